@@ -1,0 +1,34 @@
+/** Stable codes of the errors the artist and reviewer commands raise. */
+export const CLI_ERROR_CODES = {
+  /** The delivery folder is missing, empty or holds something that cannot go into a ZIP. */
+  deliveryInvalid: 'SHAZAM_CLI_DELIVERY_INVALID',
+  /** `manifest.yaml` of a delivery is not valid YAML or misses a field. */
+  manifestInvalid: 'SHAZAM_CLI_MANIFEST_INVALID',
+  /** An upload would overwrite a different delivery already stored under the same revision. */
+  uploadConflict: 'SHAZAM_CLI_UPLOAD_CONFLICT',
+  /** A GitOps manifest already in the repository folder cannot be read or updated. */
+  gitopsInvalid: 'SHAZAM_CLI_GITOPS_INVALID',
+  /** The named QAReview or AssetSubmission does not exist. */
+  notFound: 'SHAZAM_CLI_NOT_FOUND',
+  /** The QAReview was already decided; decisions are final. */
+  alreadyDecided: 'SHAZAM_CLI_ALREADY_DECIDED',
+  /** The Kubernetes API refused the request (RBAC, validation). */
+  apiRefused: 'SHAZAM_CLI_API_REFUSED',
+  /** A wait ran past its timeout. */
+  timeout: 'SHAZAM_CLI_TIMEOUT',
+} as const;
+
+/** One of {@link CLI_ERROR_CODES}. */
+export type CliErrorCode = (typeof CLI_ERROR_CODES)[keyof typeof CLI_ERROR_CODES];
+
+/** An error a command reports to the user as one line (`code: message`) with exit code 1. */
+export class CliError extends Error {
+  override name = 'CliError';
+
+  constructor(
+    readonly code: CliErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Every condition reason, event reason and stable error code the controllers use, in one place so that
+ * dashboards, alerts and docs can rely on them. CamelCase as the Kubernetes API conventions ask.
+ */
+
+/** Reasons on AssetSubmission conditions and events. */
+export const SubmissionReason = {
+  ValidationPending: 'ValidationPending',
+  ValidationRunning: 'ValidationRunning',
+  ValidationPassed: 'ValidationPassed',
+  ValidationFailed: 'ValidationFailed',
+  ValidationJobFailed: 'ValidationJobFailed',
+  ValidationResultMissing: 'ValidationResultMissing',
+  ValidationResultInvalid: 'ValidationResultInvalid',
+  AwaitingValidation: 'AwaitingValidation',
+  AwaitingReview: 'AwaitingReview',
+  ReviewOpened: 'ReviewOpened',
+  Approved: 'Approved',
+  Rejected: 'Rejected',
+  AwaitingApproval: 'AwaitingApproval',
+  VersionIncomplete: 'VersionIncomplete',
+  Promoted: 'Promoted',
+  AwaitingPromotion: 'AwaitingPromotion',
+  RenderPending: 'RenderPending',
+  Rendering: 'Rendering',
+  Rendered: 'Rendered',
+  RenderFailed: 'RenderFailed',
+  Published: 'Published',
+  Superseded: 'Superseded',
+  NotReady: 'NotReady',
+} as const;
+
+/** Reasons on QAReview conditions and events. */
+export const ReviewReason = {
+  AwaitingDecision: 'AwaitingDecision',
+  Approved: 'Approved',
+  Rejected: 'Rejected',
+  SubmissionMissing: 'SubmissionMissing',
+  RevisionMoved: 'RevisionMoved',
+} as const;
+
+/** Reasons on RenderJob conditions and events. */
+export const RenderReason = {
+  JobCreated: 'JobCreated',
+  Running: 'Running',
+  Succeeded: 'Succeeded',
+  JobFailed: 'JobFailed',
+  ManifestMissing: 'ManifestMissing',
+  ManifestInvalid: 'ManifestInvalid',
+} as const;
+
+/** Event reasons that are not phases. */
+export const EventReason = {
+  Created: 'Created',
+  Promoted: 'Promoted',
+  RetentionApplied: 'RetentionApplied',
+  CleanedUp: 'CleanedUp',
+  Adopted: 'Adopted',
+} as const;
+
+/** Stable codes of the errors controllers raise (logs, metric labels). */
+export type ControllerErrorCode =
+  | 'CONTROLLER_STORAGE_ERROR'
+  | 'CONTROLLER_KUBE_ERROR'
+  | 'CONTROLLER_CONFLICT'
+  | 'CONTROLLER_INVALID_OBJECT';
+
+/** An error raised by a controller, with a stable code for logs and metrics. */
+export class ControllerError extends Error {
+  override name = 'ControllerError';
+  readonly code: ControllerErrorCode;
+
+  constructor(code: ControllerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}

@@ -1,0 +1,31 @@
+-- Argo CD health check for pipeline.shazam.dev/QAReview (Lua 5.1, Argo CD's sandbox: no io/os).
+-- A decision is final, so a decided review is Healthy whichever way it went; the submission it names
+-- carries the Degraded state of a rejection.
+local hs = { status = "Progressing", message = "Waiting for a QA decision" }
+
+local decision = obj.spec and obj.spec.decision
+if decision == nil or decision == "Pending" then
+  return hs
+end
+
+if decision ~= "Approved" and decision ~= "Rejected" then
+  hs.status = "Unknown"
+  hs.message = "Unknown decision " .. tostring(decision)
+  return hs
+end
+
+local generation = obj.metadata and obj.metadata.generation
+local observed = obj.status and obj.status.observedGeneration
+if generation ~= nil and (observed == nil or observed < generation) then
+  hs.message = decision .. "; waiting for the operator to record the decision"
+  return hs
+end
+
+hs.status = "Healthy"
+local reviewer = obj.spec.reviewer
+if reviewer ~= nil and reviewer ~= "" then
+  hs.message = decision .. " by " .. reviewer
+else
+  hs.message = decision
+end
+return hs

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what SHAZAM's tests and demo need on a fresh clone, and does nothing that is already done:
+# Debian packages (when run as root), npm packages, and the Kubernetes binaries (built once, then cached).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(
+  openssl                       # the test harness's throwaway PKI
+  libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri   # the renderer's software path (Dawn on OpenGL ES, llvmpipe)
+  chromium                      # page tests and the render benchmark's peer
+  lua5.1                        # Argo CD health scripts under the interpreter Argo CD embeds
+  prometheus                    # promtool, for alert rule unit tests
+  fonts-dejavu-core             # text in headless Chromium screenshots
+)
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+if command -v dpkg-query >/dev/null 2>&1; then
+  missing=()
+  for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
+    missing+=(python3-moto python3-flask python3-flask-cors)
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      say "installing Debian packages: ${missing[*]}"
+      apt-get update -qq >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+      say "missing Debian packages: ${missing[*]}"
+      say "install them with: sudo apt-get install -y ${missing[*]}"
+      exit 1
+    fi
+  fi
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+export PATH="$PATH:/usr/local/go/bin"
+npx --no-install tsx scripts/ensure-binaries.ts

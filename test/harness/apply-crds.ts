@@ -1,0 +1,23 @@
+import { execFile } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/**
+ * Applies every `crds/*.yaml` of the repository with server-side apply and waits until each CRD is
+ * Established, so tests can create custom resources at once. Does nothing when there are none.
+ */
+export async function applyCrds(kubectl: string, kubeconfigPath: string, crdDir: string): Promise<string[]> {
+  const files = (await readdir(crdDir).catch(() => [] as string[])).filter((f) => f.endsWith('.yaml')).sort();
+  if (files.length === 0) return [];
+  const args = ['--kubeconfig', kubeconfigPath];
+  const names: string[] = [];
+  for (const file of files) {
+    const { stdout } = await run(kubectl, [...args, 'apply', '--server-side', '--force-conflicts', '-o', 'name', '-f', join(crdDir, file)]);
+    names.push(...stdout.split('\n').filter(Boolean));
+  }
+  await run(kubectl, [...args, 'wait', '--for=condition=Established', '--timeout=60s', ...names]);
+  return names;
+}
