@@ -102,8 +102,16 @@ export const OPERATOR_CONFIG_SCHEMA = {
         endpoint: { type: 'string', pattern: '^https?://' },
         region: { type: 'string', minLength: 1, default: 'us-east-1' },
         forcePathStyle: { type: 'boolean', default: false },
-        incomingBucket: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', default: 'shazam-incoming' },
-        assetsBucket: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', default: 'shazam-assets' },
+        incomingBucket: {
+          type: 'string',
+          pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+          default: 'shazam-incoming',
+        },
+        assetsBucket: {
+          type: 'string',
+          pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+          default: 'shazam-assets',
+        },
         publicBaseUrl: { type: 'string', pattern: '^https?://', default: 'https://assets.shazam.example' },
       },
     },
@@ -302,7 +310,9 @@ export function parseOperatorConfig(
   origin = '(inline)',
 ): OperatorConfig {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw new OperatorConfigError(`The operator configuration ${origin} must be a YAML mapping at the top level.`);
+    throw new OperatorConfigError(
+      `The operator configuration ${origin} must be a YAML mapping at the top level.`,
+    );
   }
   const config = structuredClone(document) as Record<string, unknown>;
   for (const override of ENV_OVERRIDES) {

@@ -1,15 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { formatS3Uri } from '../../lib/storage/s3-uri.ts';
 import { incomingKey } from '../../lib/storage/layout.ts';
+import { formatS3Uri } from '../../lib/storage/s3-uri.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { parseCommandArgs, positiveIntegerOption, stringOption } from '../lib/args.ts';
 import { incomingBucket } from '../lib/defaults.ts';
 import { deliveryFromZip, deliveryIdentity } from '../lib/delivery.ts';
 import { packDirectory } from '../lib/deterministic-zip.ts';
-import { CliError } from '../lib/errors.ts';
 import { formatBytes } from '../lib/progress.ts';
+import { reportError } from '../lib/report-error.ts';
 
 const usage = `usage: shazam pack <delivery-folder> [-o <file.zip>] [options]
 
@@ -49,16 +49,15 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     });
     const output = resolve(io.cwd, stringOption(args, 'output') ?? `${asin}-r${revision}.zip`);
     await writeFile(output, packed.zip);
-    const uri = formatS3Uri({ bucket: incomingBucket(stringOption(args, 'bucket'), io.env), key: incomingKey(asin, revision) });
+    const uri = formatS3Uri({
+      bucket: incomingBucket(stringOption(args, 'bucket'), io.env),
+      key: incomingKey(asin, revision),
+    });
     io.stderr(`Packed ${packed.entries.length} files into ${output} (${formatBytes(packed.zip.length)})\n`);
     io.stdout(`sha256: ${packed.sha256}\n\n${deliverySnippet(uri, packed.sha256)}`);
     return 0;
   } catch (error) {
-    if (error instanceof CliError) {
-      io.stderr(`shazam pack: ${error.code}: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
+    return reportError(io, 'pack', error);
   }
 }
 

@@ -8,8 +8,8 @@ import { UsageError } from '../command.ts';
 import { parseCommandArgs, positiveIntegerOption, requiredOption, stringOption } from '../lib/args.ts';
 import { incomingBucket } from '../lib/defaults.ts';
 import { deliveryIdentity, loadDelivery } from '../lib/delivery.ts';
-import { CliError } from '../lib/errors.ts';
-import { ProgressReporter, renderProgressBar } from '../lib/progress.ts';
+import { ProgressReporter, progressSink, renderProgressBar } from '../lib/progress.ts';
+import { reportError } from '../lib/report-error.ts';
 import { type ProductFields, renderSubmissionManifest, submissionName } from '../lib/submission-manifest.ts';
 import { uploadDelivery } from '../lib/upload-delivery.ts';
 
@@ -111,10 +111,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     );
 
     const s3 = createS3Client(s3ConnectionFromEnv(io.env));
-    const progress = new ProgressReporter(
-      { write: io.stderr, interactive: Boolean(process.stderr.isTTY) && io.stderr === process.stderr.write },
-      `Uploading ${uri}`,
-    );
+    const progress = new ProgressReporter(progressSink(io), `Uploading ${uri}`);
     let outcome: Awaited<ReturnType<typeof uploadDelivery>>;
     try {
       outcome = await uploadDelivery({
@@ -139,11 +136,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     );
     return 0;
   } catch (error) {
-    if (error instanceof CliError) {
-      io.stderr(`shazam submit: ${error.code}: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
+    return reportError(io, 'submit', error);
   }
 }
 

@@ -42,7 +42,10 @@ export function parseDeliveryManifest(text: string, source: string): DeliveryMan
   const fields = document as Record<string, unknown>;
   const { asin, revision, artist, stages, notes } = fields;
   if (typeof asin !== 'string' || !ASIN.test(asin)) {
-    throw invalid(source, `asin must be 10 characters A-Z 0-9 (e.g. B0CHAIR001), got ${JSON.stringify(asin)}`);
+    throw invalid(
+      source,
+      `asin must be 10 characters A-Z 0-9 (e.g. B0CHAIR001), got ${JSON.stringify(asin)}`,
+    );
   }
   if (typeof revision !== 'number' || !Number.isInteger(revision) || revision < 1) {
     throw invalid(source, `revision must be a whole number ≥ 1, got ${JSON.stringify(revision)}`);
@@ -52,7 +55,10 @@ export function parseDeliveryManifest(text: string, source: string): DeliveryMan
   }
   const stageList = stages ?? [];
   if (!Array.isArray(stageList) || !stageList.every((stage) => STAGES.includes(stage as Stage))) {
-    throw invalid(source, `stages must be a list drawn from ${STAGES.join(', ')}, got ${JSON.stringify(stages)}`);
+    throw invalid(
+      source,
+      `stages must be a list drawn from ${STAGES.join(', ')}, got ${JSON.stringify(stages)}`,
+    );
   }
   if (notes !== undefined && typeof notes !== 'string') throw invalid(source, 'notes must be a string');
   return {

@@ -1,4 +1,4 @@
-import { stat, readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { type DeliveryManifest, parseDeliveryManifest } from './delivery-manifest.ts';
 import { packDirectory, sha256Hex } from './deterministic-zip.ts';
 import { CLI_ERROR_CODES, CliError } from './errors.ts';
@@ -23,7 +23,10 @@ export async function loadDelivery(path: string): Promise<LoadedDelivery> {
   try {
     isDirectory = (await stat(path)).isDirectory();
   } catch {
-    throw new CliError(CLI_ERROR_CODES.deliveryInvalid, `${path} does not exist; pass a delivery folder or ZIP`);
+    throw new CliError(
+      CLI_ERROR_CODES.deliveryInvalid,
+      `${path} does not exist; pass a delivery folder or ZIP`,
+    );
   }
   const zip = isDirectory ? (await packDirectory(path)).zip : await readFile(path);
   return deliveryFromZip(zip, path);
@@ -65,7 +68,10 @@ export function deliveryIdentity(
     );
   }
   if (!/^[A-Z0-9]{10}$/.test(asin)) {
-    throw new CliError(CLI_ERROR_CODES.manifestInvalid, `--asin must be 10 characters A-Z 0-9, got "${asin}"`);
+    throw new CliError(
+      CLI_ERROR_CODES.manifestInvalid,
+      `--asin must be 10 characters A-Z 0-9, got "${asin}"`,
+    );
   }
   const manifest = delivery.manifest;
   if (manifest && (manifest.asin !== asin || manifest.revision !== revision)) {

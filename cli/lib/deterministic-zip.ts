@@ -68,7 +68,10 @@ function byteOrder(a: string, b: string): number {
  * const { zip, sha256 } = await packDirectory('examples/deliveries/B0CHAIR001');
  * ```
  */
-export async function packDirectory(dir: string, options: PackDirectoryOptions = {}): Promise<PackedDirectory> {
+export async function packDirectory(
+  dir: string,
+  options: PackDirectoryOptions = {},
+): Promise<PackedDirectory> {
   const { compressionLevel } = { ...PACK_DIRECTORY_DEFAULTS, ...options };
   let rootStats: Awaited<ReturnType<typeof lstat>>;
   try {

@@ -14,6 +14,8 @@ export const CLI_ERROR_CODES = {
   alreadyDecided: 'SHAZAM_CLI_ALREADY_DECIDED',
   /** The Kubernetes API refused the request (RBAC, validation). */
   apiRefused: 'SHAZAM_CLI_API_REFUSED',
+  /** A submission settled in a final phase other than the one waited for. */
+  unexpectedPhase: 'SHAZAM_CLI_UNEXPECTED_PHASE',
   /** A wait ran past its timeout. */
   timeout: 'SHAZAM_CLI_TIMEOUT',
 } as const;

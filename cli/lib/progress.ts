@@ -66,3 +66,11 @@ export class ProgressReporter {
     if (this.sink.interactive) this.sink.write('\n');
   }
 }
+
+/**
+ * The sink for a command's progress: its stderr, redrawn in place only on a terminal outside CI, so logs
+ * and captured output get one line per change instead of carriage returns.
+ */
+export function progressSink(io: { stderr: (text: string) => void; env: NodeJS.ProcessEnv }): ProgressSink {
+  return { write: io.stderr, interactive: Boolean(process.stderr.isTTY) && !io.env.CI };
+}

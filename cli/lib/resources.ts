@@ -40,6 +40,7 @@ export interface ObjectMeta {
   creationTimestamp?: string;
   generation?: number;
   uid?: string;
+  resourceVersion?: string;
 }
 
 /** The fields of an AssetSubmission the CLI and the pages read. */
@@ -113,7 +114,10 @@ export async function getResource<T>(
     throw new CliError(CLI_ERROR_CODES.notFound, `${kind} ${namespace}/${name} does not exist`);
   }
   if (response.status !== 200) {
-    throw new CliError(CLI_ERROR_CODES.apiRefused, `reading ${kind} ${namespace}/${name}: ${statusMessage(response)}`);
+    throw new CliError(
+      CLI_ERROR_CODES.apiRefused,
+      `reading ${kind} ${namespace}/${name}: ${statusMessage(response)}`,
+    );
   }
   return response.body as T;
 }
@@ -127,7 +131,10 @@ export async function listResources<T>(
   const response = await client.send({ method: 'GET', path: resourcePath(kind, namespace) });
   if (response.status !== 200) {
     const where = namespace === undefined ? 'all namespaces' : `namespace ${namespace}`;
-    throw new CliError(CLI_ERROR_CODES.apiRefused, `listing ${PLURALS[kind]} in ${where}: ${statusMessage(response)}`);
+    throw new CliError(
+      CLI_ERROR_CODES.apiRefused,
+      `listing ${PLURALS[kind]} in ${where}: ${statusMessage(response)}`,
+    );
   }
   return ((response.body as { items?: T[] }).items ?? []) as T[];
 }

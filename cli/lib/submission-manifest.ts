@@ -39,14 +39,20 @@ export function submissionName(asin: string): string {
 export function renderSubmissionManifest(input: SubmissionManifestInput, existing?: string): string {
   const document = parseDocument(existing ?? '{}');
   if (document.errors.length > 0) {
-    throw new CliError(CLI_ERROR_CODES.gitopsInvalid, `the existing manifest is not valid YAML: ${document.errors[0]?.message}`);
+    throw new CliError(
+      CLI_ERROR_CODES.gitopsInvalid,
+      `the existing manifest is not valid YAML: ${document.errors[0]?.message}`,
+    );
   }
   if (existing !== undefined) {
     const kind = document.get('kind');
     const asin = document.getIn(['spec', 'asin']);
     const revision = document.getIn(['spec', 'revision']);
     if (kind !== 'AssetSubmission') {
-      throw new CliError(CLI_ERROR_CODES.gitopsInvalid, `the existing manifest is a ${String(kind)}, not an AssetSubmission`);
+      throw new CliError(
+        CLI_ERROR_CODES.gitopsInvalid,
+        `the existing manifest is a ${String(kind)}, not an AssetSubmission`,
+      );
     }
     if (asin !== input.asin) {
       throw new CliError(
@@ -72,15 +78,29 @@ export function renderSubmissionManifest(input: SubmissionManifestInput, existin
   const product = input.product;
   if (product.title !== undefined) document.setIn(['spec', 'product', 'title'], product.title);
   if (product.brand !== undefined) document.setIn(['spec', 'product', 'brand'], product.brand);
-  if (product.tags !== undefined) document.setIn(['spec', 'product', 'tags'], document.createNode(product.tags));
-  if (product.description !== undefined) document.setIn(['spec', 'product', 'description'], product.description);
-  if (!isMap(document.getIn(['spec', 'product'])) || document.getIn(['spec', 'product', 'title']) === undefined) {
+  if (product.tags !== undefined)
+    document.setIn(['spec', 'product', 'tags'], document.createNode(product.tags));
+  if (product.description !== undefined)
+    document.setIn(['spec', 'product', 'description'], product.description);
+  if (!isMap(document.getIn(['spec', 'product'])))
+    document.setIn(['spec', 'product'], document.createNode({}));
+  const missing = [
+    document.getIn(['spec', 'artist']) === undefined
+      ? 'artist (--artist, or artist in manifest.yaml)'
+      : undefined,
+    document.getIn(['spec', 'product', 'title']) === undefined ? 'product title (--title)' : undefined,
+    document.getIn(['spec', 'product', 'brand']) === undefined ? 'product brand (--brand)' : undefined,
+  ].filter((field) => field !== undefined);
+  if (missing.length > 0) {
     throw new CliError(
       CLI_ERROR_CODES.gitopsInvalid,
-      'the submission has no product title (search needs one); pass --title for a new submission',
+      `the submission needs ${missing.join(', ')}; search and QA rely on them`,
     );
   }
-  document.setIn(['spec', 'delivery'], document.createNode({ uri: input.delivery.uri, sha256: input.delivery.sha256 }));
+  document.setIn(
+    ['spec', 'delivery'],
+    document.createNode({ uri: input.delivery.uri, sha256: input.delivery.sha256 }),
+  );
   document.setIn(['spec', 'stages'], document.createNode(input.stages));
   return document.toString({ lineWidth: 0 });
 }

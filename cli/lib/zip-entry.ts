@@ -4,9 +4,15 @@ import yauzl from 'yauzl';
  * Reads the entry `name` of the ZIP in `zip`, or returns undefined when the ZIP has no such entry.
  * Entries larger than `maxBytes` are refused: a manifest is a few hundred bytes, never megabytes.
  */
-export async function readZipEntry(zip: Buffer, name: string, maxBytes = 1024 * 1024): Promise<Buffer | undefined> {
+export async function readZipEntry(
+  zip: Buffer,
+  name: string,
+  maxBytes = 1024 * 1024,
+): Promise<Buffer | undefined> {
   const file = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, opened) => (error ? reject(error) : resolve(opened))),
+    yauzl.fromBuffer(zip, { lazyEntries: true }, (error, opened) =>
+      error ? reject(error) : resolve(opened),
+    ),
   );
   try {
     return await new Promise<Buffer | undefined>((resolve, reject) => {

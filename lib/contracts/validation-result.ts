@@ -209,7 +209,7 @@ export class ValidationResultError extends Error {
   readonly code = 'VALIDATION_RESULT_INVALID';
 }
 
-const validate = new Ajv({ allErrors: true, strict: true }).compile(VALIDATION_RESULT_SCHEMA);
+const validate = new Ajv({ allErrors: true }).compile(VALIDATION_RESULT_SCHEMA);
 
 /**
  * Checks that `value` (parsed JSON) is a {@link ValidationResult} and returns it typed.

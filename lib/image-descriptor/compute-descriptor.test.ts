@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import {
   computeDescriptor,
@@ -17,12 +17,16 @@ interface Raw {
   height: number;
 }
 
-async function raw(image: sharp.Sharp): Promise<Raw> {
+async function raw(image: Sharp): Promise<Raw> {
   const { data, info } = await image.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    width: info.width,
+    height: info.height,
+  };
 }
 
-function describe_(image: Raw): Float32Array {
+function describeImage(image: Raw): Float32Array {
   return computeDescriptor(image.data, image.width, image.height);
 }
 
@@ -58,8 +62,14 @@ function ballOnBox(cx: number, cy: number, scale: number): Parameters<typeof pai
 /** A green upright bottle shape. */
 function bottle(cx: number, cy: number, scale: number): Parameters<typeof paint>[3] {
   return [
-    { inside: (x, y) => Math.abs(x - cx) < 0.5 * scale && Math.abs(y - cy) < 1.6 * scale, colour: [40, 160, 60] },
-    { inside: (x, y) => Math.abs(x - cx) < 0.2 * scale && y < cy - 1.6 * scale && y > cy - 2.1 * scale, colour: [230, 230, 230] },
+    {
+      inside: (x, y) => Math.abs(x - cx) < 0.5 * scale && Math.abs(y - cy) < 1.6 * scale,
+      colour: [40, 160, 60],
+    },
+    {
+      inside: (x, y) => Math.abs(x - cx) < 0.2 * scale && y < cy - 1.6 * scale && y > cy - 2.1 * scale,
+      colour: [230, 230, 230],
+    },
   ];
 }
 
@@ -68,8 +78,8 @@ const white = (): [number, number, number] => [255, 255, 255];
 describe('computeDescriptor', () => {
   it('returns a unit vector of DESCRIPTOR_DIMS numbers, the same for the same pixels', () => {
     const image = paint(200, 160, white, ballOnBox(100, 70, 40));
-    const first = describe_(image);
-    const second = describe_({ ...image, data: image.data.slice() });
+    const first = describeImage(image);
+    const second = describeImage({ ...image, data: image.data.slice() });
     expect(first).toHaveLength(DESCRIPTOR_DIMS);
     expect(descriptorSimilarity(first, first)).toBeCloseTo(1, 5);
     expect(Array.from(second)).toEqual(Array.from(first));
@@ -82,16 +92,21 @@ describe('computeDescriptor', () => {
   });
 
   it('describes a blank image without failing', () => {
-    const vector = describe_(paint(50, 50, white, []));
+    const vector = describeImage(paint(50, 50, white, []));
     expect(vector.every(Number.isFinite)).toBe(true);
   });
 
   it('stays closer to the same product under backdrop, crop, scale and brightness changes than to another product', () => {
-    const original = describe_(paint(240, 240, white, ballOnBox(120, 100, 50)));
-    const other = describe_(paint(240, 240, white, bottle(120, 120, 50)));
+    const original = describeImage(paint(240, 240, white, ballOnBox(120, 100, 50)));
+    const other = describeImage(paint(240, 240, white, bottle(120, 120, 50)));
     const variants: Record<string, Raw> = {
       'grey backdrop': paint(240, 240, () => [128, 128, 128], ballOnBox(120, 100, 50)),
-      'gradient backdrop': paint(300, 200, (x, y) => [200 - x / 3, 210 - y / 4, 150 + x / 5], ballOnBox(140, 80, 45)),
+      'gradient backdrop': paint(
+        300,
+        200,
+        (x, y) => [200 - x / 3, 210 - y / 4, 150 + x / 5],
+        ballOnBox(140, 80, 45),
+      ),
       'small and off-centre': paint(400, 300, white, ballOnBox(110, 120, 25)),
       'tight crop': paint(140, 150, white, ballOnBox(70, 55, 50)),
     };
@@ -102,7 +117,7 @@ describe('computeDescriptor', () => {
     variants.darker = darker;
     const differentProduct = descriptorSimilarity(original, other);
     for (const [name, image] of Object.entries(variants)) {
-      const similarity = descriptorSimilarity(original, describe_(image));
+      const similarity = descriptorSimilarity(original, describeImage(image));
       expect(similarity, name).toBeGreaterThan(0.85);
       expect(similarity, name).toBeGreaterThan(differentProduct + 0.2);
     }
@@ -110,8 +125,10 @@ describe('computeDescriptor', () => {
 
   it('matches a real product photo to itself after sharp resizes, pads, darkens and re-encodes it', async () => {
     const names = ['Mixer-0.jpg', 'DamagedHelmet-screenshot.jpg', 'WaterBottle-screenshot.jpg'];
-    const originals = await Promise.all(names.map(async (name) => describe_(await raw(sharp(`${IMAGES}${name}`)))));
-    for (const [index, name] of names.entries()) {
+    const originals = await Promise.all(
+      names.map(async (name) => describeImage(await raw(sharp(`${IMAGES}${name}`)))),
+    );
+    for (const name of names) {
       const meta = await sharp(`${IMAGES}${name}`).metadata();
       const query = sharp(
         await sharp(`${IMAGES}${name}`)
@@ -121,7 +138,7 @@ describe('computeDescriptor', () => {
           .jpeg({ quality: 70 })
           .toBuffer(),
       );
-      const vector = describe_(await raw(query));
+      const vector = describeImage(await raw(query));
       const scores = originals.map((candidate) => descriptorSimilarity(vector, candidate));
       const best = scores.indexOf(Math.max(...scores));
       expect(names[best], `${name} scores ${scores.map((s) => s.toFixed(3)).join(', ')}`).toBe(name);
@@ -147,7 +164,8 @@ describe('segmentForeground', () => {
   it('uses alpha when the border is transparent', () => {
     const image = paint(64, 64, white, []);
     for (let y = 0; y < 64; y++) {
-      for (let x = 0; x < 64; x++) image.data[(y * 64 + x) * 4 + 3] = x >= 10 && x < 20 && y >= 5 && y < 60 ? 255 : 0;
+      for (let x = 0; x < 64; x++)
+        image.data[(y * 64 + x) * 4 + 3] = x >= 10 && x < 20 && y >= 5 && y < 60 ? 255 : 0;
     }
     const { box } = segmentForeground(image.data, 64, 64);
     expect(box).toEqual({ x0: 10, y0: 5, x1: 20, y1: 60 });

@@ -171,7 +171,8 @@ function shapeGrid(coverage: Float32Array): Float32Array {
   const pool = GRID / SHAPE_GRID;
   for (let gy = 0; gy < GRID; gy++) {
     for (let gx = 0; gx < GRID; gx++) {
-      block[Math.floor(gy / pool) * SHAPE_GRID + Math.floor(gx / pool)]! += coverage[gy * GRID + gx]! / (pool * pool);
+      block[Math.floor(gy / pool) * SHAPE_GRID + Math.floor(gx / pool)]! +=
+        coverage[gy * GRID + gx]! / (pool * pool);
     }
   }
   return normalise(block);
@@ -202,9 +203,19 @@ function edgeHistograms(luminance: Float32Array): Float32Array {
   for (let y = 0; y < GRID; y++) {
     for (let x = 0; x < GRID; x++) {
       const gx =
-        at(x + 1, y - 1) + 2 * at(x + 1, y) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x - 1, y) - at(x - 1, y + 1);
+        at(x + 1, y - 1) +
+        2 * at(x + 1, y) +
+        at(x + 1, y + 1) -
+        at(x - 1, y - 1) -
+        2 * at(x - 1, y) -
+        at(x - 1, y + 1);
       const gy =
-        at(x - 1, y + 1) + 2 * at(x, y + 1) + at(x + 1, y + 1) - at(x - 1, y - 1) - 2 * at(x, y - 1) - at(x + 1, y - 1);
+        at(x - 1, y + 1) +
+        2 * at(x, y + 1) +
+        at(x + 1, y + 1) -
+        at(x - 1, y - 1) -
+        2 * at(x, y - 1) -
+        at(x + 1, y - 1);
       const magnitude = Math.sqrt(gx * gx + gy * gy);
       if (magnitude === 0) continue;
       // Unsigned orientation: an edge reads the same whether the product is lighter or darker than its side.

@@ -105,7 +105,17 @@ function fitPlanes(samples: ReadonlyArray<[number, number, number, number, numbe
 
 /** Solves a 3×3 system by Cramer's rule; a singular system (all samples on a line) falls back to the mean. */
 function solve3(m: number[], b: number[]): number[] {
-  const [a, bb, c, d, e, f, g, h, i] = m as [number, number, number, number, number, number, number, number, number];
+  const [a, bb, c, d, e, f, g, h, i] = m as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const det = a * (e * i - f * h) - bb * (d * i - f * g) + c * (d * h - e * g);
   const [b0, b1, b2] = b as [number, number, number];
   if (Math.abs(det) < 1e-9) return [a > 0 ? b0 / a : 0, 0, 0];
@@ -127,7 +137,10 @@ function backgroundModel(grid: Grid, imageWidth: number, imageHeight: number): F
   for (let gy = 0; gy < grid.height; gy++) {
     for (let gx = 0; gx < grid.width; gx++) {
       const onBorder =
-        gx < BORDER_CELLS || gy < BORDER_CELLS || gx >= grid.width - BORDER_CELLS || gy >= grid.height - BORDER_CELLS;
+        gx < BORDER_CELLS ||
+        gy < BORDER_CELLS ||
+        gx >= grid.width - BORDER_CELLS ||
+        gy >= grid.height - BORDER_CELLS;
       if (!onBorder) continue;
       const c = (gy * grid.width + gx) * 4;
       if (grid.cells[c + 3]! < 128) transparent++;

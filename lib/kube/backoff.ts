@@ -14,7 +14,11 @@ export interface BackoffOptions {
  * The delay before retry number `failures` (1 for the first retry): `initialMs * factor^(failures-1)`,
  * capped at `maxMs`, plus jitter. `random` is injectable so tests are deterministic.
  */
-export function exponentialBackoff(failures: number, options: BackoffOptions, random: () => number = Math.random): number {
+export function exponentialBackoff(
+  failures: number,
+  options: BackoffOptions,
+  random: () => number = Math.random,
+): number {
   const factor = options.factor ?? 2;
   const exponent = Math.max(0, failures - 1);
   // Capping the exponent first keeps the arithmetic finite for keys that have failed thousands of times.

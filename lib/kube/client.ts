@@ -61,9 +61,16 @@ export interface RequestStats {
  * resourcePath({ group: 'batch', version: 'v1', plural: 'jobs' }, 'ns', 'job-1', 'status')
  * // '/apis/batch/v1/namespaces/ns/jobs/job-1/status'
  */
-export function resourcePath(ref: ResourceRef, namespace?: string, name?: string, subresource?: string): string {
+export function resourcePath(
+  ref: ResourceRef,
+  namespace?: string,
+  name?: string,
+  subresource?: string,
+): string {
   const base = ref.group === '' ? `/api/${ref.version}` : `/apis/${ref.group}/${ref.version}`;
-  let path = namespace ? `${base}/namespaces/${encodeURIComponent(namespace)}/${ref.plural}` : `${base}/${ref.plural}`;
+  let path = namespace
+    ? `${base}/namespaces/${encodeURIComponent(namespace)}/${ref.plural}`
+    : `${base}/${ref.plural}`;
   if (name !== undefined) path += `/${encodeURIComponent(name)}`;
   if (subresource !== undefined) path += `/${subresource}`;
   return path;
@@ -100,7 +107,10 @@ export class KubeClient {
     this.kubeConfig = kubeConfig;
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster?.server) {
-      throw new KubeError('KUBE_CONFIG_INVALID', 'The kubeconfig has no current cluster; select a context with a server.');
+      throw new KubeError(
+        'KUBE_CONFIG_INVALID',
+        'The kubeconfig has no current cluster; select a context with a server.',
+      );
     }
     this.server = new URL(cluster.server);
     const Agent = this.server.protocol === 'https:' ? https.Agent : http.Agent;
@@ -222,7 +232,10 @@ export class KubeClient {
     const abortOuter = () => controller.abort();
     options.signal?.addEventListener('abort', abortOuter, { once: true });
     try {
-      const response = await this.send('GET', path, { query: { ...query, watch: 1 }, signal: controller.signal });
+      const response = await this.send('GET', path, {
+        query: { ...query, watch: 1 },
+        signal: controller.signal,
+      });
       const status = response.statusCode ?? 0;
       if (status !== 200) throw apiError('WATCH', path, status, await readBody(response));
       await new Promise<void>((resolve, reject) => {
@@ -244,17 +257,23 @@ export class KubeClient {
           try {
             event = JSON.parse(line) as WatchEvent<T>;
           } catch (cause) {
-            failure = new KubeError('KUBE_INVALID_RESPONSE', `Watch ${path} sent a line that is not JSON`, { cause });
+            failure = new KubeError('KUBE_INVALID_RESPONSE', `Watch ${path} sent a line that is not JSON`, {
+              cause,
+            });
             response.destroy();
             return;
           }
           if (event.type === 'ERROR') {
             const statusObject = event.object as { code?: number; message?: string; reason?: string };
             const code = statusObject.code ?? 500;
-            failure = new KubeError(codeForStatus(code), `Watch ${path} failed: ${statusObject.message ?? 'error'}`, {
-              statusCode: code,
-              reason: statusObject.reason,
-            });
+            failure = new KubeError(
+              codeForStatus(code),
+              `Watch ${path} failed: ${statusObject.message ?? 'error'}`,
+              {
+                statusCode: code,
+                reason: statusObject.reason,
+              },
+            );
             response.destroy();
             return;
           }
@@ -265,18 +284,28 @@ export class KubeClient {
             response.destroy();
           }
         });
+        let finished = false;
         const finish = (error?: unknown) => {
+          if (finished) return;
+          finished = true;
           clearTimeout(idle);
           const cause = failure ?? error;
           if (cause !== undefined && !options.signal?.aborted) reject(cause);
           else resolve();
         };
         lines.on('close', () => finish());
-        response.on('error', (error) => {
+        // A cut connection ends the response without 'end', so readline alone would never close.
+        response.on('close', () => setImmediate(() => finish()));
+        const onStreamError = (error: Error) => {
           if (failure === undefined) {
-            failure = new KubeError('KUBE_UNREACHABLE', `Watch ${path} broke: ${error.message}`, { cause: error });
+            failure = new KubeError('KUBE_UNREACHABLE', `Watch ${path} broke: ${error.message}`, {
+              cause: error,
+            });
           }
-        });
+        };
+        // readline re-emits its input's errors; both need a listener or a cut connection crashes the process.
+        response.on('error', onStreamError);
+        lines.on('error', onStreamError);
         response.on('aborted', () => {
           if (failure === undefined) failure = new KubeError('KUBE_UNREACHABLE', `Watch ${path} was cut`);
         });
@@ -324,9 +353,13 @@ export class KubeClient {
       const request = transport.request(url, { ...requestOptions, signal: options.signal }, resolve);
       request.on('error', (error) => {
         reject(
-          new KubeError('KUBE_UNREACHABLE', `${method} ${url.pathname} could not reach the apiserver: ${error.message}`, {
-            cause: error,
-          }),
+          new KubeError(
+            'KUBE_UNREACHABLE',
+            `${method} ${url.pathname} could not reach the apiserver: ${error.message}`,
+            {
+              cause: error,
+            },
+          ),
         );
       });
       request.end(payload);
@@ -340,7 +373,11 @@ function readBody(response: http.IncomingMessage): Promise<string> {
     response.on('data', (chunk: Buffer) => chunks.push(chunk));
     response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     response.on('error', (error) =>
-      reject(new KubeError('KUBE_UNREACHABLE', `Reading the apiserver's answer failed: ${error.message}`, { cause: error })),
+      reject(
+        new KubeError('KUBE_UNREACHABLE', `Reading the apiserver's answer failed: ${error.message}`, {
+          cause: error,
+        }),
+      ),
     );
   });
 }
@@ -348,15 +385,27 @@ function readBody(response: http.IncomingMessage): Promise<string> {
 function apiError(method: string, path: string, statusCode: number, text: string): KubeError {
   let message = text.slice(0, 500);
   let reason: string | undefined;
+  let causes: string[] = [];
   try {
-    const status = JSON.parse(text) as { message?: string; reason?: string };
+    const status = JSON.parse(text) as {
+      message?: string;
+      reason?: string;
+      details?: { causes?: { message?: string; field?: string }[] };
+    };
     message = status.message ?? message;
+    // A 422's message is generic; the causes say which field and why.
+    causes = (status.details?.causes ?? []).map((c) => [c.field, c.message].filter(Boolean).join(': '));
+    if (causes.length > 0) message += ` (${causes.join('; ')})`;
     reason = status.reason;
   } catch {
     // Not a Status object (a proxy's HTML page, say); the raw text is the best message there is.
   }
-  return new KubeError(codeForStatus(statusCode), `${method} ${path} failed with HTTP ${statusCode}: ${message}`, {
-    statusCode,
-    reason,
-  });
+  return new KubeError(
+    codeForStatus(statusCode),
+    `${method} ${path} failed with HTTP ${statusCode}: ${message}`,
+    {
+      statusCode,
+      reason,
+    },
+  );
 }

@@ -22,16 +22,19 @@ export class KubeError extends Error {
   readonly statusCode: number | undefined;
   /** The apiserver's `Status.reason` (`NotFound`, `Conflict`, `Expired`, …), when it sent one. */
   readonly reason: string | undefined;
+  /** The `Status.details.causes` the apiserver listed (`field: message`), empty when none. */
+  readonly causes: string[];
 
   constructor(
     code: KubeErrorCode,
     message: string,
-    options: { statusCode?: number; reason?: string; cause?: unknown } = {},
+    options: { statusCode?: number; reason?: string; causes?: string[]; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.statusCode = options.statusCode;
     this.reason = options.reason;
+    this.causes = options.causes ?? [];
   }
 }
 
@@ -63,11 +66,10 @@ export function isGone(error: unknown): boolean {
   return error instanceof KubeError && error.code === 'KUBE_GONE';
 }
 
-/** True when a JSON Patch `test` op failed (the apiserver answers 422 Invalid or 409). */
+/**
+ * True when a JSON Patch `test` op failed. The apiserver answers that with a 422 `Invalid` that lists no
+ * causes, while a patched object failing validation is a 422 that names the offending fields.
+ */
 export function isPatchTestFailed(error: unknown): boolean {
-  return (
-    error instanceof KubeError &&
-    (error.statusCode === 422 || error.statusCode === 409) &&
-    /test operation|testing value|test failed/i.test(error.message)
-  );
+  return error instanceof KubeError && error.statusCode === 422 && error.reason === 'Invalid' && error.causes.length === 0;
 }

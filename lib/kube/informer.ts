@@ -113,7 +113,10 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
     resolveSynced = resolve;
   });
 
-  function emit<E extends keyof InformerHandlers<T>>(event: E, ...args: Parameters<InformerHandlers<T>[E]>): void {
+  function emit<E extends keyof InformerHandlers<T>>(
+    event: E,
+    ...args: Parameters<InformerHandlers<T>[E]>
+  ): void {
     for (const handler of handlers[event]) {
       try {
         (handler as (...a: unknown[]) => void)(...args);
@@ -162,7 +165,8 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
     for (const [key, object] of fresh) {
       const old = previous.get(key);
       if (!old) emit('add', object);
-      else if (old.metadata?.resourceVersion !== object.metadata?.resourceVersion) emit('update', object, old);
+      else if (old.metadata?.resourceVersion !== object.metadata?.resourceVersion)
+        emit('update', object, old);
     }
     for (const [key, old] of previous) if (!fresh.has(key)) emit('delete', old);
     log.debug({ kind, namespace: scope ?? '(all)', count: fresh.size, resourceVersion }, 'Listed objects');
@@ -228,7 +232,10 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
         }
         failures++;
         const delay = exponentialBackoff(failures, { ...backoff, jitter: 0.2 });
-        log.warn({ kind, namespace: scope ?? '(all)', err: String(error), retryInMs: Math.round(delay) }, 'List/watch failed');
+        log.warn(
+          { kind, namespace: scope ?? '(all)', err: String(error), retryInMs: Math.round(delay) },
+          'List/watch failed',
+        );
         emit('error', error);
         await sleep(delay);
       }
@@ -240,7 +247,8 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
     if (every <= 0 || !running) return;
     resyncTimer = clock.setTimer(every, () => {
       if (!running) return;
-      for (const cache of caches.values()) for (const object of cache.values()) emit('update', object, object);
+      for (const cache of caches.values())
+        for (const object of cache.values()) emit('update', object, object);
       emit('resync');
       scheduleResync();
     });

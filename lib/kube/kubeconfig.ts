@@ -58,7 +58,10 @@ function fromFiles(paths: string[], context: string | undefined, origin: string)
   const config = new KubeConfig();
   for (const path of paths) {
     if (!existsSync(path)) {
-      throw new KubeError('KUBE_CONFIG_NOT_FOUND', `Kubeconfig ${path} (from ${origin}) does not exist; fix the path.`);
+      throw new KubeError(
+        'KUBE_CONFIG_NOT_FOUND',
+        `Kubeconfig ${path} (from ${origin}) does not exist; fix the path.`,
+      );
     }
     const part = new KubeConfig();
     try {

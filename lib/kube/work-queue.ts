@@ -17,7 +17,10 @@ export type ErrorDecision =
   | { action: 'drop' };
 
 /** Runs one key. The signal aborts when the queue shuts down without draining. */
-export type WorkHandler<K extends string> = (key: K, context: { signal: AbortSignal }) => Promise<WorkResult | undefined | void>;
+export type WorkHandler<K extends string> = (
+  key: K,
+  context: { signal: AbortSignal },
+) => Promise<WorkResult | undefined> | Promise<void>;
 
 /** Options of {@link WorkQueue}. */
 export interface WorkQueueOptions<K extends string> {
@@ -211,7 +214,7 @@ export class WorkQueue<K extends string> {
     // Yield once so that `processing` holds this run before the handler can re-add its own key.
     await Promise.resolve();
     try {
-      const result = await this.handler(key, { signal: this.abort.signal });
+      const result = (await this.handler(key, { signal: this.abort.signal })) as WorkResult | undefined;
       this.forget(key);
       if (result?.requeueAfterMs !== undefined && !this.closed) this.addAfter(key, result.requeueAfterMs);
     } catch (error) {
@@ -241,7 +244,10 @@ export class WorkQueue<K extends string> {
       this.addAfter(key, decision.afterMs);
     } else {
       this.addRateLimited(key);
-      this.log.debug({ key, err: String(error), failures: this.numRequeues(key) }, 'Re-queued key with backoff');
+      this.log.debug(
+        { key, err: String(error), failures: this.numRequeues(key) },
+        'Re-queued key with backoff',
+      );
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { Document, Material, Node, Primitive, Texture, TextureInfo } from '@gltf-transform/core';
+import type { EmissiveStrength, Transform } from '@gltf-transform/extensions';
 import type { Vec3 } from '../camera/mat4.ts';
 import { RenderError } from '../errors.ts';
 import { computeNormals, computeTangents } from './compute-normals-tangents.ts';
@@ -60,7 +61,12 @@ export function loadScene(document: Document): Scene {
       const data = texture.getImage();
       if (!data) return undefined;
       index = images.length;
-      images.push({ name: texture.getName() || texture.getURI(), mimeType: texture.getMimeType(), data, srgb });
+      images.push({
+        name: texture.getName() || texture.getURI(),
+        mimeType: texture.getMimeType(),
+        data,
+        srgb,
+      });
       imageIndex.set(texture, index);
     } else if (srgb) {
       images[index]!.srgb = true;
@@ -79,7 +85,10 @@ export function loadScene(document: Document): Scene {
 
   const scene = root.getDefaultScene() ?? root.listScenes()[0];
   if (!scene) {
-    throw new RenderError('SHAZAM_RENDER_SOURCE_INVALID', 'the model has no scene: export it with at least one');
+    throw new RenderError(
+      'SHAZAM_RENDER_SOURCE_INVALID',
+      'the model has no scene: export it with at least one',
+    );
   }
   scene.traverse((node) => {
     const mesh = node.getMesh();
@@ -136,10 +145,14 @@ const DEFAULT_MATERIAL: SceneMaterial = {
   unlit: false,
 };
 
-type TextureRefOf = (texture: Texture | null, info: TextureInfo | null, srgb: boolean) => SceneTextureRef | undefined;
+type TextureRefOf = (
+  texture: Texture | null,
+  info: TextureInfo | null,
+  srgb: boolean,
+) => SceneTextureRef | undefined;
 
 function toSceneMaterial(material: Material, textureRef: TextureRefOf): SceneMaterial {
-  const strength = material.getExtension<{ getEmissiveStrength(): number }>('KHR_materials_emissive_strength');
+  const strength = material.getExtension<EmissiveStrength>('KHR_materials_emissive_strength');
   const emissiveScale = strength ? strength.getEmissiveStrength() : 1;
   const emissive = material.getEmissiveFactor();
   const scene: SceneMaterial = {
@@ -171,15 +184,8 @@ function toSceneMaterial(material: Material, textureRef: TextureRefOf): SceneMat
   return scene;
 }
 
-interface TextureTransformLike {
-  getOffset(): [number, number];
-  getRotation(): number;
-  getScale(): [number, number];
-  getTexCoord(): number | null;
-}
-
 function toTextureRef(image: number, info: TextureInfo): SceneTextureRef {
-  const transform = info.getExtension<TextureTransformLike>('KHR_texture_transform');
+  const transform = info.getExtension<Transform>('KHR_texture_transform');
   let texCoord = info.getTexCoord();
   let matrix: SceneTextureRef['transform'] = [1, 0, 0, 0, 1, 0];
   if (transform) {
@@ -303,7 +309,11 @@ function readColors(primitive: Primitive, count: number): Float32Array {
 type Mat4 = ArrayLike<number>;
 
 /** For a skinned primitive, a function giving each vertex's bind-pose matrix; undefined otherwise. */
-function skinMatrices(node: Node, primitive: Primitive, count: number): ((vertex: number) => Mat4) | undefined {
+function skinMatrices(
+  node: Node,
+  primitive: Primitive,
+  count: number,
+): ((vertex: number) => Mat4) | undefined {
   const skin = node.getSkin();
   const jointsAccessor = primitive.getAttribute('JOINTS_0');
   const weightsAccessor = primitive.getAttribute('WEIGHTS_0');

@@ -65,7 +65,7 @@ export const POLICY_OVERRIDE_SCHEMA = section({
   },
 });
 
-const validateOverride = new Ajv({ allErrors: true, strict: true }).compile(POLICY_OVERRIDE_SCHEMA);
+const validateOverride = new Ajv({ allErrors: true }).compile(POLICY_OVERRIDE_SCHEMA);
 
 type Override = { [K in keyof Policy]?: Partial<Policy[K]> };
 

@@ -1,0 +1,212 @@
+/**
+ * `npm run bench:render`: seconds per 1024² turntable frame (render + readback + WebP encode) of SHAZAM's
+ * renderer against Google's <model-viewer> in headless Debian Chromium (driven by playwright-core), on the
+ * same fixtures, the same angles and the same resolution, in the same run on the same machine. Prints one
+ * line per model and the ratio (model-viewer seconds ÷ ours; above 1 means we are faster).
+ *
+ * Both run on whatever this machine has: on a machine without a GPU that is Mesa llvmpipe for us and
+ * SwiftShader for Chromium. Chromium gets DESIGN.md's flags for a closed network.
+ *
+ * Options (environment): BENCH_FRAMES (default 8), BENCH_RESOLUTION (1024), BENCH_MODELS (comma list),
+ * CHROMIUM (default /usr/bin/chromium).
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+import { createGpuContext } from '../render-job/gpu/create-gpu-context.ts';
+import type { OutputSink } from '../render-job/output/output-sink.ts';
+import { renderTurntable } from '../render-job/render-turntable.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const MODELS_DIR = join(ROOT, 'test/fixtures/models');
+const MODEL_VIEWER = join(ROOT, 'node_modules/@google/model-viewer/dist/model-viewer.min.js');
+const FIXTURES: Record<string, string> = {
+  Box: 'Box/glTF-Binary/Box.glb',
+  Duck: 'Duck/glTF-Binary/Duck.glb',
+  DamagedHelmet: 'DamagedHelmet/glTF-Binary/DamagedHelmet.glb',
+  WaterBottle: 'WaterBottle/glTF/WaterBottle.gltf',
+  Mixer: 'Mixer/glTF-Binary/Mixer.glb',
+};
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // Chromium only falls back to SwiftShader for WebGL when allowed to.
+  '--enable-unsafe-swiftshader',
+];
+
+const frames = Number(process.env.BENCH_FRAMES ?? 8);
+const resolution = Number(process.env.BENCH_RESOLUTION ?? 1024);
+const elevationDeg = 15;
+const models = (process.env.BENCH_MODELS ?? Object.keys(FIXTURES).join(',')).split(',');
+
+/** Counts bytes, keeps nothing: the benchmark measures encoding, not the disk. */
+function nullSink(): OutputSink & { bytes: number } {
+  const sink = {
+    bytes: 0,
+    locate: (path: string) => `memory:${path}`,
+    async write(_path: string, data: Uint8Array) {
+      sink.bytes += data.byteLength;
+    },
+  };
+  return sink;
+}
+
+async function serveFixtures(): Promise<Server> {
+  const types: Record<string, string> = {
+    '.glb': 'model/gltf-binary',
+    '.gltf': 'model/gltf+json',
+    '.bin': 'application/octet-stream',
+    '.png': 'image/png',
+    '.jpg': 'image/jpeg',
+    '.js': 'text/javascript',
+  };
+  const server = createServer(async (request, response) => {
+    const url = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    try {
+      if (url === '/') {
+        response.writeHead(200, { 'content-type': 'text/html' });
+        response.end(PAGE);
+        return;
+      }
+      const file =
+        url === '/model-viewer.js'
+          ? MODEL_VIEWER
+          : join(MODELS_DIR, normalize(url.replace(/^\/models\//, '')));
+      if (!file.startsWith(MODELS_DIR) && file !== MODEL_VIEWER) throw new Error('outside');
+      const body = await readFile(file);
+      response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+      response.end(body);
+    } catch {
+      response.writeHead(404);
+      response.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+const PAGE = `<!doctype html><html><head><style>html,body{margin:0;background:#fff}
+model-viewer{width:${resolution}px;height:${resolution}px;--poster-color:transparent}</style>
+<script type="module" src="/model-viewer.js"></script></head><body>
+<model-viewer id="mv" interaction-prompt="none" disable-zoom shadow-intensity="0" tone-mapping="neutral"></model-viewer>
+</body></html>`;
+
+interface Timing {
+  model: string;
+  ours: number;
+  modelViewer: number;
+  adapter: string;
+}
+
+/**
+ * The browser side, as source text: tsx's transform would otherwise inject helpers (`__name`) that do not
+ * exist in the page.
+ */
+const MODEL_VIEWER_LOOP = `async ({ src, frames, elevationDeg }) => {
+  const mv = document.getElementById('mv');
+  await new Promise((resolve, reject) => {
+    mv.addEventListener('load', () => resolve(), { once: true });
+    mv.addEventListener('error', (event) => reject(new Error('model-viewer failed to load ' + src)), { once: true });
+    mv.src = src;
+  });
+  const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  // One untimed frame: shader compilation and environment generation happen on the first render.
+  await nextFrame();
+  await mv.toBlob({ mimeType: 'image/webp', qualityArgument: 0.9 });
+  const started = performance.now();
+  for (let k = 0; k < frames; k++) {
+    // model-viewer orbits the camera; turning it clockwise shows the model turned counter-clockwise.
+    mv.cameraOrbit = (-k * 360 / frames) + 'deg ' + (90 - elevationDeg) + 'deg auto';
+    mv.jumpCameraToGoal();
+    await nextFrame();
+    const blob = await mv.toBlob({ mimeType: 'image/webp', qualityArgument: 0.9 });
+    await blob.arrayBuffer();
+  }
+  return (performance.now() - started) / 1000 / frames;
+}`;
+
+async function benchModelViewer(page: import('playwright-core').Page, url: string): Promise<number> {
+  const args = JSON.stringify({ src: url, frames, elevationDeg });
+  return page.evaluate(`(${MODEL_VIEWER_LOOP})(${args})`) as Promise<number>;
+}
+
+async function main(): Promise<void> {
+  const server = await serveFixtures();
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_FLAGS,
+  });
+  const gpu = await createGpuContext({ allowSoftware: true });
+  const adapter = `${gpu.adapter_.description || gpu.adapter_.device} (${gpu.adapter_.backend})`;
+  const results: Timing[] = [];
+  try {
+    for (const model of models) {
+      const relative = FIXTURES[model];
+      if (!relative)
+        throw new Error(`unknown model ${model}; choose from ${Object.keys(FIXTURES).join(', ')}`);
+      const path = join(MODELS_DIR, relative);
+      const bytes = await readFile(path);
+      // Warm-up run (shader compilation, texture decode caches), then the timed run.
+      const options = { frames, resolution, elevationDeg, formats: ['webp' as const], gpu };
+      await renderTurntable({ bytes, uri: path, path }, nullSink(), { ...options, frames: 1 });
+      const manifest = await renderTurntable({ bytes, uri: path, path }, nullSink(), options);
+      const ours = manifest.timings.renderSeconds / frames;
+
+      const context = await browser.newContext({
+        viewport: { width: resolution, height: resolution },
+        deviceScaleFactor: 1,
+      });
+      const page = await context.newPage();
+      await page.goto(base);
+      await page.waitForFunction(() => customElements.get('model-viewer') !== undefined);
+      const modelViewer = await benchModelViewer(page, `${base}/models/${relative}`);
+      await context.close();
+      results.push({ model, ours, modelViewer, adapter });
+      console.log(
+        JSON.stringify({
+          model,
+          resolution,
+          frames,
+          oursSecondsPerFrame: round(ours),
+          oursRenderMsPerFrame: manifest.timings.meanFrameRenderMs,
+          oursEncodeMsPerFrame: manifest.timings.meanFrameEncodeMs,
+          modelViewerSecondsPerFrame: round(modelViewer),
+          ratio: round(modelViewer / ours),
+        }),
+      );
+    }
+  } finally {
+    gpu.destroy();
+    await browser.close();
+    server.close();
+  }
+  const lines = [
+    '',
+    `seconds per ${resolution}² frame (render + readback + WebP encode), ${frames} frames, adapter ${adapter}`,
+    `browser: Chromium ${browser.version()} --disable-gpu (SwiftShader WebGL)`,
+    `${'model'.padEnd(16)}${'shazam'.padStart(10)}${'model-viewer'.padStart(14)}${'ratio'.padStart(8)}`,
+    ...results.map(
+      (r) =>
+        `${r.model.padEnd(16)}${r.ours.toFixed(3).padStart(10)}${r.modelViewer.toFixed(3).padStart(14)}${(r.modelViewer / r.ours).toFixed(2).padStart(8)}`,
+    ),
+  ];
+  const geometric = Math.exp(
+    results.reduce((sum, r) => sum + Math.log(r.modelViewer / r.ours), 0) / results.length,
+  );
+  lines.push(`geometric mean ratio (model-viewer ÷ shazam): ${geometric.toFixed(2)}`);
+  console.log(lines.join('\n'));
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+await main();

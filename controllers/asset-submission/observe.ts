@@ -1,0 +1,178 @@
+/**
+ * Gathers {@link SubmissionObserved} for one key: the submission and its children from the caches, and S3
+ * only for the step at hand (so a converged submission costs no S3 request on resync).
+ */
+import { parseValidationResult } from '../../lib/contracts/validation-result.ts';
+import { publishedKey, validationResultKey, versionKeys } from '../../lib/storage/layout.ts';
+import { parseS3Uri } from '../../lib/storage/s3-uri.ts';
+import { isTrue } from '../conditions.ts';
+import type { Context } from '../context.ts';
+import { LABELS, qaReviewName, renderJobName, SUBMISSION_FINALIZER, validationJobName } from '../names.ts';
+import { parsePublishedPointer } from '../published-pointer.ts';
+import { type AssetSubmission, jobState, type QAReview, type RenderJob } from '../resources.ts';
+import { listStoredVersions, objectExists, readJson } from '../storage.ts';
+import type { ResultObservation, StorageObservation, SubmissionObserved } from './observed.ts';
+
+/** True when the status already records the validation verdict of the current delivery. */
+export function validationRecorded(submission: AssetSubmission): boolean {
+  const status = submission.status;
+  return status?.children?.validationJob === validationJobName(submission) && status.validation !== undefined;
+}
+
+/** True when the status already records the promotion of the current revision. */
+export function promotionRecorded(submission: AssetSubmission): boolean {
+  return (
+    submission.status?.version === submission.spec.revision &&
+    isTrue(submission.status?.conditions, 'Promoted')
+  );
+}
+
+/** The revision of the version folder an S3 URI points into, for `asin` in `bucket`. */
+export function revisionOfUri(uri: string, bucket: string, asin: string): number | undefined {
+  try {
+    const { bucket: b, key } = parseS3Uri(uri);
+    if (b !== bucket) return undefined;
+    const match = new RegExp(`^assets/${asin}/versions/([1-9][0-9]*)/`).exec(key);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Picks the QAReview that decides `submission`'s current revision among those in its namespace: a decided
+ * one QA committed (adopted) first, then the operator's own. Returns also how many reviews naming the
+ * submission are not yet bound to a revision.
+ */
+export function selectReview(
+  submission: AssetSubmission,
+  reviews: readonly QAReview[],
+): { review: QAReview | undefined; unbound: number } {
+  const revision = submission.spec.revision;
+  const ownName = qaReviewName(submission);
+  let unbound = 0;
+  const candidates: QAReview[] = [];
+  for (const review of reviews) {
+    if (review.spec.submissionRef.name !== submission.metadata.name) continue;
+    const labelled = review.metadata.labels?.[LABELS.revision];
+    const bound =
+      review.status?.submission?.revision ?? (labelled !== undefined ? Number(labelled) : undefined);
+    if (review.metadata.name === ownName && labelled === String(revision)) candidates.push(review);
+    else if (bound === undefined) unbound++;
+    else if (bound === revision) candidates.push(review);
+  }
+  const decided = candidates
+    .filter((review) => (review.spec.decision ?? 'Pending') !== 'Pending')
+    .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+  const own = candidates.find((review) => review.metadata.name === ownName);
+  return { review: decided[0] ?? own ?? candidates[0], unbound };
+}
+
+function unfinished(renderJob: RenderJob): boolean {
+  const phase = renderJob.status?.phase;
+  return phase !== 'Succeeded' && phase !== 'Failed';
+}
+
+async function readResult(ctx: Context, submission: AssetSubmission): Promise<ResultObservation> {
+  const { asin, revision, delivery } = submission.spec;
+  const key = validationResultKey(asin, revision, delivery.sha256);
+  const bucket = ctx.config.s3.assetsBucket;
+  let value: unknown;
+  try {
+    value = await readJson(ctx.s3, bucket, key);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'CONTROLLER_INVALID_OBJECT') {
+      return { state: 'invalid', message: (error as Error).message };
+    }
+    throw error;
+  }
+  if (value === undefined) return { state: 'missing' };
+  try {
+    const result = parseValidationResult(value);
+    if (result.asin !== asin || result.revision !== revision || result.sha256 !== delivery.sha256) {
+      return {
+        state: 'invalid',
+        message: `s3://${bucket}/${key} describes ${result.asin} r${result.revision} (${result.sha256.slice(0, 16)}), not this delivery`,
+      };
+    }
+    return { state: 'found', result };
+  } catch (error) {
+    return { state: 'invalid', message: (error as Error).message };
+  }
+}
+
+async function readStorage(ctx: Context, submission: AssetSubmission): Promise<StorageObservation> {
+  const { asin, revision } = submission.spec;
+  const bucket = ctx.config.s3.assetsBucket;
+  const [complete, pointerValue, stored] = await Promise.all([
+    objectExists(ctx.s3, bucket, versionKeys(asin, revision).complete),
+    readJson(ctx.s3, bucket, publishedKey(asin)),
+    listStoredVersions(ctx.s3, bucket, asin),
+  ]);
+  return {
+    complete,
+    pointer: pointerValue === undefined ? undefined : parsePublishedPointer(pointerValue),
+    stored,
+  };
+}
+
+/**
+ * Observes `submission` (taken from the cache). S3 is read for the validation result only while no verdict
+ * is recorded and no validation Job is running, and for promotion facts only while an approved revision is
+ * not yet recorded as promoted, or while the submission is being deleted.
+ */
+export async function observeSubmission(
+  ctx: Context,
+  submission: AssetSubmission,
+): Promise<SubmissionObserved> {
+  const { namespace } = submission.metadata;
+  const { asin, revision } = submission.spec;
+  const bucket = ctx.config.s3.assetsBucket;
+  const deleting = submission.metadata.deletionTimestamp !== undefined;
+  const validationJob = ctx.cache.job(namespace, validationJobName(submission));
+  const { review, unbound } = selectReview(submission, ctx.cache.qaReviews(namespace));
+  const renderJob = ctx.cache.renderJob(namespace, renderJobName(submission));
+
+  let newerPublished: SubmissionObserved['newerPublished'];
+  for (const peer of ctx.cache.submissions()) {
+    if (peer.metadata.uid === submission.metadata.uid || peer.spec.asin !== asin) continue;
+    const version = peer.status?.phase === 'Published' ? peer.status.published?.version : undefined;
+    if (version !== undefined && version > revision && version > (newerPublished?.version ?? 0)) {
+      newerPublished = { namespace: peer.metadata.namespace, name: peer.metadata.name, version };
+    }
+  }
+  const inUse = new Set<number>();
+  for (const candidate of ctx.cache.renderJobs()) {
+    if (!unfinished(candidate)) continue;
+    for (const uri of [candidate.spec.source.uri, candidate.spec.output.uri]) {
+      const used = revisionOfUri(uri, bucket, asin);
+      if (used !== undefined) inUse.add(used);
+    }
+  }
+
+  let result: ResultObservation = { state: 'unread' };
+  const jobRunning = validationJob !== undefined && jobState(validationJob).state === 'Running';
+  if (!deleting && !validationRecorded(submission) && !jobRunning) result = await readResult(ctx, submission);
+
+  const verdictPassed =
+    (validationRecorded(submission) && submission.status?.validation?.verdict === 'Passed') ||
+    (result.state === 'found' && result.result.verdict === 'Passed');
+  const approved = review?.spec.decision === 'Approved';
+  const needStorage =
+    (deleting && submission.metadata.finalizers?.includes(SUBMISSION_FINALIZER)) ||
+    (!deleting && verdictPassed && approved && !promotionRecorded(submission));
+  const storage = needStorage ? await readStorage(ctx, submission) : undefined;
+
+  return {
+    submission,
+    now: new Date(ctx.clock.now()).toISOString(),
+    validationJob,
+    result,
+    review,
+    unboundReviews: unbound,
+    renderJob,
+    newerPublished,
+    inUse: [...inUse].sort((a, b) => a - b),
+    storage,
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * What the AssetSubmission controller sees of one submission: the object, its children from the informer
+ * caches, and the few S3 facts the current step needs. Plain data, so plans are pure functions of it.
+ */
+import type { ValidationResult } from '../../lib/contracts/validation-result.ts';
+import type { PublishedPointer } from '../published-pointer.ts';
+import type { AssetSubmission, Job, QAReview, RenderJob } from '../resources.ts';
+
+/** The compact validation result as read from S3. */
+export type ResultObservation =
+  | { state: 'unread' }
+  | { state: 'missing' }
+  | { state: 'found'; result: ValidationResult }
+  | { state: 'invalid'; message: string };
+
+/** S3 facts read while promoting or cleaning up. */
+export interface StorageObservation {
+  /** `complete.json` of the current revision exists. */
+  complete: boolean;
+  /** The current published pointer. */
+  pointer: PublishedPointer | undefined;
+  /** Revisions with a folder under `versions/`. */
+  stored: number[];
+}
+
+/** The observed state of one submission. */
+export interface SubmissionObserved {
+  submission: AssetSubmission;
+  /** The time of this reconcile (RFC 3339). */
+  now: string;
+  validationJob: Job | undefined;
+  result: ResultObservation;
+  /** The QAReview that decides the current revision: the operator's own or one QA committed. */
+  review: QAReview | undefined;
+  /** QAReviews naming the submission that the QAReview controller has not bound to a revision yet. */
+  unboundReviews: number;
+  renderJob: RenderJob | undefined;
+  /** The newest version of the same ASIN published by another submission, if newer than this revision. */
+  newerPublished: { namespace: string; name: string; version: number } | undefined;
+  /** Revisions of the ASIN a RenderJob that has not finished reads or writes. */
+  inUse: number[];
+  /** Read only when promotion or cleanup needs it. */
+  storage: StorageObservation | undefined;
+}

@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import { validationJobName } from '../names.ts';
+import { nextPointer } from '../published-pointer.ts';
+import {
+  assetSubmission,
+  job,
+  renderJobIn,
+  review,
+  testConfig,
+  validationResult,
+} from '../test-support/builders.ts';
+import { buildRenderJob } from './children.ts';
+import type { SubmissionObserved } from './observed.ts';
+import { assessSubmission } from './plan.ts';
+import { computeSubmissionStatus } from './status.ts';
+
+const config = testConfig();
+const NOW = '2026-01-01T01:00:00.000Z';
+
+function observed(overrides: Partial<SubmissionObserved> = {}): SubmissionObserved {
+  return {
+    submission: assetSubmission().build(),
+    now: NOW,
+    validationJob: undefined,
+    result: { state: 'missing' },
+    review: undefined,
+    unboundReviews: 0,
+    renderJob: undefined,
+    newerPublished: undefined,
+    inUse: [],
+    storage: undefined,
+    ...overrides,
+  };
+}
+
+const sub = assetSubmission().build();
+const jobName = validationJobName(sub);
+const passedStatus = computeSubmissionStatus(
+  sub,
+  assessSubmission(observed({ result: { state: 'found', result: validationResult(sub, 'Passed') } }), config),
+  NOW,
+);
+const validated = assetSubmission().withStatus(passedStatus).build();
+const approvedReview = review(validated, 'Approved');
+const storage = (pointerVersion: number | undefined, stored: number[], complete = true) => ({
+  complete,
+  stored,
+  pointer:
+    pointerVersion === undefined
+      ? undefined
+      : nextPointer(undefined, {
+          asin: sub.spec.asin,
+          version: pointerVersion,
+          prefix: `assets/${sub.spec.asin}/versions/${pointerVersion}/`,
+          publishedAt: NOW,
+          submission: { namespace: 'studio', name: 'other' },
+        }),
+});
+const renderJob = buildRenderJob(validated, config);
+
+describe('assessSubmission', () => {
+  it.each([
+    // A new submission without the finalizer gets it first, and its validation Job in the same pass.
+    {
+      name: 'adds the finalizer and creates the validation Job',
+      input: observed({ submission: assetSubmission().withoutFinalizer().build() }),
+      phase: 'Validating',
+      actions: ['addFinalizer', 'create:Job'],
+    },
+    // The Job exists and runs: nothing to do, no S3 read needed.
+    { name: 'waits for a running Job', input: observed({ validationJob: job(jobName, 'Running'), result: { state: 'unread' } }), phase: 'Validating', actions: [] },
+    // The Job failed past its backoff limit: terminal until someone deletes the Job.
+    { name: 'fails when the Job failed', input: observed({ validationJob: job(jobName, 'Failed') }), phase: 'Failed', actions: [] },
+    // The Job succeeded but the result is missing: a broken validation program, terminal.
+    { name: 'fails when the Job wrote no result', input: observed({ validationJob: job(jobName, 'Succeeded') }), phase: 'Failed', actions: [] },
+    // The result exists even though the Job is gone (TTL): no second Job.
+    {
+      name: 'records a result whose Job expired',
+      input: observed({ result: { state: 'found', result: validationResult(sub, 'Failed') } }),
+      phase: 'ValidationFailed',
+      actions: [],
+    },
+    // A passed delivery opens the operator's QAReview.
+    {
+      name: 'opens a QAReview on pass',
+      input: observed({ result: { state: 'found', result: validationResult(sub, 'Passed') } }),
+      phase: 'AwaitingQA',
+      actions: ['create:QAReview'],
+    },
+    // A review QA committed but the QAReview controller has not bound yet: wait, create nothing.
+    { name: 'waits for an unbound review', input: observed({ submission: validated, unboundReviews: 1 }), phase: 'AwaitingQA', actions: [] },
+    // Rejected: reasons recorded, nothing promoted.
+    { name: 'records a rejection', input: observed({ submission: validated, review: review(validated, 'Rejected') }), phase: 'Rejected', actions: [] },
+    // Approved but the ingest marker is missing: promotion waits.
+    {
+      name: 'waits for complete.json',
+      input: observed({ submission: validated, review: approvedReview, storage: storage(undefined, [1], false) }),
+      phase: 'Promoting',
+      actions: [],
+    },
+    // Approved and complete: one pointer PUT, then the RenderJob.
+    {
+      name: 'promotes and creates the RenderJob',
+      input: observed({ submission: validated, review: approvedReview, storage: storage(undefined, [1]) }),
+      phase: 'Rendering',
+      actions: ['putPublishedPointer', 'create:RenderJob'],
+    },
+    // A newer version is already published: never roll the pointer back.
+    {
+      name: 'is superseded by a newer pointer',
+      input: observed({ submission: validated, review: approvedReview, storage: storage(2, [1, 2]) }),
+      phase: 'Superseded',
+      actions: [],
+    },
+    // Another submission of the ASIN published a newer revision.
+    {
+      name: 'is superseded by a newer published peer',
+      input: observed({ submission: validated, newerPublished: { namespace: 'studio', name: 'chair-v2', version: 2 } }),
+      phase: 'Superseded',
+      actions: [],
+    },
+    // Render finished: Published, nothing to do.
+    {
+      name: 'publishes when the render succeeded',
+      input: observed({ submission: validated, review: approvedReview, storage: storage(1, [1]), renderJob: renderJobIn(renderJob, 'Succeeded') }),
+      phase: 'Published',
+      actions: [],
+    },
+    // Render failed: Failed with the reason.
+    {
+      name: 'fails when the render failed',
+      input: observed({ submission: validated, review: approvedReview, storage: storage(1, [1]), renderJob: renderJobIn(renderJob, 'Failed') }),
+      phase: 'Failed',
+      actions: [],
+    },
+    // Deleting: unpublished data removed, then the finalizer.
+    {
+      name: 'cleans up an unpublished revision on deletion',
+      input: observed({ submission: assetSubmission().deleting().build(), storage: storage(undefined, [1]) }),
+      phase: 'Pending',
+      actions: ['deleteUnpublished', 'removeFinalizer'],
+    },
+    // Deleting a published revision: its data stays.
+    {
+      name: 'never deletes the published revision',
+      input: observed({ submission: assetSubmission().deleting().build(), storage: storage(1, [1]) }),
+      phase: 'Pending',
+      actions: ['removeFinalizer'],
+    },
+  ])('$name', ({ input, phase, actions }) => {
+    const assessment = assessSubmission(input, config);
+    expect(assessment.phase).toBe(phase);
+    expect(assessment.actions.map((a) => (a.type === 'create' ? `create:${a.object.kind}` : a.type))).toEqual(actions);
+  });
+
+  it('applies retention to superseded versions but keeps the previous published one and those in use', () => {
+    const rev4 = assetSubmission().withRevision(4).withStatus({ ...passedStatus, version: 4 }).build();
+    rev4.status!.children!.validationJob = validationJobName(rev4);
+    const pointer = nextPointer(
+      nextPointer(undefined, { asin: sub.spec.asin, version: 1, prefix: '', publishedAt: NOW, submission: { namespace: 's', name: 'n' } }),
+      { asin: sub.spec.asin, version: 3, prefix: '', publishedAt: NOW, submission: { namespace: 's', name: 'n' } },
+    );
+    const assessment = assessSubmission(
+      observed({
+        submission: rev4,
+        review: review(rev4, 'Approved'),
+        inUse: [2],
+        storage: { complete: true, pointer, stored: [1, 2, 3, 4, 5] },
+      }),
+      config,
+    );
+    const put = assessment.actions.find((a) => a.type === 'putPublishedPointer');
+    expect(put && put.type === 'putPublishedPointer' ? put.pointer.previous : []).toEqual([3, 1]);
+    // versionsToKeep 2: 4 (published) and 3 (previous) stay; 2 is in use; 5 is newer; only 1 goes.
+    expect(assessment.actions.find((a) => a.type === 'deleteVersions')).toEqual({
+      type: 'deleteVersions',
+      asin: sub.spec.asin,
+      revisions: [1],
+    });
+  });
+
+  it('keeps the earlier published version in status while a new revision is in flight', () => {
+    const published = { version: 1, bucket: 'b', prefix: 'p', glbUrl: 'g', webGlbUrl: 'w', posterUrl: 'p', spin: { frameCount: 36, urlTemplate: 'u' }, descriptorsUri: 'd', publishedAt: NOW };
+    const rev2 = assetSubmission().withRevision(2).withStatus({ phase: 'Published', published }).build();
+    const assessment = assessSubmission(observed({ submission: rev2, review: undefined }), config);
+    expect(assessment.phase).toBe('Validating');
+    expect(assessment.published).toEqual(published);
+  });
+
+  it('fills published URLs from the public base URL and the render outputs', () => {
+    const assessment = assessSubmission(
+      observed({ submission: validated, review: approvedReview, storage: storage(1, [1]), renderJob: renderJobIn(renderJob, 'Succeeded') }),
+      config,
+    );
+    expect(assessment.published).toMatchObject({
+      version: 1,
+      glbUrl: 'https://cdn.example.test/assets/B0CHAIR001/versions/1/model.glb',
+      posterUrl: 'https://cdn.example.test/assets/B0CHAIR001/versions/1/renders/poster.webp',
+      spin: { frameCount: 36, urlTemplate: 'https://cdn.example.test/assets/B0CHAIR001/versions/1/renders/360/{frame}.webp' },
+    });
+  });
+});
+
+describe('computeSubmissionStatus', () => {
+  it('keeps lastTransitionTime when a condition does not flip and moves it when it does', () => {
+    const first = computeSubmissionStatus(sub, assessSubmission(observed(), config), '2026-01-01T00:00:00Z');
+    const again = computeSubmissionStatus(
+      assetSubmission().withStatus(first).build(),
+      assessSubmission(observed({ submission: assetSubmission().withStatus(first).build() }), config),
+      '2026-01-01T05:00:00Z',
+    );
+    expect(again.conditions).toEqual(first.conditions);
+    const flipped = computeSubmissionStatus(
+      assetSubmission().withStatus(first).build(),
+      assessSubmission(observed({ result: { state: 'found', result: validationResult(sub, 'Passed') } }), config),
+      '2026-01-01T06:00:00Z',
+    );
+    const validatedCondition = flipped.conditions?.find((c) => c.type === 'Validated');
+    expect(validatedCondition).toMatchObject({ status: 'True', lastTransitionTime: '2026-01-01T06:00:00Z', observedGeneration: 1 });
+  });
+
+  it('maps findings to the status form', () => {
+    const status = computeSubmissionStatus(
+      sub,
+      assessSubmission(observed({ result: { state: 'found', result: validationResult(sub, 'Failed') } }), config),
+      NOW,
+    );
+    expect(status.validation?.findings[0]).toEqual({
+      severity: 'Error',
+      code: 'UV_MISSING_TEXCOORD',
+      stage: 'uv',
+      message: 'no TEXCOORD_0',
+      pointer: 'model/x.glb#/meshes/0',
+    });
+    expect(status.message).toContain('deliver revision 2');
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * The AssetSubmission reconciler: observe → plan → apply → status, for one `namespace/name` key.
+ */
+import { executeActions } from '../actions.ts';
+import type { Context, ReconcileResult } from '../context.ts';
+import { RESOURCES, type SubmissionPhase } from '../resources.ts';
+import { writeStatusIfChanged } from '../status-writer.ts';
+import { observeSubmission } from './observe.ts';
+import { assessSubmission } from './plan.ts';
+import { computeSubmissionStatus } from './status.ts';
+
+const WARNING_PHASES = new Set<SubmissionPhase>(['ValidationFailed', 'Rejected', 'Failed']);
+
+/**
+ * Reconciles one submission from the cache. A submission no longer in the cache needs nothing: its
+ * children go with it through owner references, and its cleanup ran under the finalizer.
+ */
+export async function reconcileSubmission(
+  ctx: Context,
+  namespace: string,
+  name: string,
+): Promise<ReconcileResult> {
+  const submission = ctx.cache.submission(namespace, name);
+  if (!submission) return {};
+  const observed = await observeSubmission(ctx, submission);
+  const assessment = assessSubmission(observed, ctx.config);
+  const outcome = await executeActions(
+    ctx,
+    { resource: RESOURCES.assetSubmission, object: submission },
+    assessment.actions,
+  );
+  if (assessment.deleting) return {};
+  const status = computeSubmissionStatus(submission, assessment, observed.now);
+  const wrote = await writeStatusIfChanged(
+    ctx,
+    RESOURCES.assetSubmission,
+    submission,
+    status,
+    outcome.resourceVersion,
+  );
+  const previous = submission.status?.phase;
+  if (wrote && previous !== status.phase) {
+    const log = { kind: 'AssetSubmission', namespace, name, phase: status.phase, from: previous ?? '' };
+    ctx.log.info(log, `AssetSubmission entered ${status.phase}`);
+    const created = Date.parse(submission.metadata.creationTimestamp ?? observed.now);
+    ctx.metrics.phaseEntered(assessment.phase, Math.max(0, (ctx.clock.now() - created) / 1000));
+    if (assessment.phase === 'Rejected') {
+      ctx.metrics.rejected(assessment.rejection?.findings[0]?.area ?? 'none');
+    }
+    await ctx.events.record(
+      submission,
+      WARNING_PHASES.has(assessment.phase) ? 'Warning' : 'Normal',
+      assessment.phase,
+      assessment.message || assessment.phase,
+    );
+  }
+  return assessment.requeueAfterMs === undefined ? {} : { requeueAfterMs: assessment.requeueAfterMs };
+}

@@ -1,0 +1,108 @@
+/**
+ * What every controller receives: one {@link Context} with the clients, the clock, the logger, the event
+ * recorder, the metrics and the configuration. Tests build their own; nothing is a module-level singleton.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { KubeClient } from '../lib/kube/client.ts';
+import type { Clock } from '../lib/kube/clock.ts';
+import type { KubeLogger } from '../lib/kube/logger.ts';
+import type { AssetSubmission, Job, QAReview, RenderJob } from './resources.ts';
+
+/** How one kind of Job is run: image, command, identity, resources and lifetime. */
+export interface JobTemplateConfig {
+  image: string;
+  imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  /** The program and its subcommand; the controller appends the arguments. */
+  command: string[];
+  /** ServiceAccount of the Job's pod (bound to an IAM role on EKS). */
+  serviceAccountName: string;
+  resources: { requests: Record<string, string>; limits: Record<string, string> };
+  activeDeadlineSeconds: number;
+  backoffLimit: number;
+  ttlSecondsAfterFinished: number;
+  /** Size limit of the writable scratch emptyDir mounted at /scratch. */
+  scratchSizeLimit: string;
+  /** Non-root user the container runs as. */
+  runAsUser: number;
+}
+
+/** The configuration the controllers read (a part of the operator's configuration). */
+export interface ControllerConfig {
+  s3: {
+    endpoint?: string;
+    region: string;
+    forcePathStyle: boolean;
+    incomingBucket: string;
+    assetsBucket: string;
+    /** Base of published URLs: `<publicBaseUrl>/<key>` (a CloudFront distribution in production). */
+    publicBaseUrl: string;
+  };
+  jobs: {
+    validation: JobTemplateConfig;
+    render: JobTemplateConfig;
+    /** Render on CPU where no GPU is present (tests and demos); production keeps it false. */
+    allowSoftwareRender: boolean;
+    /** Validation policy file inside the image, passed as `--policy`. */
+    policyFile?: string;
+  };
+  gpu: {
+    resourceName: string;
+    count: number;
+    nodeSelector: Record<string, string>;
+    tolerations: { key: string; operator: 'Exists' | 'Equal'; value?: string; effect?: string }[];
+  };
+  retention: {
+    /** Versions of an ASIN kept: the published one plus the most recently published before it. */
+    versionsToKeep: number;
+  };
+}
+
+/** Read access to the informer caches. Cached objects are shared: never modify them. */
+export interface ObjectCache {
+  submission(namespace: string, name: string): AssetSubmission | undefined;
+  /** Every cached submission (all watched namespaces). */
+  submissions(): AssetSubmission[];
+  qaReview(namespace: string, name: string): QAReview | undefined;
+  qaReviews(namespace: string): QAReview[];
+  renderJob(namespace: string, name: string): RenderJob | undefined;
+  renderJobs(): RenderJob[];
+  job(namespace: string, name: string): Job | undefined;
+}
+
+/** Records Kubernetes Events on objects. */
+export interface EventRecorder {
+  record(
+    object: { apiVersion: string; kind: string; metadata: { name: string; namespace: string; uid?: string } },
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ): Promise<void>;
+}
+
+/** The measurements controllers report; the operator backs them with prom-client. */
+export interface ControllerMetrics {
+  /** A submission entered `phase`; `sinceCreationSeconds` is the time since the submission was created. */
+  phaseEntered(phase: string, sinceCreationSeconds: number): void;
+  /** QA rejected a revision; `area` is the first finding's area or `none`. */
+  rejected(area: string): void;
+  /** A render failed; `reason` is a RenderReason. */
+  renderFailed(reason: string): void;
+}
+
+/** Everything a controller needs, passed explicitly. */
+export interface Context {
+  kube: KubeClient;
+  s3: S3Client;
+  cache: ObjectCache;
+  clock: Clock;
+  log: KubeLogger;
+  events: EventRecorder;
+  metrics: ControllerMetrics;
+  config: ControllerConfig;
+}
+
+/** What a reconcile asks of the work queue. */
+export interface ReconcileResult {
+  /** Reconcile this key again after this many milliseconds (the periodic resync applies regardless). */
+  requeueAfterMs?: number;
+}

@@ -1,0 +1,35 @@
+/**
+ * The QAReview reconciler: status only (phase, bound revision, times); the decision itself is acted on by
+ * the AssetSubmission controller.
+ */
+import type { Context, ReconcileResult } from '../context.ts';
+import { RESOURCES } from '../resources.ts';
+import { writeStatusIfChanged } from '../status-writer.ts';
+import { computeReviewStatus } from './status.ts';
+
+/** Reconciles one QAReview from the cache. */
+export async function reconcileReview(
+  ctx: Context,
+  namespace: string,
+  name: string,
+): Promise<ReconcileResult> {
+  const review = ctx.cache.qaReview(namespace, name);
+  if (!review || review.metadata.deletionTimestamp) return {};
+  const submission = ctx.cache.submission(namespace, review.spec.submissionRef.name);
+  const now = new Date(ctx.clock.now()).toISOString();
+  const status = computeReviewStatus({ review, submission, now });
+  const wrote = await writeStatusIfChanged(ctx, RESOURCES.qaReview, review, status);
+  if (wrote && review.status?.phase !== status.phase) {
+    ctx.log.info(
+      { kind: 'QAReview', namespace, name, phase: status.phase },
+      `QAReview entered ${status.phase}`,
+    );
+    await ctx.events.record(
+      review,
+      status.phase === 'Rejected' || status.phase === 'Orphaned' ? 'Warning' : 'Normal',
+      status.phase ?? 'Open',
+      status.conditions?.[0]?.message ?? '',
+    );
+  }
+  return {};
+}

@@ -1,0 +1,158 @@
+/**
+ * The pure part of the RenderJob controller: from the RenderJob, its Job and the renderer's manifest to
+ * the actions (create the render Job) and the status.
+ */
+import type { Action } from '../actions.ts';
+import { type DesiredCondition, mergeConditions } from '../conditions.ts';
+import type { ControllerConfig } from '../context.ts';
+import { buildRenderJobJob } from '../jobs.ts';
+import { renderJobJobName } from '../names.ts';
+import { RenderReason } from '../reasons.ts';
+import { type Job, jobState, RESOURCES, type RenderJob, type RenderJobStatus } from '../resources.ts';
+import type { RenderSummary } from './manifest.ts';
+
+/** The renderer's manifest as read from S3. */
+export type ManifestObservation =
+  | { state: 'unread' }
+  | { state: 'missing' }
+  | { state: 'found'; summary: RenderSummary }
+  | { state: 'invalid'; message: string };
+
+/** What the RenderJob controller sees. */
+export interface RenderObserved {
+  renderJob: RenderJob;
+  job: Job | undefined;
+  manifest: ManifestObservation;
+  now: string;
+}
+
+/** The plan and the status it leads to. */
+export interface RenderAssessment {
+  actions: Action[];
+  status: RenderJobStatus;
+  /** A reason for the render-failure metric when the render failed in this assessment. */
+  failure: string | undefined;
+}
+
+/** True when the status already records the outcome of the current generation. */
+export function renderSettled(renderJob: RenderJob): boolean {
+  const status = renderJob.status;
+  if (!status) return false;
+  return (
+    status.observedGeneration === renderJob.metadata.generation &&
+    (status.phase === 'Succeeded' || status.phase === 'Failed') &&
+    status.jobName === renderJobJobName(renderJob)
+  );
+}
+
+/** Keys of the renderer's outputs under the RenderJob's output prefix. */
+export function renderOutputs(renderJob: RenderJob): NonNullable<RenderJobStatus['outputs']> {
+  const base = renderJob.spec.output.uri.endsWith('/')
+    ? renderJob.spec.output.uri
+    : `${renderJob.spec.output.uri}/`;
+  return {
+    manifestUri: `${base}manifest.json`,
+    posterUri: `${base}poster.webp`,
+    framesPrefix: `${base}360/`,
+    descriptorsUri: `${base}descriptors.json`,
+  };
+}
+
+/**
+ * Plans one RenderJob: create its Job if missing (unless the outcome is already recorded, the Job having
+ * expired by TTL), then report Running, Succeeded (from the manifest) or Failed.
+ */
+export function assessRenderJob(observed: RenderObserved, config: ControllerConfig): RenderAssessment {
+  const { renderJob, job, manifest, now } = observed;
+  const generation = renderJob.metadata.generation ?? 0;
+  const previous = renderJob.status ?? {};
+  const jobName = renderJobJobName(renderJob);
+  const actions: Action[] = [];
+  const build = (
+    phase: NonNullable<RenderJobStatus['phase']>,
+    condition: DesiredCondition,
+    extra: Partial<RenderJobStatus> = {},
+  ): RenderJobStatus => ({
+    observedGeneration: generation,
+    phase,
+    message: condition.message,
+    conditions: mergeConditions(previous.conditions, [condition], generation, now),
+    jobName,
+    ...extra,
+  });
+
+  if (renderSettled(renderJob)) return { actions, status: previous, failure: undefined };
+  if (!job) {
+    actions.push({ type: 'create', resource: RESOURCES.job, object: buildRenderJobJob(renderJob, config) });
+    const status = build('Pending', {
+      type: 'Complete',
+      status: 'Unknown',
+      reason: RenderReason.JobCreated,
+      message: `Created Job ${jobName}`,
+    });
+    return { actions, status, failure: undefined };
+  }
+  const state = jobState(job);
+  const timings = { startedAt: job.status?.startTime, completedAt: job.status?.completionTime };
+  if (state.state === 'Running') {
+    const status = build(
+      'Running',
+      {
+        type: 'Complete',
+        status: 'Unknown',
+        reason: RenderReason.Running,
+        message: `Rendering in Job ${jobName}`,
+      },
+      job.status?.startTime ? { timings: { startedAt: job.status.startTime } } : {},
+    );
+    return { actions, status, failure: undefined };
+  }
+  if (state.state === 'Failed') {
+    const message = `Job ${jobName} failed: ${state.message ?? 'no reason given'}`;
+    const status = build('Failed', {
+      type: 'Complete',
+      status: 'False',
+      reason: RenderReason.JobFailed,
+      message,
+    });
+    return { actions, status, failure: RenderReason.JobFailed };
+  }
+  if (manifest.state !== 'found') {
+    const reason = manifest.state === 'invalid' ? RenderReason.ManifestInvalid : RenderReason.ManifestMissing;
+    const message =
+      manifest.state === 'invalid'
+        ? manifest.message
+        : `Job ${jobName} succeeded but wrote no ${renderOutputs(renderJob).manifestUri}`;
+    const status = build('Failed', { type: 'Complete', status: 'False', reason, message });
+    return { actions, status, failure: reason };
+  }
+  const summary = manifest.summary;
+  const startedAt = summary.startedAt ?? timings.startedAt;
+  const completedAt = summary.completedAt ?? timings.completedAt;
+  const seconds =
+    summary.renderSeconds ??
+    (startedAt && completedAt
+      ? Math.max(0, (Date.parse(completedAt) - Date.parse(startedAt)) / 1000)
+      : undefined);
+  const status = build(
+    'Succeeded',
+    {
+      type: 'Complete',
+      status: 'True',
+      reason: RenderReason.Succeeded,
+      message: `Rendered ${summary.framesRendered} frames on ${summary.device.name}`,
+    },
+    {
+      framesRendered: summary.framesRendered,
+      outputs: renderOutputs(renderJob),
+      device: summary.device,
+      timings: {
+        ...(startedAt ? { startedAt } : {}),
+        ...(completedAt ? { completedAt } : {}),
+        ...(seconds !== undefined ? { renderSeconds: Math.round(seconds * 1000) / 1000 } : {}),
+        ...(seconds ? { framesPerSecond: Math.round((summary.framesRendered / seconds) * 1000) / 1000 } : {}),
+      },
+    },
+  );
+  return { actions, status, failure: undefined };
+}

@@ -1,0 +1,52 @@
+/**
+ * The RenderJob reconciler: observe (cache + the manifest once the Job succeeded) → plan → apply → status.
+ */
+import { parseS3Uri } from '../../lib/storage/s3-uri.ts';
+import { executeActions } from '../actions.ts';
+import type { Context, ReconcileResult } from '../context.ts';
+import { renderJobJobName } from '../names.ts';
+import { jobState, RESOURCES } from '../resources.ts';
+import { writeStatusIfChanged } from '../status-writer.ts';
+import { readJson } from '../storage.ts';
+import { readRenderSummary } from './manifest.ts';
+import { assessRenderJob, type ManifestObservation, renderOutputs, renderSettled } from './plan.ts';
+
+/** Reconciles one RenderJob from the cache. */
+export async function reconcileRenderJob(
+  ctx: Context,
+  namespace: string,
+  name: string,
+): Promise<ReconcileResult> {
+  const renderJob = ctx.cache.renderJob(namespace, name);
+  if (!renderJob || renderJob.metadata.deletionTimestamp) return {};
+  const job = ctx.cache.job(namespace, renderJobJobName(renderJob));
+  let manifest: ManifestObservation = { state: 'unread' };
+  if (job && !renderSettled(renderJob) && jobState(job).state === 'Succeeded') {
+    const { bucket, key } = parseS3Uri(renderOutputs(renderJob).manifestUri);
+    try {
+      const value = await readJson(ctx.s3, bucket, key);
+      manifest =
+        value === undefined ? { state: 'missing' } : { state: 'found', summary: readRenderSummary(value) };
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== 'RENDER_MANIFEST_INVALID' && code !== 'CONTROLLER_INVALID_OBJECT') throw error;
+      manifest = { state: 'invalid', message: (error as Error).message };
+    }
+  }
+  const now = new Date(ctx.clock.now()).toISOString();
+  const assessment = assessRenderJob({ renderJob, job, manifest, now }, ctx.config);
+  await executeActions(ctx, { resource: RESOURCES.renderJob, object: renderJob }, assessment.actions);
+  const wrote = await writeStatusIfChanged(ctx, RESOURCES.renderJob, renderJob, assessment.status);
+  const phase = assessment.status.phase;
+  if (wrote && renderJob.status?.phase !== phase) {
+    ctx.log.info({ kind: 'RenderJob', namespace, name, phase }, `RenderJob entered ${phase}`);
+    if (assessment.failure) ctx.metrics.renderFailed(assessment.failure);
+    await ctx.events.record(
+      renderJob,
+      phase === 'Failed' ? 'Warning' : 'Normal',
+      phase ?? 'Pending',
+      assessment.status.message ?? '',
+    );
+  }
+  return {};
+}

@@ -1,0 +1,170 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { KubeConfig } from '@kubernetes/client-node';
+import { CLI_ERROR_CODES, CliError } from '../cli/lib/errors.ts';
+import { KubeRestClient } from '../cli/lib/kube-rest.ts';
+import { decideReview, whoAmI } from '../cli/lib/qa-decision.ts';
+import { type AssetSubmission, getResource, listResources, type QAReview } from '../cli/lib/resources.ts';
+import { versionKeys } from '../lib/storage/layout.ts';
+import { listKeys } from './s3-files.ts';
+
+/** What the QA page shows for one review. */
+export interface ReviewDetails {
+  review: {
+    name: string;
+    decision: string;
+    reviewer?: string;
+    comments?: string;
+    submission: string;
+    openedAt?: string;
+  };
+  submission?: {
+    name: string;
+    asin: string;
+    revision: number;
+    artist?: string;
+    title?: string;
+    brand?: string;
+    phase?: string;
+    message?: string;
+    validation?: NonNullable<AssetSubmission['status']>['validation'];
+  };
+  files: { glbUrl?: string; references: string[]; frames: string[]; framesFrom?: number };
+}
+
+/** Options of {@link QAApi}. */
+export interface QAApiOptions {
+  /** The reviewer's own kubeconfig: used when a request carries no bearer token. */
+  kubeConfig: KubeConfig;
+  namespace: string;
+  s3: S3Client;
+  assetsBucket: string;
+  /** How the browser reaches a key of the assets bucket, e.g. `/cdn/<key>`. */
+  assetUrl: (key: string) => string;
+}
+
+/**
+ * The QA page's backend. Every Kubernetes call runs with the reviewer's credentials, never the
+ * server's own: the bearer token the browser sent, or else the kubeconfig the reviewer started the
+ * server with. RBAC on QAReviews therefore decides who may approve, exactly as with kubectl.
+ */
+export class QAApi {
+  constructor(private readonly options: QAApiOptions) {}
+
+  /** The client for one request: the bearer token in `authorization` when present. */
+  clientFor(authorization: string | undefined): KubeRestClient {
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    if (!token) return new KubeRestClient(this.options.kubeConfig);
+    const cluster = this.options.kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('the QA server kubeconfig has no current cluster');
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [cluster],
+      users: [{ name: 'browser-reviewer', token }],
+      contexts: [{ name: 'browser', cluster: cluster.name, user: 'browser-reviewer' }],
+      currentContext: 'browser',
+    });
+    return new KubeRestClient(config);
+  }
+
+  /** Who the apiserver says the caller is. */
+  async whoAmI(client: KubeRestClient): Promise<string | undefined> {
+    return whoAmI(client);
+  }
+
+  /** The reviews of the namespace, pending first, newest first within each group. */
+  async listReviews(client: KubeRestClient): Promise<ReviewDetails['review'][]> {
+    const reviews = await listResources<QAReview>(client, 'QAReview', this.options.namespace);
+    const summary = reviews.map((review) => this.reviewSummary(review));
+    const rank = (decision: string) => (decision === 'Pending' ? 0 : 1);
+    return summary.sort(
+      (a, b) => rank(a.decision) - rank(b.decision) || (b.openedAt ?? '').localeCompare(a.openedAt ?? ''),
+    );
+  }
+
+  private reviewSummary(review: QAReview): ReviewDetails['review'] {
+    return {
+      name: review.metadata.name,
+      decision: review.spec.decision ?? 'Pending',
+      submission: review.spec.submissionRef.name,
+      ...(review.spec.reviewer ? { reviewer: review.spec.reviewer } : {}),
+      ...(review.spec.comments ? { comments: review.spec.comments } : {}),
+      ...(review.metadata.creationTimestamp ? { openedAt: review.metadata.creationTimestamp } : {}),
+    };
+  }
+
+  /**
+   * A review with its submission, the candidate GLB, the reference photos and the turntable frames.
+   * Frames are rendered after approval, so for a first revision there are none yet; for a later one
+   * the frames of the version now published are shown (`framesFrom` says which) to compare against.
+   */
+  async reviewDetails(client: KubeRestClient, name: string): Promise<ReviewDetails> {
+    const { namespace, s3, assetsBucket, assetUrl } = this.options;
+    const review = await getResource<QAReview>(client, 'QAReview', namespace, name);
+    const details: ReviewDetails = {
+      review: this.reviewSummary(review),
+      files: { references: [], frames: [] },
+    };
+    let submission: AssetSubmission;
+    try {
+      submission = await getResource<AssetSubmission>(
+        client,
+        'AssetSubmission',
+        namespace,
+        review.spec.submissionRef.name,
+      );
+    } catch (error) {
+      if (error instanceof CliError && error.code === CLI_ERROR_CODES.notFound) return details;
+      throw error;
+    }
+    const asin = submission.spec.asin;
+    const revision =
+      review.status?.submission?.revision ?? submission.status?.version ?? submission.spec.revision;
+    details.submission = {
+      name: submission.metadata.name,
+      asin,
+      revision,
+      ...(submission.spec.artist ? { artist: submission.spec.artist } : {}),
+      ...(submission.spec.product?.title ? { title: submission.spec.product.title } : {}),
+      ...(submission.spec.product?.brand ? { brand: submission.spec.product.brand } : {}),
+      ...(submission.status?.phase ? { phase: submission.status.phase } : {}),
+      ...(submission.status?.message ? { message: submission.status.message } : {}),
+      ...(submission.status?.validation ? { validation: submission.status.validation } : {}),
+    };
+    const keys = versionKeys(asin, revision);
+    const [models, references, frames] = await Promise.all([
+      listKeys(s3, assetsBucket, keys.model, 1),
+      listKeys(s3, assetsBucket, keys.referencesPrefix, 50),
+      listKeys(s3, assetsBucket, keys.framesPrefix, 720),
+    ]);
+    if (models.includes(keys.model)) details.files.glbUrl = assetUrl(keys.model);
+    details.files.references = references.map(assetUrl);
+    details.files.frames = frames.map(assetUrl);
+    if (frames.length > 0) details.files.framesFrom = revision;
+    const published = submission.status?.published;
+    if (frames.length === 0 && published?.version !== undefined && published.version !== revision) {
+      const previous = versionKeys(asin, published.version);
+      details.files.frames = (await listKeys(s3, assetsBucket, previous.framesPrefix, 720)).map(assetUrl);
+      details.files.framesFrom = published.version;
+    }
+    return details;
+  }
+
+  /** Records the decision with the caller's credentials; the reviewer is who the apiserver says. */
+  async decide(
+    client: KubeRestClient,
+    name: string,
+    body: { decision?: unknown; comments?: unknown },
+  ): Promise<ReviewDetails['review']> {
+    if (body.decision !== 'Approved' && body.decision !== 'Rejected') {
+      throw new CliError(CLI_ERROR_CODES.apiRefused, 'decision must be Approved or Rejected');
+    }
+    const comments = typeof body.comments === 'string' ? body.comments : undefined;
+    const reviewer = (await whoAmI(client)) ?? client.userName ?? 'unknown';
+    const review = await decideReview(client, this.options.namespace, name, {
+      decision: body.decision,
+      reviewer,
+      ...(comments ? { comments } : {}),
+    });
+    return this.reviewSummary(review);
+  }
+}

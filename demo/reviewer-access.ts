@@ -1,0 +1,110 @@
+import { writeFile } from 'node:fs/promises';
+import type { KubeRestClient } from '../cli/lib/kube-rest.ts';
+import { statusMessage } from '../cli/lib/kube-rest.ts';
+import { API_GROUP, PLURALS } from '../cli/lib/resources.ts';
+
+/** Options of {@link grantReviewerAccess}. */
+export interface ReviewerAccessOptions {
+  /** An admin client that may create ServiceAccounts, Roles and tokens. */
+  admin: KubeRestClient;
+  namespace: string;
+  /** ServiceAccount name of the reviewer, e.g. `qa-reviewer`. */
+  name: string;
+  /** Whether the Role lets the account decide (patch QAReviews). False makes a read-only observer. */
+  mayDecide: boolean;
+  /** Token lifetime. Default one day. */
+  expirationSeconds?: number;
+}
+
+/** A reviewer identity: its user name as the apiserver sees it and a bearer token. */
+export interface ReviewerCredentials {
+  username: string;
+  token: string;
+}
+
+async function ensure(admin: KubeRestClient, path: string, body: unknown): Promise<void> {
+  const response = await admin.send({ method: 'POST', path, body });
+  if (response.status === 201 || response.status === 200 || response.status === 409) return;
+  throw new Error(`creating ${path}: ${statusMessage(response)}`);
+}
+
+/**
+ * Creates a ServiceAccount for a QA reviewer, a Role that lets it read submissions and reviews (and
+ * decide reviews when `mayDecide`), binds them, and requests a token. This is how the demo and the
+ * tests give the QA page a person's own, RBAC-limited credentials instead of the admin's.
+ *
+ * Guarantees: idempotent (existing objects are kept); the token is bound to the ServiceAccount and
+ * expires after `expirationSeconds`.
+ */
+export async function grantReviewerAccess(options: ReviewerAccessOptions): Promise<ReviewerCredentials> {
+  const { admin, namespace, name } = options;
+  const ns = encodeURIComponent(namespace);
+  await ensure(admin, `/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name } });
+  const reviewVerbs = options.mayDecide ? ['get', 'list', 'watch', 'patch'] : ['get', 'list', 'watch'];
+  await ensure(admin, `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, {
+    metadata: { name },
+    rules: [
+      { apiGroups: [API_GROUP], resources: [PLURALS.QAReview], verbs: reviewVerbs },
+      { apiGroups: [API_GROUP], resources: [PLURALS.AssetSubmission], verbs: ['get', 'list', 'watch'] },
+    ],
+  });
+  await ensure(admin, `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
+    metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name, namespace }],
+  });
+  const response = await admin.send({
+    method: 'POST',
+    path: `/api/v1/namespaces/${ns}/serviceaccounts/${encodeURIComponent(name)}/token`,
+    body: {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { expirationSeconds: options.expirationSeconds ?? 86_400 },
+    },
+  });
+  if (response.status !== 201 && response.status !== 200) {
+    throw new Error(`requesting a token for ServiceAccount ${namespace}/${name}: ${statusMessage(response)}`);
+  }
+  const token = (response.body as { status?: { token?: string } }).status?.token;
+  if (!token) throw new Error(`the TokenRequest for ${namespace}/${name} returned no token`);
+  return { username: `system:serviceaccount:${namespace}:${name}`, token };
+}
+
+/** Renders a kubeconfig that authenticates with `token` against `server`, trusting `caData` (base64 PEM). */
+export function tokenKubeconfig(options: {
+  server: string;
+  caData: string;
+  token: string;
+  namespace: string;
+  user: string;
+}): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: shazam',
+    '  cluster:',
+    `    server: ${options.server}`,
+    `    certificate-authority-data: ${options.caData}`,
+    'users:',
+    `- name: ${options.user}`,
+    '  user:',
+    `    token: ${options.token}`,
+    'contexts:',
+    '- name: shazam',
+    '  context:',
+    '    cluster: shazam',
+    `    user: ${options.user}`,
+    `    namespace: ${options.namespace}`,
+    'current-context: shazam',
+    '',
+  ].join('\n');
+}
+
+/** Writes {@link tokenKubeconfig} to `path` with owner-only permissions. */
+export async function writeTokenKubeconfig(
+  path: string,
+  options: Parameters<typeof tokenKubeconfig>[0],
+): Promise<void> {
+  await writeFile(path, tokenKubeconfig(options), { mode: 0o600 });
+}

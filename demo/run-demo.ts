@@ -1,0 +1,114 @@
+import { KubeRestClient } from '../cli/lib/kube-rest.ts';
+import { formatElapsed, renderProgressBar } from '../cli/lib/progress.ts';
+import { decideReview } from '../cli/lib/qa-decision.ts';
+import type { AssetSubmission } from '../cli/lib/resources.ts';
+import { waitForPhase } from '../cli/lib/wait-for-phase.ts';
+import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
+import type { DemoEnvironment } from './environment.ts';
+import type { ExampleDelivery } from './example-delivery.ts';
+import { type SubmittedRevision, submitRevision } from './submission-flow.ts';
+
+/** Options of {@link runExampleSubmission}. */
+export interface RunExampleOptions {
+  env: DemoEnvironment;
+  example: ExampleDelivery;
+  /** Wait for a person to decide in the QA page instead of approving. */
+  interactive: boolean;
+  /** How long to wait for Published. */
+  timeoutMs: number;
+  log: (line: string) => void;
+}
+
+/** The outcome of the demo's submission. */
+export interface ExampleOutcome {
+  submitted: SubmittedRevision;
+  published: AssetSubmission;
+  /** The search API's answer for the ASIN. */
+  searchAsset: unknown;
+  productUrl: string;
+  qaUrl: string;
+}
+
+/**
+ * Runs the example through the pipeline the way the people of DESIGN.md would: the artist packs,
+ * uploads and commits (applied here as Argo CD would), the operator validates, QA approves with the
+ * reviewer's own RBAC-limited credentials (or a person does, in the QA page, when `interactive`), then
+ * the operator promotes, renders and publishes. Each phase is logged as it passes.
+ */
+export async function runExampleSubmission(options: RunExampleOptions): Promise<ExampleOutcome> {
+  const { env, example, log } = options;
+  let lastPercent = -1;
+  const submitted = await submitRevision({
+    admin: env.admin,
+    s3: env.s3,
+    namespace: env.namespace,
+    incomingBucket: env.incomingBucket,
+    deliveryDir: example.deliveryDir,
+    manifestText: example.manifestText,
+    onUploadProgress: (sent, total) => {
+      const percent = total === 0 ? 100 : Math.floor((sent / total) * 100);
+      if (percent === lastPercent) return;
+      lastPercent = percent;
+      if (percent === 100) log(`Uploaded ${renderProgressBar(sent, total)}`);
+    },
+  });
+  log(
+    `Applied AssetSubmission ${env.namespace}/${submitted.name}: ${submitted.asin} revision ${submitted.revision}, sha256 ${submitted.sha256.slice(0, 16)}…`,
+  );
+
+  const started = Date.now();
+  const reviewer = new KubeRestClient(loadKubeConfig({ path: env.reviewerKubeconfigPath }));
+  let approved = false;
+  const published = await waitForPhase({
+    client: env.admin,
+    namespace: env.namespace,
+    name: submitted.name,
+    phase: 'Published',
+    revision: submitted.revision,
+    timeoutMs: options.timeoutMs,
+    pollMs: 500,
+    onPhase: (phase, submission) => {
+      const message = submission.status?.message ? ` — ${submission.status.message}` : '';
+      log(`  ${formatElapsed(Date.now() - started).padStart(6)}  ${phase}${message}`);
+      if (phase !== 'AwaitingQA' || approved) return;
+      const review = submission.status?.children?.qaReview;
+      if (options.interactive) {
+        log(`Waiting for your decision in the QA page: ${env.qaUrl}#${review ?? ''}`);
+        return;
+      }
+      approved = true;
+      // The reviewer's ServiceAccount decides, so RBAC is exercised exactly as for a person.
+      void decideReview(reviewer, env.namespace, review ?? submitted.name, {
+        decision: 'Approved',
+        reviewer: 'demo-qa@shazam.example',
+        comments: 'Matches the reference photos (approved by the demo).',
+      }).then(
+        () => log(`Approved QAReview ${review ?? ''} as the qa-reviewer ServiceAccount`),
+        (error: unknown) =>
+          log(`Could not approve: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    },
+  });
+
+  const searchAsset = await waitForSearchApi(env.pipeline.searchApiUrl, submitted.asin, 30_000);
+  return { submitted, published, searchAsset, productUrl: env.productUrl(submitted.asin), qaUrl: env.qaUrl };
+}
+
+/**
+ * Reads the asset from the search API, retrying while its watch catches up with the Published status
+ * (it serves from its own cache, fed by a watch).
+ */
+export async function waitForSearchApi(baseUrl: string, asin: string, timeoutMs: number): Promise<unknown> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${baseUrl}/v1/assets/${asin}`);
+    const body: unknown = await response.json().catch(() => undefined);
+    if (response.ok) return body;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the search API does not return ${asin} ${timeoutMs / 1000} s after publishing: ${JSON.stringify(body)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARGO_TRACKING_LABEL, LABELS, SUBMISSION_FINALIZER } from '../controllers/names.ts';
+import { parsePublishedPointer } from '../controllers/published-pointer.ts';
+import type { Job } from '../controllers/resources.ts';
+import { publishedKey, versionKeys } from '../lib/storage/layout.ts';
+import type { OperatorHandle } from './operator.ts';
+import { createTestBed, readText, reader, submissionManifest, type TestBed, waitFor } from './test-support/fixture.ts';
+import { flow } from './test-support/flow.ts';
+
+// The Jobs are completed by the test (there is no kubelet): it writes the validation result, version
+// folder and render outputs the programs write (see test-support/job-completion.ts), then the Job status.
+
+function podSpec(job: Job) {
+  return (job.spec as { template: { spec: Record<string, any> } }).template.spec;
+}
+
+describe('operator on a real apiserver and S3', () => {
+  let bed: TestBed;
+  let operator: OperatorHandle;
+
+  beforeAll(async () => {
+    bed = await createTestBed('op-happy');
+    operator = await bed.start();
+    await operator.synced;
+  });
+  afterAll(async () => {
+    await operator?.stop();
+  });
+
+  it('takes a submission from validation through QA, promotion and rendering to Published', async () => {
+    const asin = 'B0HAPPY001';
+    const f = flow(bed, 'chair');
+    await f.create(submissionManifest(bed, 'chair', asin, 1));
+
+    const validation = await f.validationJob();
+    const pod = podSpec(validation);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.containers[0].securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(pod.containers[0].args).toEqual(expect.arrayContaining(['--asin', asin, '--revision', '1']));
+    expect(validation.metadata.labels?.[ARGO_TRACKING_LABEL]).toBeUndefined();
+    expect(validation.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'AssetSubmission', name: 'chair', controller: true });
+    const validating = await f.phase('Validating');
+    expect(validating.metadata.finalizers).toContain(SUBMISSION_FINALIZER);
+
+    await f.completeValidation('Passed');
+    const awaiting = await f.phase('AwaitingQA');
+    expect(awaiting.status?.validation).toMatchObject({ verdict: 'Passed', errors: 0 });
+    const review = await f.review();
+    await waitFor('the review to be Open', async () =>
+      (await reader(bed).reviews()).find((r) => r.metadata.name === review.metadata.name && r.status?.phase === 'Open'),
+    );
+
+    await f.decide('Approved');
+    const renderJobJob = await f.renderJobJob();
+    const pointer = parsePublishedPointer(JSON.parse((await readText(bed.s3, bed.assetsBucket, publishedKey(asin)))!));
+    expect(pointer).toMatchObject({ asin, version: 1, previous: [] });
+    const renderPod = podSpec(renderJobJob);
+    expect(renderPod.nodeSelector).toEqual(bed.config.gpu.nodeSelector);
+    expect(renderPod.tolerations).toEqual(bed.config.gpu.tolerations);
+    expect(renderPod.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(renderPod.containers[0].args).toContain('--require-gpu');
+    expect(renderJobJob.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 3600, ttlSecondsAfterFinished: 86400 });
+    await f.phase('Rendering');
+
+    await f.completeRender();
+    const published = await f.phase('Published');
+    expect(published.status?.published).toMatchObject({
+      version: 1,
+      glbUrl: `https://cdn.example.test/${versionKeys(asin, 1).model}`,
+      posterUrl: `https://cdn.example.test/${versionKeys(asin, 1).poster}`,
+      spin: { frameCount: 4 },
+    });
+    expect(published.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True' });
+
+    // Converged: a resync of every object writes nothing.
+    await operator.idle();
+    const before = operator.kube.stats.writes;
+    operator.resyncNow();
+    await operator.idle();
+    operator.resyncNow();
+    await operator.idle();
+    expect(operator.kube.stats.writes).toBe(before);
+
+    const metrics = await (await fetch(`${operator.http!.metricsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/shazam_submissions\{phase="Published"\} 1/);
+    expect(metrics).toMatch(/shazam_reconcile_total\{kind="AssetSubmission",result="success"\} \d+/);
+    expect((await fetch(`${operator.http!.healthUrl}/readyz`)).status).toBe(200);
+    const events = await bed.kube.list<{ reason?: string; involvedObject?: { name?: string } } & { metadata: object }>(
+      { group: '', version: 'v1', plural: 'events' },
+      { namespace: bed.namespace },
+    );
+    const reasons = events.items.filter((e) => e.involvedObject?.name === 'chair').map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['Validating', 'AwaitingQA', 'Rendering', 'Published', 'Promoted']));
+    const labels = (await reader(bed).jobsOf('chair')).map((job) => job.metadata.labels?.[LABELS.component]);
+    expect(labels.sort()).toEqual(['validation']);
+  });
+});

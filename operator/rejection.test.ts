@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePublishedPointer } from '../controllers/published-pointer.ts';
+import { publishedKey, versionPrefix } from '../lib/storage/layout.ts';
+import type { OperatorHandle } from './operator.ts';
+import { createTestBed, listWithEtags, readText, submissionManifest, type TestBed } from './test-support/fixture.ts';
+import { flow } from './test-support/flow.ts';
+
+// Jobs are completed by the test (no kubelet); see test-support/job-completion.ts.
+
+describe('rejection loop', () => {
+  let bed: TestBed;
+  let operator: OperatorHandle;
+  beforeAll(async () => {
+    bed = await createTestBed('op-reject');
+    operator = await bed.start();
+    await operator.synced;
+  });
+  afterAll(async () => {
+    await operator?.stop();
+  });
+
+  it('records a rejection, publishes the next revision, and leaves the earlier published version untouched', async () => {
+    const asin = 'B0REJECT01';
+    const f = flow(bed, 'lamp');
+    await f.create(submissionManifest(bed, 'lamp', asin, 1));
+    await f.completeValidation('Passed');
+    await f.decide('Approved');
+    await f.completeRender();
+    await f.phase('Published');
+    const rev1 = await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 1));
+    const pointer1 = await readText(bed.s3, bed.assetsBucket, publishedKey(asin));
+    expect(Object.keys(rev1).length).toBeGreaterThan(5);
+
+    // Revision 2 is rejected by QA.
+    await f.bumpRevision(2, 'b'.repeat(64), asin);
+    await f.completeValidation('Passed', 2);
+    await f.phase('AwaitingQA');
+    await f.decide('Rejected', 2);
+    const rejected = await f.phase('Rejected');
+    expect(rejected.status?.rejection).toMatchObject({
+      reviewer: 'qa-lee',
+      comments: 'The handle is mirrored.',
+      findings: [{ area: 'geometry', message: 'mirrored handle' }],
+    });
+    expect(rejected.status?.conditions?.find((c) => c.type === 'QAApproved')).toMatchObject({ status: 'False', reason: 'Rejected' });
+    expect(rejected.status?.published?.version).toBe(1);
+    expect(await readText(bed.s3, bed.assetsBucket, publishedKey(asin))).toBe(pointer1);
+    expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 1))).toEqual(rev1);
+
+    // Revision 3 fixes it and is published; revision 1 stays as the rollback target, 2 is removed.
+    await f.bumpRevision(3, 'c'.repeat(64), asin);
+    await f.completeValidation('Passed', 3);
+    await f.phase('AwaitingQA');
+    expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 1))).toEqual(rev1);
+    await f.decide('Approved', 3);
+    await f.completeRender(3);
+    const published = await f.phase('Published');
+    expect(published.status?.published?.version).toBe(3);
+    expect(published.status?.rejection).toBeUndefined();
+    const pointer3 = parsePublishedPointer(JSON.parse((await readText(bed.s3, bed.assetsBucket, publishedKey(asin)))!));
+    expect(pointer3).toMatchObject({ version: 3, previous: [1] });
+    expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 1))).toEqual(rev1);
+    expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 2))).toEqual({});
+  });
+
+  it('marks a failed delivery ValidationFailed with the first finding', async () => {
+    const f = flow(bed, 'vase');
+    await f.create(submissionManifest(bed, 'vase', 'B0REJECT02', 1));
+    await f.completeValidation('Failed');
+    const failed = await f.phase('ValidationFailed');
+    expect(failed.status?.validation).toMatchObject({ verdict: 'Failed', errors: 1, stages: { uv: 'Failed' } });
+    expect(failed.status?.message).toContain('UV_MISSING_TEXCOORD');
+    expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix('B0REJECT02', 1))).toEqual({});
+  });
+});

@@ -1,0 +1,290 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { WORKLOAD_SERVICE_ACCOUNTS, type Workload } from './policies.ts';
+import { parseStackSettings, StackSettingsError } from './settings.ts';
+import { installMocks, MOCK_OIDC_ISSUER, type MockedResource, policyAllows, resolve, settled } from './test-support.ts';
+
+const file = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
+const stackConfig = (stack: string) => (parse(file(`Pulumi.${stack}.yaml`)) as { config: Record<string, unknown> }).config;
+
+const prod = stackConfig('prod');
+const resources: MockedResource[] = installMocks('prod', {
+  'aws:region': String(prod['aws:region']),
+  'shazam:settings': JSON.stringify(prod['shazam:settings']),
+});
+
+let program: Record<string, unknown>;
+beforeAll(async () => {
+  program = await import('./index.ts');
+  await resolve((program as { ciRoleArn: import('@pulumi/pulumi').Output<string> }).ciRoleArn);
+  await settled(resources);
+}, 60_000);
+
+const ofType = (type: string) => resources.filter((resource) => resource.type === type);
+const forBucket = (type: string, bucket: MockedResource) =>
+  ofType(type).filter((resource) => resource.inputs.bucket === bucket.id);
+const json = (value: unknown) => JSON.parse(String(value)) as Record<string, unknown> & { Statement: never[] };
+
+describe('S3 buckets', () => {
+  const buckets = () => ofType('aws:s3/bucket:Bucket');
+
+  it('makes the incoming and the assets bucket', () => {
+    expect(buckets().map((bucket) => bucket.inputs.bucket).sort()).toEqual(['shazam-prod-assets', 'shazam-prod-incoming']);
+  });
+
+  it('blocks every form of public access on each bucket, with ACLs disabled', () => {
+    expect(ofType('aws:s3/bucketAcl:BucketAcl')).toEqual([]);
+    for (const bucket of buckets()) {
+      const [block] = forBucket('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock', bucket);
+      expect(block?.inputs).toMatchObject({
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
+      const [ownership] = forBucket('aws:s3/bucketOwnershipControls:BucketOwnershipControls', bucket);
+      expect(ownership?.inputs.rule).toEqual({ objectOwnership: 'BucketOwnerEnforced' });
+    }
+  });
+
+  it('lets no anonymous principal read anything: only CloudFront, and only for this distribution', () => {
+    const distributionArn = ofType('aws:cloudfront/distribution:Distribution')[0]?.state.arn;
+    const policies = ofType('aws:s3/bucketPolicy:BucketPolicy');
+    expect(policies).toHaveLength(1);
+    for (const policy of policies) {
+      for (const statement of json(policy.inputs.policy).Statement as {
+        Effect: string;
+        Principal: unknown;
+        Condition: unknown;
+        Resource: unknown;
+      }[]) {
+        if (statement.Effect === 'Deny') continue;
+        expect(statement.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
+        expect(statement.Condition).toEqual({ StringEquals: { 'AWS:SourceArn': distributionArn } });
+        expect(statement.Resource).toBe('arn:aws:s3:::shazam-prod-assets/assets/*');
+      }
+    }
+    const [accessControl] = ofType('aws:cloudfront/originAccessControl:OriginAccessControl');
+    expect(accessControl?.inputs).toMatchObject({ signingBehavior: 'always', signingProtocol: 'sigv4' });
+  });
+
+  it('encrypts each bucket with the stack’s rotating KMS key and keeps versions', () => {
+    const [key] = ofType('aws:kms/key:Key').filter((resource) => resource.name === 'shazam-prod-s3');
+    expect(key?.inputs.enableKeyRotation).toBe(true);
+    for (const bucket of buckets()) {
+      const [encryption] = forBucket(
+        'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+        bucket,
+      );
+      expect(encryption?.inputs.rules).toEqual([
+        { applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: key?.state.arn }, bucketKeyEnabled: true },
+      ]);
+      const [versioning] = forBucket('aws:s3/bucketVersioning:BucketVersioning', bucket);
+      expect(versioning?.inputs.versioningConfiguration).toEqual({ status: 'Enabled' });
+    }
+  });
+
+  it('expires old uploads under incoming/ and noncurrent versions everywhere, never current assets', () => {
+    const settings = prod['shazam:settings'] as { incomingExpirationDays: number; noncurrentVersionExpirationDays: number };
+    const rules = (bucket: string) =>
+      forBucket(
+        'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
+        buckets().find((b) => b.inputs.bucket === bucket) as MockedResource,
+      )[0]?.inputs.rules as { filter?: { prefix?: string }; expiration?: { days: number }; noncurrentVersionExpiration?: { noncurrentDays: number } }[];
+    const incoming = rules('shazam-prod-incoming');
+    expect(incoming).toContainEqual(
+      expect.objectContaining({ filter: { prefix: 'incoming/' }, expiration: { days: settings.incomingExpirationDays } }),
+    );
+    for (const bucket of ['shazam-prod-incoming', 'shazam-prod-assets']) {
+      expect(rules(bucket)).toContainEqual(
+        expect.objectContaining({ noncurrentVersionExpiration: { noncurrentDays: settings.noncurrentVersionExpirationDays } }),
+      );
+    }
+    expect(rules('shazam-prod-assets').some((rule) => rule.expiration !== undefined)).toBe(false);
+  });
+});
+
+describe('IAM roles for service accounts', () => {
+  const roleNamed = (name: string) => ofType('aws:iam/role:Role').find((role) => role.inputs.name === name);
+
+  it.each(Object.entries(WORKLOAD_SERVICE_ACCOUNTS))(
+    '%s: only its ServiceAccount, through the cluster’s OIDC provider, may assume the role',
+    (_workload, account) => {
+      const role = roleNamed(`shazam-prod-${account.roleSuffix}`);
+      const trust = json(role?.inputs.assumeRolePolicy);
+      expect(trust.Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Principal: { Federated: `arn:aws:iam::111122223333:oidc-provider/${MOCK_OIDC_ISSUER}` },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: {
+              [`${MOCK_OIDC_ISSUER}:sub`]: `system:serviceaccount:${account.namespace}:${account.name}`,
+              [`${MOCK_OIDC_ISSUER}:aud`]: 'sts.amazonaws.com',
+            },
+          },
+        },
+      ]);
+    },
+  );
+
+  it('names the roles the prod overlay annotates its ServiceAccounts with', () => {
+    const annotations = parseAllDocuments(file('../manifests/overlays/prod/irsa.yaml')).map((document) => {
+      const account = document.toJS() as { metadata: { name: string; namespace: string; annotations: Record<string, string> } };
+      return { ...account.metadata, arn: account.metadata.annotations['eks.amazonaws.com/role-arn'] };
+    });
+    for (const account of Object.values(WORKLOAD_SERVICE_ACCOUNTS)) {
+      const annotated = annotations.find((a) => a.name === account.name && a.namespace === account.namespace);
+      expect(annotated?.arn).toBe(roleNamed(`shazam-prod-${account.roleSuffix}`)?.state.arn);
+    }
+  });
+
+  const policyOf = (workload: Workload) => {
+    const role = roleNamed(`shazam-prod-${WORKLOAD_SERVICE_ACCOUNTS[workload].roleSuffix}`);
+    const inline = ofType('aws:iam/rolePolicy:RolePolicy').find((policy) => policy.inputs.role === role?.id);
+    return json(inline?.inputs.policy);
+  };
+  const incoming = (key: string) => `arn:aws:s3:::shazam-prod-incoming/${key}`;
+  const assets = (key: string) => `arn:aws:s3:::shazam-prod-assets/${key}`;
+  const version = 'assets/B0WATERBTL/versions/3';
+
+  it.each([
+    // [workload, action, object, allowed]
+    ['validation', 's3:GetObject', incoming('incoming/B0WATERBTL/r3.zip'), true],
+    ['validation', 's3:PutObject', assets(`${version}/model.glb`), true],
+    ['validation', 's3:PutObject', assets('assets/B0WATERBTL/validation/r3-0123456789abcdef.json'), true],
+    ['validation', 's3:PutObject', assets('assets/B0WATERBTL/published.json'), false],
+    ['validation', 's3:PutObject', incoming('incoming/B0WATERBTL/r3.zip'), false],
+    ['validation', 's3:DeleteObject', assets(`${version}/model.glb`), false],
+    ['render', 's3:GetObject', assets(`${version}/model.glb`), true],
+    ['render', 's3:PutObject', assets(`${version}/renders/360/000.webp`), true],
+    ['render', 's3:PutObject', assets(`${version}/model.glb`), false],
+    ['render', 's3:PutObject', assets('assets/B0WATERBTL/published.json'), false],
+    ['render', 's3:GetObject', incoming('incoming/B0WATERBTL/r3.zip'), false],
+    ['operator', 's3:PutObject', assets('assets/B0WATERBTL/published.json'), true],
+    ['operator', 's3:GetObject', assets('assets/B0WATERBTL/validation/r3-0123456789abcdef.json'), true],
+    ['operator', 's3:DeleteObject', assets('assets/B0WATERBTL/versions/1/model.glb'), true],
+    ['operator', 's3:PutObject', assets(`${version}/model.glb`), false],
+    ['operator', 's3:DeleteObject', assets('assets/B0WATERBTL/published.json'), false],
+    ['operator', 's3:GetObject', incoming('incoming/B0WATERBTL/r3.zip'), false],
+    ['searchApi', 's3:GetObject', assets(`${version}/renders/descriptors.json`), true],
+    ['searchApi', 's3:PutObject', assets(`${version}/renders/descriptors.json`), false],
+    ['searchApi', 's3:GetObject', incoming('incoming/B0WATERBTL/r3.zip'), false],
+  ] as [Workload, string, string, boolean][])('%s %s %s → %s', (workload, action, resource, allowed) => {
+    expect(policyAllows(policyOf(workload), action, resource)).toBe(allowed);
+  });
+
+  it.each(Object.keys(WORKLOAD_SERVICE_ACCOUNTS) as Workload[])(
+    '%s gets no wildcard action, no bucket-wide object grant, no other bucket',
+    (workload) => {
+      for (const statement of policyOf(workload).Statement as { Action: string[]; Resource: string[] }[]) {
+        for (const action of statement.Action) expect(action).not.toMatch(/\*/);
+        for (const resource of statement.Resource) {
+          expect(resource).not.toBe('*');
+          expect(resource).not.toMatch(/:::shazam-prod-(incoming|assets)\/\*$/);
+          expect(resource).toMatch(/^arn:aws:(s3:::shazam-prod-(incoming|assets)|kms:)/);
+        }
+      }
+    },
+  );
+
+  it('lets artists only upload under incoming/', () => {
+    const policy = json(ofType('aws:iam/policy:Policy').find((p) => p.inputs.name === 'shazam-prod-artist-upload')?.inputs.policy);
+    expect(policyAllows(policy, 's3:PutObject', incoming('incoming/B0WATERBTL/r3.zip'))).toBe(true);
+    expect(policyAllows(policy, 's3:GetObject', incoming('incoming/B0WATERBTL/r3.zip'))).toBe(false);
+    expect(policyAllows(policy, 's3:PutObject', assets('assets/B0WATERBTL/published.json'))).toBe(false);
+  });
+});
+
+describe('GPU nodes', () => {
+  const nodeGroup = (name: string) =>
+    ofType('aws:eks/nodeGroup:NodeGroup').find((group) => group.inputs.nodeGroupName === name)?.inputs;
+
+  it('taints GPU nodes so only pods that tolerate nvidia.com/gpu land there, and labels them', () => {
+    const gpu = nodeGroup('gpu');
+    expect(gpu?.taints).toEqual([{ key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' }]);
+    expect(gpu?.labels).toMatchObject({ 'shazam.dev/gpu': 'true' });
+    expect(gpu?.amiType).toBe('AL2023_x86_64_NVIDIA');
+    expect(nodeGroup('system')?.taints).toBeUndefined();
+  });
+
+  it('matches what the operator schedules render Jobs with (prod operator.yaml)', () => {
+    const config = parse(file('../manifests/overlays/prod/operator.yaml')) as {
+      gpu: { nodeSelector: Record<string, string>; tolerations: { key: string; effect: string }[] };
+    };
+    const gpu = nodeGroup('gpu');
+    expect(gpu?.labels).toMatchObject(config.gpu.nodeSelector);
+    expect(config.gpu.tolerations).toContainEqual(expect.objectContaining({ key: 'nvidia.com/gpu', effect: 'NoSchedule' }));
+  });
+
+  it('runs the NVIDIA device plugin and DCGM exporter on the tainted nodes', () => {
+    const releases = ofType('kubernetes:helm.sh/v3:Release');
+    for (const chart of ['nvidia-device-plugin', 'dcgm-exporter']) {
+      const values = releases.find((release) => release.inputs.chart === chart)?.inputs.values as Record<string, unknown>;
+      expect(values.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+      expect(values.nodeSelector).toEqual({ 'shazam.dev/gpu': 'true' });
+    }
+  });
+});
+
+describe('GitOps and delivery', () => {
+  it('installs Argo CD with the SHAZAM health checks and points it at the prod overlay', () => {
+    const release = ofType('kubernetes:helm.sh/v3:Release').find((r) => r.inputs.chart === 'argo-cd');
+    const cm = ((release?.inputs.values as { configs: { cm: Record<string, string> } }).configs.cm);
+    expect(Object.keys(cm)).toEqual(
+      expect.arrayContaining([
+        'resource.customizations.health.pipeline.shazam.dev_AssetSubmission',
+        'resource.customizations.health.pipeline.shazam.dev_QAReview',
+        'resource.customizations.health.pipeline.shazam.dev_RenderJob',
+      ]),
+    );
+    expect(cm['resource.customizations.health.pipeline.shazam.dev_RenderJob']).toBe(
+      file('../manifests/argocd/health/renderjob.lua'),
+    );
+    const app = ofType('kubernetes:argoproj.io/v1alpha1:Application').find((a) => a.name.endsWith('shazam-operator'));
+    expect((app?.inputs.spec as { source: { path: string } }).source.path).toBe('manifests/overlays/prod');
+  });
+
+  it('keeps image tags immutable and lets only the main branch push', () => {
+    for (const repository of ofType('aws:ecr/repository:Repository')) {
+      expect(repository.inputs.imageTagMutability).toBe('IMMUTABLE');
+    }
+    const ci = ofType('aws:iam/role:Role').find((role) => role.inputs.name === 'shazam-prod-ci');
+    expect(JSON.stringify(json(ci?.inputs.assumeRolePolicy))).toContain('repo:shazam-dev/shazam:ref:refs/heads/main');
+  });
+
+  it('exports what the operator configuration needs', async () => {
+    const s3 = program.operatorS3 as Record<string, import('@pulumi/pulumi').Output<string> | string>;
+    const resolved = Object.fromEntries(
+      await Promise.all(
+        Object.entries(s3).map(async ([key, value]) => [key, typeof value === 'string' ? value : await resolve(value)]),
+      ),
+    );
+    expect(resolved).toEqual({
+      region: 'us-east-1',
+      incomingBucket: 'shazam-prod-incoming',
+      assetsBucket: 'shazam-prod-assets',
+      publicBaseUrl: 'https://d111111abcdef8.cloudfront.net',
+    });
+  });
+});
+
+describe('stack settings', () => {
+  it.each(['dev', 'prod'])('Pulumi.%s.yaml is valid', (stack) => {
+    expect(() => parseStackSettings(stackConfig(stack)['shazam:settings'], stack)).not.toThrow();
+  });
+
+  it('names the field and the fix when a setting is wrong', () => {
+    const broken = { ...(prod['shazam:settings'] as object), gpuNodes: { instanceTypes: ['g5.xlarge'], minSize: 3, desiredSize: 1, maxSize: 2 } };
+    expect(() => parseStackSettings(broken, 'prod')).toThrow(StackSettingsError);
+    expect(() => parseStackSettings(broken, 'prod')).toThrow(/gpuNodes in Pulumi.prod.yaml needs minSize <= desiredSize <= maxSize/);
+    expect(() => parseStackSettings({ ...(prod['shazam:settings'] as object), vpcCidr: 'x' }, 'prod')).toThrow(/vpcCidr/);
+  });
+
+  it('holds no secret literals', () => {
+    for (const stack of ['dev', 'prod']) {
+      expect(file(`Pulumi.${stack}.yaml`)).not.toMatch(/secure:|password|secret|AKIA[0-9A-Z]{16}/i);
+    }
+  });
+});

@@ -1,0 +1,120 @@
+import * as pulumi from '@pulumi/pulumi';
+
+/** One resource the program registered under mocks: its type token, logical name and resolved inputs. */
+export interface MockedResource {
+  type: string;
+  name: string;
+  id: string;
+  inputs: Record<string, unknown>;
+  state: Record<string, unknown>;
+}
+
+const ACCOUNT = '111122223333';
+/** The OIDC issuer the mocked EKS cluster reports. */
+export const MOCK_OIDC_ISSUER = 'oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+
+function mockArn(type: string, name: string, inputs: Record<string, unknown>): string {
+  const service = type.split(':')[1]?.split('/')[0] ?? 'mock';
+  if (service === 's3') return `arn:aws:s3:::${String(inputs.bucket ?? name)}`;
+  if (service === 'iam') return `arn:aws:iam::${ACCOUNT}:${type.endsWith('Role') ? 'role' : 'resource'}/${String(inputs.name ?? name)}`;
+  return `arn:aws:${service}:us-east-1:${ACCOUNT}:${name}`;
+}
+
+/** What the provider would report after create, for the few outputs the program reads back. */
+function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  const state: Record<string, unknown> = { ...inputs, arn: mockArn(type, name, inputs) };
+  switch (type) {
+    case 'aws:eks/cluster:Cluster':
+      state.identities = [{ oidcs: [{ issuer: `https://${MOCK_OIDC_ISSUER}` }] }];
+      state.endpoint = 'https://EXAMPLE.gr7.us-east-1.eks.amazonaws.com';
+      state.certificateAuthority = { data: 'Q0EK' };
+      break;
+    case 'aws:iam/openIdConnectProvider:OpenIdConnectProvider':
+      state.arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, '')}`;
+      break;
+    case 'aws:s3/bucket:Bucket':
+      state.bucketRegionalDomainName = `${String(inputs.bucket)}.s3.us-east-1.amazonaws.com`;
+      break;
+    case 'aws:cloudfront/distribution:Distribution':
+      state.domainName = 'd111111abcdef8.cloudfront.net';
+      break;
+    case 'aws:ecr/repository:Repository':
+      state.repositoryUrl = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/${String(inputs.name)}`;
+      break;
+    case 'aws:kms/key:Key':
+      state.keyId = `${name}-key-id`;
+      break;
+  }
+  return state;
+}
+
+/**
+ * Installs Pulumi's mocks (no cloud, no provider plugins) for `stack` with `config`, recording every
+ * registered resource into the returned array.
+ */
+export function installMocks(stack: string, config: Record<string, string>): MockedResource[] {
+  const resources: MockedResource[] = [];
+  pulumi.runtime.setAllConfig(config);
+  pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        const id = `${args.name}-id`;
+        const state = mockState(args.type, args.name, args.inputs);
+        resources.push({ type: args.type, name: args.name, id, inputs: args.inputs, state });
+        return { id, state };
+      },
+      call: (args) => args.inputs,
+    },
+    'shazam',
+    stack,
+    false,
+  );
+  return resources;
+}
+
+/** Resolves an Output under mocks. */
+export function resolve<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((done) => output.apply((value) => done(value)));
+}
+
+/** Waits until no resource has been registered for a few event-loop turns. */
+export async function settled(resources: MockedResource[]): Promise<void> {
+  let previous = -1;
+  let quiet = 0;
+  while (quiet < 5) {
+    await new Promise((done) => setTimeout(done, 20));
+    quiet = resources.length === previous ? quiet + 1 : 0;
+    previous = resources.length;
+  }
+}
+
+/** One IAM statement as tests read it. */
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Principal?: unknown;
+  Condition?: unknown;
+}
+
+const asList = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
+
+function globMatches(pattern: string, value: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.');
+  return new RegExp(`^${regex}$`).test(value);
+}
+
+/**
+ * Evaluates an identity policy the way IAM does for one action on one resource, for statements without
+ * conditions: an explicit Deny wins, then any Allow; otherwise the default is deny.
+ */
+export function policyAllows(policy: { Statement: Statement[] }, action: string, resource: string): boolean {
+  const matching = policy.Statement.filter(
+    (statement) =>
+      statement.Condition === undefined &&
+      asList(statement.Action).some((pattern) => globMatches(pattern, action)) &&
+      asList(statement.Resource).some((pattern) => globMatches(pattern, resource)),
+  );
+  if (matching.some((statement) => statement.Effect === 'Deny')) return false;
+  return matching.some((statement) => statement.Effect === 'Allow');
+}

@@ -1,0 +1,107 @@
+import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import type { CliCommand, CliIO } from '../../cli/command.ts';
+import { UsageError } from '../../cli/command.ts';
+import { parseCommandArgs, requiredOption } from '../../cli/lib/args.ts';
+import { createS3Client, s3ConnectionFromEnv } from '../../lib/storage/s3-client.ts';
+import { parseS3Uri } from '../../lib/storage/s3-uri.ts';
+import { RenderError } from '../errors.ts';
+import { s3Sink } from '../output/output-sink.ts';
+import { renderTurntable } from '../render-turntable.ts';
+import { jsonLineLogger } from './json-logger.ts';
+import { RENDER_OPTION_SPEC, RENDER_OPTION_USAGE, renderOptionsFromArgs } from './render-args.ts';
+import { summarizeManifest } from './summarize-manifest.ts';
+
+const USAGE = `usage: shazam render-job --source s3://<bucket>/<key>.glb --out s3://<bucket>/<prefix>/ [options]
+
+The program of the RenderJob's Job: reads the GLB from S3, renders the turntable and writes 360/NNN.webp,
+poster.webp, descriptors.json and, last, manifest.json under --out. S3 connection from the environment
+(AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, SHAZAM_S3_FORCE_PATH_STYLE).
+JSON log lines on stderr; the last stderr line of a failure is the reason.
+
+options:
+  --source <s3-uri>       the GLB
+  --out <s3-uri>          output prefix (a trailing slash is added when missing)
+${RENDER_OPTION_USAGE}
+
+exit status: 0 rendered; 2 bad usage or options; 3 GLB not found; 4 GLB unreadable;
+5 unsupported glTF extension; 6 no GPU (or only software without --allow-software);
+7 out of memory; 8 GPU device failure; 9 output not writable.`;
+
+/** `shazam render-job`: the render Job's program, S3 in and out. */
+export const command: CliCommand = {
+  summary: 'render Job: turntable of an S3 GLB into an S3 prefix',
+  usage: USAGE,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const args = parseCommandArgs(argv, {
+      ...RENDER_OPTION_SPEC,
+      source: { type: 'string' },
+      out: { type: 'string' },
+    });
+    if (args.positionals.length > 0)
+      throw new UsageError(`unexpected arguments: ${args.positionals.join(' ')}`);
+    const source = s3Option(requiredOption(args, 'source'), 'source');
+    const out = s3Option(requiredOption(args, 'out'), 'out');
+    const prefix = out.key === '' || out.key.endsWith('/') ? out.key : `${out.key}/`;
+    const options = renderOptionsFromArgs(args);
+    const log = jsonLineLogger(io.stderr, args.values.verbose === true);
+    const client = createS3Client(s3ConnectionFromEnv(io.env));
+    try {
+      const bytes = await readObject(client, source.bucket, source.key);
+      const sourceUri = `s3://${source.bucket}/${source.key}`;
+      log.info({ source: sourceUri, bytes: bytes.byteLength }, 'Downloaded model');
+      const manifest = await renderTurntable({ bytes, uri: sourceUri }, s3Sink(client, out.bucket, prefix), {
+        ...options,
+        log,
+      });
+      io.stdout(`${summarizeManifest(manifest, `s3://${out.bucket}/${prefix}`)}\n`);
+      return 0;
+    } catch (error) {
+      if (error instanceof RenderError) {
+        log.error({ code: error.code }, error.message);
+        io.stderr(`shazam render-job: ${error.message} (${error.code})\n`);
+        return error.exitCode;
+      }
+      throw error;
+    } finally {
+      client.destroy();
+    }
+  },
+};
+
+function s3Option(value: string, name: string) {
+  try {
+    return parseS3Uri(value);
+  } catch (error) {
+    throw new UsageError(`--${name}: ${(error as Error).message}`);
+  }
+}
+
+async function readObject(client: S3Client, bucket: string, key: string): Promise<Uint8Array> {
+  const uri = `s3://${bucket}/${key}`;
+  try {
+    const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (!response.Body) throw new Error('empty response body');
+    return await response.Body.transformToByteArray();
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (
+      error instanceof NoSuchKey ||
+      name === 'NoSuchKey' ||
+      name === 'NotFound' ||
+      name === 'NoSuchBucket'
+    ) {
+      throw new RenderError(
+        'SHAZAM_RENDER_SOURCE_NOT_FOUND',
+        `the GLB ${uri} does not exist (${name}); check the RenderJob's spec.source.uri`,
+        { cause: error },
+      );
+    }
+    throw new RenderError(
+      'SHAZAM_RENDER_SOURCE_NOT_FOUND',
+      `cannot read the GLB ${uri}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { RenderError } from './errors.ts';
+import { parseBackground, resolveTurntableSettings } from './turntable-settings.ts';
+
+describe('resolveTurntableSettings', () => {
+  it('applies the defaults', () => {
+    expect(resolveTurntableSettings()).toEqual({
+      frames: 36,
+      resolution: 1024,
+      elevationDeg: 15,
+      background: 'transparent',
+      preset: null,
+      formats: ['webp'],
+      msaaSamples: 4,
+      fill: 0.9,
+      requiredFill: null,
+    });
+  });
+
+  it('amazon-360 sets 72 frames of 2000 px on white and checks 85% fill', () => {
+    const settings = resolveTurntableSettings({ preset: 'amazon-360', elevationDeg: 20 });
+    expect(settings).toMatchObject({
+      frames: 72,
+      resolution: 2000,
+      background: '#ffffff',
+      elevationDeg: 20,
+      requiredFill: 0.85,
+    });
+    expect(settings.fill).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it.each([
+    // the preset fixes these; a different explicit value is a contradiction, not silently dropped
+    [{ preset: 'amazon-360' as const, frames: 36 }, /requires frames 72/],
+    [{ preset: 'amazon-360' as const, background: 'transparent' }, /requires background #ffffff/],
+    // Amazon asks for 10–30° of elevation
+    [{ preset: 'amazon-360' as const, elevationDeg: 45 }, /elevation of 10–30°/],
+    [{ frames: 0 }, /frames must be a whole number from 1 to 720/],
+    [{ frames: 2.5 }, /frames must be a whole number/],
+    [{ resolution: 8192 }, /16 to 4096/],
+    [{ elevationDeg: 90 }, /between -89 and 89/],
+    [{ background: 'white' }, /#rrggbb or transparent/],
+    [{ formats: [] }, /non-empty list/],
+    [{ fill: 1.2 }, /fill must be between/],
+  ])('rejects %o', (options, message) => {
+    const attempt = () => resolveTurntableSettings(options);
+    expect(attempt).toThrow(RenderError);
+    expect(attempt).toThrow(message);
+  });
+
+  it('accepts the preset values given explicitly and removes duplicate formats', () => {
+    const settings = resolveTurntableSettings({
+      preset: 'amazon-360',
+      frames: 72,
+      background: '#FFFFFF',
+      formats: ['webp', 'png', 'webp'],
+    });
+    expect(settings.formats).toEqual(['webp', 'png']);
+  });
+});
+
+describe('parseBackground', () => {
+  it.each([
+    ['#ffffff', [255, 255, 255]],
+    ['#102030', [16, 32, 48]],
+    ['transparent', 'transparent'],
+  ])('%s', (text, expected) => {
+    expect(parseBackground(text)).toEqual(expected);
+  });
+});

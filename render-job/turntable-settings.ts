@@ -1,0 +1,130 @@
+import { RenderError } from './errors.ts';
+
+/** Output image formats. */
+export type FrameFormat = 'webp' | 'png';
+
+/** What a turntable should look like; every field optional, see {@link TURNTABLE_SETTINGS_DEFAULTS}. */
+export interface TurntableSettingsOptions {
+  /** Frames around the full turn (1–720). */
+  frames?: number;
+  /** Square frame size in pixels (16–4096). */
+  resolution?: number;
+  /** Camera elevation above the horizon in degrees (−89…89). */
+  elevationDeg?: number;
+  /** `#rrggbb` or `transparent`. */
+  background?: string;
+  /** A named preset whose rules override and constrain the rest. */
+  preset?: 'amazon-360' | null;
+  /** Image formats of the frames; the poster is always WebP. */
+  formats?: FrameFormat[];
+  /** MSAA samples (1 or 4). */
+  msaaSamples?: 1 | 4;
+  /** Share of the frame the product fills where it is largest (0.5–0.98). */
+  fill?: number;
+}
+
+/** Settings after defaults and the preset are applied, as recorded in the manifest. */
+export interface TurntableSettings extends Required<TurntableSettingsOptions> {
+  /** Minimum fill every frame must reach (the preset's rule), or null when unchecked. */
+  requiredFill: number | null;
+}
+
+/** Defaults: 36 frames of 1024 px at 15°, transparent, WebP, 4× MSAA, 90% fill. */
+export const TURNTABLE_SETTINGS_DEFAULTS: Required<TurntableSettingsOptions> = {
+  frames: 36,
+  resolution: 1024,
+  elevationDeg: 15,
+  background: 'transparent',
+  preset: null,
+  formats: ['webp'],
+  msaaSamples: 4,
+  fill: 0.9,
+};
+
+/**
+ * Amazon's 360° view rules: 72 frames at 5°, elevation 10–30°, square 2000 px, white background, the product
+ * filling at least 85% of every frame, frame 0 facing the camera, counter-clockwise.
+ */
+export const AMAZON_360 = {
+  frames: 72,
+  resolution: 2000,
+  background: '#ffffff',
+  minElevationDeg: 10,
+  maxElevationDeg: 30,
+  requiredFill: 0.85,
+  fill: 0.95,
+} as const;
+
+/**
+ * Applies defaults and the preset to what the user asked for and checks every bound, throwing
+ * SHAZAM_RENDER_INVALID_OPTIONS with the offending value and the allowed range.
+ *
+ * With `amazon-360`, frames, resolution and background are the preset's (an explicit different value is an
+ * error, not silently overridden) and the elevation must lie within 10–30°.
+ *
+ * @example
+ * ```ts
+ * resolveTurntableSettings({ preset: 'amazon-360' }).frames // 72
+ * ```
+ */
+export function resolveTurntableSettings(options: TurntableSettingsOptions = {}): TurntableSettings {
+  const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+  const settings: TurntableSettings = { ...TURNTABLE_SETTINGS_DEFAULTS, ...given, requiredFill: null };
+  if (settings.preset === 'amazon-360') {
+    for (const key of ['frames', 'resolution', 'background'] as const) {
+      const value = options[key];
+      if (value !== undefined && String(value).toLowerCase() !== String(AMAZON_360[key])) {
+        invalid(
+          `the amazon-360 preset requires ${key} ${AMAZON_360[key]}, got ${value}; drop the option or the preset`,
+        );
+      }
+    }
+    settings.frames = AMAZON_360.frames;
+    settings.resolution = AMAZON_360.resolution;
+    settings.background = AMAZON_360.background;
+    settings.fill = options.fill ?? AMAZON_360.fill;
+    settings.requiredFill = AMAZON_360.requiredFill;
+    if (
+      settings.elevationDeg < AMAZON_360.minElevationDeg ||
+      settings.elevationDeg > AMAZON_360.maxElevationDeg
+    ) {
+      invalid(`the amazon-360 preset requires an elevation of 10–30°, got ${settings.elevationDeg}`);
+    }
+  } else if (settings.preset !== null) {
+    invalid(`unknown preset "${settings.preset}"; the only preset is amazon-360`);
+  }
+  if (!Number.isInteger(settings.frames) || settings.frames < 1 || settings.frames > 720) {
+    invalid(`frames must be a whole number from 1 to 720, got ${settings.frames}`);
+  }
+  if (!Number.isInteger(settings.resolution) || settings.resolution < 16 || settings.resolution > 4096) {
+    invalid(`resolution must be a whole number of pixels from 16 to 4096, got ${settings.resolution}`);
+  }
+  if (!Number.isFinite(settings.elevationDeg) || Math.abs(settings.elevationDeg) > 89) {
+    invalid(`elevation must be between -89 and 89 degrees, got ${settings.elevationDeg}`);
+  }
+  if (!/^(#[0-9a-fA-F]{6}|transparent)$/.test(settings.background)) {
+    invalid(`background must be #rrggbb or transparent, got "${settings.background}"`);
+  }
+  if (settings.formats.length === 0 || settings.formats.some((f) => f !== 'webp' && f !== 'png')) {
+    invalid(`formats must be a non-empty list of webp and png, got "${settings.formats.join(',')}"`);
+  }
+  settings.formats = [...new Set(settings.formats)];
+  if (settings.msaaSamples !== 1 && settings.msaaSamples !== 4) {
+    invalid(`MSAA samples must be 1 or 4, got ${settings.msaaSamples}`);
+  }
+  if (!(settings.fill >= 0.5 && settings.fill <= 0.98)) {
+    invalid(`fill must be between 0.5 and 0.98, got ${settings.fill}`);
+  }
+  return settings;
+}
+
+/** Parses `#rrggbb` into bytes; `transparent` stays as is. */
+export function parseBackground(background: string): [number, number, number] | 'transparent' {
+  if (background === 'transparent') return 'transparent';
+  const value = Number.parseInt(background.slice(1), 16);
+  return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
+}
+
+function invalid(message: string): never {
+  throw new RenderError('SHAZAM_RENDER_INVALID_OPTIONS', message);
+}

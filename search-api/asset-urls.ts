@@ -1,0 +1,98 @@
+/**
+ * Builds the URLs the storefront loads: through the CDN when one is configured, else presigned S3 GET URLs
+ * (cached for half their lifetime, so a popular product does not cost a signature per request).
+ */
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { frameFileName } from '../lib/storage/layout.ts';
+import type { PublishedAsset } from './catalog/published-asset.ts';
+
+/** Every URL of one published asset. */
+export interface AssetUrls {
+  glbUrl: string;
+  webGlbUrl: string;
+  posterUrl: string;
+  /** One URL per turntable frame, frame 0 first. */
+  frames: string[];
+}
+
+/** Options of {@link createAssetUrls}. */
+export interface AssetUrlsOptions {
+  /** CDN base URL of the assets bucket (no trailing slash); unset: presign. */
+  cdnBaseUrl?: string | undefined;
+  /** Client for presigning (no request is sent). */
+  s3: S3Client;
+  /** Lifetime of a presigned URL in seconds. */
+  ttlSeconds: number;
+  /** Milliseconds since the epoch; tests pass their own. */
+  now?: () => number;
+}
+
+/** Resolves the URLs of published assets. */
+export interface AssetUrlResolver {
+  urls(asset: PublishedAsset): Promise<AssetUrls>;
+  /** True when URLs are CDN URLs that every client may cache. */
+  readonly publicUrls: boolean;
+}
+
+function keys(asset: PublishedAsset): { glb: string; webGlb: string; poster: string; frames: string[] } {
+  const renders = `${asset.prefix}renders/`;
+  return {
+    glb: `${asset.prefix}model.glb`,
+    webGlb: `${asset.prefix}model.web.glb`,
+    poster: `${renders}poster.webp`,
+    frames: Array.from({ length: asset.frameCount }, (_, index) => `${renders}360/${frameFileName(index)}`),
+  };
+}
+
+/**
+ * Creates the URL resolver.
+ *
+ * @example
+ * ```ts
+ * const resolver = createAssetUrls({ cdnBaseUrl: 'https://cdn.example.com', s3, ttlSeconds: 3600 });
+ * (await resolver.urls(asset)).glbUrl // 'https://cdn.example.com/assets/B0CHAIR001/versions/3/model.glb'
+ * ```
+ */
+export function createAssetUrls(options: AssetUrlsOptions): AssetUrlResolver {
+  const { cdnBaseUrl, s3, ttlSeconds } = options;
+  const now = options.now ?? Date.now;
+  if (cdnBaseUrl) {
+    const url = (key: string): string => `${cdnBaseUrl}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    return {
+      publicUrls: true,
+      async urls(asset) {
+        const k = keys(asset);
+        return {
+          glbUrl: url(k.glb),
+          webGlbUrl: url(k.webGlb),
+          posterUrl: url(k.poster),
+          frames: k.frames.map(url),
+        };
+      },
+    };
+  }
+  const cache = new Map<string, { until: number; urls: Promise<AssetUrls> }>();
+  const sign = (bucket: string, key: string): Promise<string> =>
+    getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: ttlSeconds });
+  return {
+    publicUrls: false,
+    urls(asset) {
+      const cacheKey = `${asset.bucket}/${asset.prefix}#${asset.frameCount}`;
+      const cached = cache.get(cacheKey);
+      if (cached && cached.until > now()) return cached.urls;
+      const k = keys(asset);
+      const urls = Promise.all([
+        sign(asset.bucket, k.glb),
+        sign(asset.bucket, k.webGlb),
+        sign(asset.bucket, k.poster),
+        Promise.all(k.frames.map((key) => sign(asset.bucket, key))),
+      ]).then(([glbUrl, webGlbUrl, posterUrl, frames]) => ({ glbUrl, webGlbUrl, posterUrl, frames }));
+      // Half the lifetime: a URL handed out from the cache is still valid for at least ttl/2.
+      cache.set(cacheKey, { until: now() + (ttlSeconds * 1000) / 2, urls });
+      urls.catch(() => cache.delete(cacheKey));
+      if (cache.size > 50_000) cache.delete(cache.keys().next().value!);
+      return urls;
+    },
+  };
+}

@@ -1,0 +1,366 @@
+/**
+ * Text search over the catalogue: an inverted index whose postings are sorted by impact (how much a term
+ * contributes to a product's score), read with Fagin's threshold algorithm so a query stops as soon as the
+ * best k products are known. A term found in a quarter of the catalogue costs k postings, not 25,000 scores.
+ */
+import { allowedEdits, FuzzyTerms } from './fuzzy-terms.ts';
+import { type Scored, TopK } from './min-heap.ts';
+import { tokenize } from './tokenize.ts';
+
+/** The searchable fields of one product. */
+export interface TextDocument {
+  asin: string;
+  title: string;
+  brand: string;
+  tags: readonly string[];
+  description: string;
+}
+
+/** One search hit. */
+export interface TextHit {
+  asin: string;
+  score: number;
+}
+
+/** Options of {@link TextIndex.search}. */
+export interface TextSearchOptions {
+  /** Number of hits to return. */
+  limit: number;
+  /** Number of best hits to skip (pagination). */
+  offset?: number;
+}
+
+/** A page of hits and whether more follow. */
+export interface TextSearchResult {
+  hits: TextHit[];
+  hasMore: boolean;
+}
+
+/** How much a match in each field counts; a title match outranks a description match. */
+const FIELD_WEIGHTS = { title: 3, brand: 2, tags: 2, description: 0.5 } as const;
+/** Typical length of each field in terms, for BM25's length normalisation (fixed so impacts never change). */
+const FIELD_LENGTHS = { title: 6, brand: 2, tags: 4, description: 40 } as const;
+const K1 = 1.2;
+const B = 0.5;
+/** A prefix or typo match counts less than the exact term. */
+const PREFIX_FACTOR = 0.7;
+const TYPO_FACTOR = [1, 0.6, 0.4] as const;
+/** Query terms beyond this are ignored; alternatives per query term beyond this are dropped (rarest first). */
+const MAX_QUERY_TERMS = 8;
+const MAX_ALTERNATIVES = 24;
+/** An ASIN prefix needs this many characters, so "b0" does not match the whole catalogue. */
+const MIN_ASIN_PREFIX = 4;
+const ASIN_WEIGHT = 8;
+
+interface Posting {
+  doc: number;
+  impact: number;
+}
+
+interface Term {
+  id: number;
+  text: string;
+  postings: Posting[];
+  /** Postings were added since the last sort. */
+  dirty: boolean;
+}
+
+interface Doc {
+  asin: string;
+  /** Term numbers of the document, with the impact of each. */
+  terms: Map<number, number>;
+}
+
+/** A query term's alternative: a term (exact, prefix or typo) with its factor, or an ASIN prefix. */
+type Alternative =
+  | { kind: 'term'; term: Term; weight: number }
+  | { kind: 'asin'; prefix: string; weight: number };
+
+/** Reads one alternative's postings in descending score order. */
+interface Stream {
+  peek(): number;
+  next(): number | undefined;
+}
+
+function bm25(tf: number, length: number, typical: number): number {
+  return (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / typical));
+}
+
+/** Impact of each term of a document: field-weighted BM25 with fixed length norms. */
+function impacts(document: TextDocument): Map<string, number> {
+  const out = new Map<string, number>();
+  const fields: Array<[keyof typeof FIELD_WEIGHTS, string[]]> = [
+    ['title', tokenize(document.title)],
+    ['brand', tokenize(document.brand)],
+    ['tags', document.tags.flatMap((tag) => tokenize(tag))],
+    ['description', tokenize(document.description)],
+  ];
+  for (const [field, tokens] of fields) {
+    const counts = new Map<string, number>();
+    for (const token of tokens) counts.set(token, (counts.get(token) ?? 0) + 1);
+    for (const [token, tf] of counts) {
+      const value = FIELD_WEIGHTS[field] * bm25(tf, tokens.length, FIELD_LENGTHS[field]);
+      out.set(token, (out.get(token) ?? 0) + value);
+    }
+  }
+  return out;
+}
+
+function byImpact(a: Posting, b: Posting): number {
+  return b.impact - a.impact || a.doc - b.doc;
+}
+
+/** First index in sorted `values` whose value is ≥ `key`. */
+function lowerBound(values: readonly string[], key: string): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (values[mid]! < key) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * The text index. Add, replace and remove products one by one as the catalogue changes; queries see every
+ * change made before them.
+ *
+ * Guarantees: results are ranked by score, ties by an internal document number, so pages of a query agree.
+ * Typo tolerance: a query term of 4–7 letters matches terms one edit away, of 8 or more two edits; the last
+ * query term also matches as a prefix (as-you-type); a term of 4+ letters or digits matches ASIN prefixes.
+ * Caveats: the threshold algorithm is exact for the top k, but a query of several common terms that never
+ * occur together reads all of their top-impact postings before it can stop.
+ *
+ * @example
+ * ```ts
+ * const index = new TextIndex();
+ * index.upsert({ asin: 'B0CHAIR001', title: 'Oak chair', brand: 'Nordic', tags: ['chair'], description: '' });
+ * index.search('oak chiar', { limit: 10 }); // {hits: [{asin: 'B0CHAIR001', score: …}], hasMore: false}
+ * ```
+ */
+export class TextIndex {
+  private readonly terms = new Map<string, Term>();
+  private readonly termsById: Term[] = [];
+  private readonly fuzzy = new FuzzyTerms();
+  private readonly docs: Array<Doc | undefined> = [];
+  private readonly docByAsin = new Map<string, number>();
+  private readonly freeDocs: number[] = [];
+  private sortedTerms: string[] = [];
+  private sortedTermsDirty = false;
+  private sortedAsins: string[] = [];
+  private sortedAsinsDirty = false;
+
+  /** Number of indexed products. */
+  get size(): number {
+    return this.docByAsin.size;
+  }
+
+  /** Indexes a product, replacing what was indexed under its ASIN. */
+  upsert(document: TextDocument): void {
+    this.remove(document.asin);
+    const doc = this.freeDocs.pop() ?? this.docs.length;
+    const terms = new Map<number, number>();
+    for (const [text, impact] of impacts(document)) {
+      const term = this.term(text);
+      term.postings.push({ doc, impact });
+      term.dirty = true;
+      terms.set(term.id, impact);
+    }
+    this.docs[doc] = { asin: document.asin, terms };
+    this.docByAsin.set(document.asin, doc);
+    this.sortedAsinsDirty = true;
+  }
+
+  /** Removes a product; a no-op for an unknown ASIN. */
+  remove(asin: string): void {
+    const doc = this.docByAsin.get(asin);
+    if (doc === undefined) return;
+    const entry = this.docs[doc]!;
+    for (const id of entry.terms.keys()) {
+      const term = this.termsById[id]!;
+      // Removal keeps the order, so the list stays sorted.
+      term.postings = term.postings.filter((posting) => posting.doc !== doc);
+    }
+    this.docs[doc] = undefined;
+    this.docByAsin.delete(asin);
+    this.freeDocs.push(doc);
+    this.sortedAsinsDirty = true;
+  }
+
+  /** Finds the best products for a free-text query. An empty query finds nothing. */
+  search(query: string, options: TextSearchOptions): TextSearchResult {
+    const offset = options.offset ?? 0;
+    const k = offset + options.limit + 1;
+    const tokens = [...new Set(tokenize(query))].slice(0, MAX_QUERY_TERMS);
+    const groups = tokens
+      .map((token, index) => this.alternatives(token, index === tokens.length - 1))
+      .filter((group) => group.length > 0);
+    if (groups.length === 0 || options.limit <= 0) return { hits: [], hasMore: false };
+    const top = this.thresholdTopK(groups, k);
+    const ranked = top.sorted();
+    return {
+      hits: ranked.slice(offset, offset + options.limit).map(({ doc, score }) => ({
+        asin: this.docs[doc]!.asin,
+        score: Math.round(score * 1000) / 1000,
+      })),
+      hasMore: ranked.length > offset + options.limit,
+    };
+  }
+
+  private term(text: string): Term {
+    let term = this.terms.get(text);
+    if (!term) {
+      term = { id: this.termsById.length, text, postings: [], dirty: false };
+      this.terms.set(text, term);
+      this.termsById.push(term);
+      this.fuzzy.add(text, term.id);
+      this.sortedTermsDirty = true;
+    }
+    return term;
+  }
+
+  private idf(term: Term): number {
+    const n = this.docByAsin.size;
+    const df = term.postings.length;
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  private termsWithPrefix(prefix: string): Term[] {
+    if (this.sortedTermsDirty) {
+      this.sortedTerms = [...this.terms.keys()].sort();
+      this.sortedTermsDirty = false;
+    }
+    const out: Term[] = [];
+    for (let i = lowerBound(this.sortedTerms, prefix); i < this.sortedTerms.length; i++) {
+      const text = this.sortedTerms[i]!;
+      if (!text.startsWith(prefix)) break;
+      if (text !== prefix) out.push(this.terms.get(text)!);
+    }
+    return out;
+  }
+
+  private asinRange(prefix: string): [number, number] {
+    if (this.sortedAsinsDirty) {
+      this.sortedAsins = [...this.docByAsin.keys()].sort();
+      this.sortedAsinsDirty = false;
+    }
+    const upper = prefix.toUpperCase();
+    const start = lowerBound(this.sortedAsins, upper);
+    let end = start;
+    while (end < this.sortedAsins.length && this.sortedAsins[end]!.startsWith(upper)) end++;
+    return [start, end];
+  }
+
+  /** The ways one query term can match, each with its weight (match factor × idf). */
+  private alternatives(token: string, isLast: boolean): Alternative[] {
+    const out: Alternative[] = [];
+    const seen = new Set<number>();
+    const add = (term: Term, factor: number): void => {
+      if (seen.has(term.id) || term.postings.length === 0) return;
+      seen.add(term.id);
+      out.push({ kind: 'term', term, weight: factor * this.idf(term) });
+    };
+    const exact = this.terms.get(token);
+    if (exact) add(exact, 1);
+    if (isLast && token.length >= 2) for (const term of this.termsWithPrefix(token)) add(term, PREFIX_FACTOR);
+    if (allowedEdits(token.length) > 0) {
+      for (const near of this.fuzzy.near(token))
+        add(this.termsById[near.id]!, TYPO_FACTOR[near.distance] ?? 0);
+    }
+    // Keep the alternatives that can score highest: exact first, then the rarest.
+    out.sort((a, b) => b.weight - a.weight);
+    out.length = Math.min(out.length, MAX_ALTERNATIVES);
+    if (token.length >= MIN_ASIN_PREFIX && /^[a-z0-9]+$/.test(token)) {
+      const [start, end] = this.asinRange(token);
+      if (end > start) out.push({ kind: 'asin', prefix: token.toUpperCase(), weight: ASIN_WEIGHT });
+    }
+    for (const alternative of out) {
+      if (alternative.kind === 'term' && alternative.term.dirty) {
+        alternative.term.postings.sort(byImpact);
+        alternative.term.dirty = false;
+      }
+    }
+    return out;
+  }
+
+  private stream(alternative: Alternative): Stream {
+    if (alternative.kind === 'asin') {
+      let [position, end] = this.asinRange(alternative.prefix);
+      const asins = this.sortedAsins;
+      return {
+        peek: () => (position < end ? alternative.weight : 0),
+        next: () => (position < end ? this.docByAsin.get(asins[position++]!) : undefined),
+      };
+    }
+    const { postings } = alternative.term;
+    let position = 0;
+    return {
+      peek: () => (position < postings.length ? postings[position]!.impact * alternative.weight : 0),
+      next: () => postings[position++]?.doc,
+    };
+  }
+
+  /** A query term's score for one document: its best-matching alternative. */
+  private groupScore(group: Alternative[], doc: Doc): number {
+    let best = 0;
+    for (const alternative of group) {
+      let value = 0;
+      if (alternative.kind === 'term') {
+        const impact = doc.terms.get(alternative.term.id);
+        if (impact !== undefined) value = impact * alternative.weight;
+      } else if (doc.asin.startsWith(alternative.prefix)) {
+        value = alternative.weight;
+      }
+      if (value > best) best = value;
+    }
+    return best;
+  }
+
+  /**
+   * Fagin's threshold algorithm: read every query term's postings in descending score order, score each new
+   * document fully, and stop once the k-th best score reaches the best score an unseen document could have.
+   */
+  private thresholdTopK(groups: Alternative[][], k: number): TopK {
+    const top = new TopK(k);
+    const seen = new Set<number>();
+    const streams = groups.map((group) => group.map((alternative) => this.stream(alternative)));
+    const bound = (index: number): number => {
+      let best = 0;
+      for (const stream of streams[index]!) best = Math.max(best, stream.peek());
+      return best;
+    };
+    for (;;) {
+      let progressed = false;
+      for (let g = 0; g < streams.length; g++) {
+        // Sorted access on the group's alternative with the highest next score.
+        let chosen: Stream | undefined;
+        let chosenScore = 0;
+        for (const stream of streams[g]!) {
+          const score = stream.peek();
+          if (score > chosenScore) {
+            chosen = stream;
+            chosenScore = score;
+          }
+        }
+        if (!chosen) continue;
+        const doc = chosen.next();
+        progressed = true;
+        if (doc === undefined || seen.has(doc)) continue;
+        seen.add(doc);
+        const entry = this.docs[doc];
+        if (!entry) continue;
+        let score = 0;
+        for (const group of groups) score += this.groupScore(group, entry);
+        top.offer({ doc, score } satisfies Scored);
+      }
+      if (!progressed) break;
+      if (top.size >= k) {
+        let threshold = 0;
+        for (let g = 0; g < streams.length; g++) threshold += bound(g);
+        if (top.weakest()!.score >= threshold) break;
+      }
+    }
+    return top;
+  }
+}

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { SearchApiError } from '../../../errors.ts';
+import { assetParamsSchema, errorResponses } from '../../../schemas/index.ts';
+import { refuseUntilReady } from '../not-ready.ts';
+
+/** `GET /v1/assets/{asin}`: the published asset of an ASIN, with an ETag for conditional requests. */
+export default async function assetRoutes(app: FastifyInstance): Promise<void> {
+  refuseUntilReady(app);
+  app.get<{ Params: { asin: string } }>(
+    '/:asin',
+    {
+      schema: {
+        tags: ['assets'],
+        summary: 'The published asset of an ASIN',
+        params: assetParamsSchema,
+        response: { 200: { $ref: 'Asset#' }, ...errorResponses(400, 404, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { asin } = request.params;
+      const asset = app.catalog.get(asin);
+      if (!asset) {
+        throw new SearchApiError(
+          'SHAZAM_SEARCH_ASSET_NOT_FOUND',
+          404,
+          `no published asset for ASIN ${asin}: it is unknown, not yet published, or was withdrawn`,
+        );
+      }
+      const urls = await app.assetUrls.urls(asset);
+      const body = {
+        asin,
+        version: asset.version,
+        publishedAt: asset.publishedAt,
+        product: asset.product,
+        glbUrl: urls.glbUrl,
+        webGlbUrl: urls.webGlbUrl,
+        posterUrl: urls.posterUrl,
+        spin: { frameCount: asset.frameCount, frames: urls.frames },
+      };
+      const etag = `"${createHash('sha1').update(JSON.stringify(body)).digest('base64url')}"`;
+      // Presigned URLs expire, so only the browser may keep them, and briefly.
+      reply.header('cache-control', app.assetUrls.publicUrls ? 'public, max-age=60' : 'private, max-age=60');
+      reply.header('etag', etag);
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      return body;
+    },
+  );
+}

@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify';
+import { SearchApiError } from '../../errors.ts';
+
+/**
+ * Answers 503 until the catalogue holds the first full list: an empty answer then would tell the storefront
+ * that a published product does not exist.
+ */
+export function refuseUntilReady(app: FastifyInstance): void {
+  app.addHook('onRequest', async () => {
+    if (!app.readiness.isReady()) {
+      throw new SearchApiError(
+        'SHAZAM_SEARCH_NOT_READY',
+        503,
+        'the search index is still loading the published assets; retry in a few seconds',
+      );
+    }
+  });
+}

@@ -1,0 +1,135 @@
+import type { MultipartFile } from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { computeDescriptor } from '../../../../lib/image-descriptor/compute-descriptor.ts';
+import type { PublishedAsset } from '../../../catalog/published-asset.ts';
+import { decodeCursor, encodeCursor, MAX_CURSOR_OFFSET } from '../../../cursor.ts';
+import { decodePhoto } from '../../../decode-photo.ts';
+import { SearchApiError } from '../../../errors.ts';
+import {
+  errorResponses,
+  imageSearchQuerySchema,
+  imageSearchResponseSchema,
+  searchQuerySchema,
+  searchResponseSchema,
+} from '../../../schemas/index.ts';
+import { refuseUntilReady } from '../not-ready.ts';
+
+/** Content types accepted as a raw photo body. */
+const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'application/octet-stream'];
+
+async function hitOf(app: FastifyInstance, asset: PublishedAsset, score: number, frame?: number) {
+  const { posterUrl } = await app.assetUrls.urls(asset);
+  return {
+    asin: asset.asin,
+    score,
+    version: asset.version,
+    title: asset.product.title,
+    brand: asset.product.brand,
+    posterUrl,
+    ...(frame === undefined ? {} : { frame }),
+  };
+}
+
+async function photoBytes(request: FastifyRequest, maxBytes: number): Promise<Buffer> {
+  if (request.isMultipart()) {
+    let file: MultipartFile | undefined;
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        file = part;
+        break;
+      }
+    }
+    if (!file) {
+      throw new SearchApiError(
+        'SHAZAM_SEARCH_IMAGE_MISSING',
+        400,
+        'the form holds no file; send the photo as a file field',
+      );
+    }
+    try {
+      return await file.toBuffer();
+    } catch (error) {
+      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+        throw new SearchApiError(
+          'SHAZAM_SEARCH_IMAGE_TOO_LARGE',
+          413,
+          `the photo is larger than ${maxBytes} bytes; send a smaller JPEG`,
+        );
+      }
+      throw error;
+    }
+  }
+  const body = request.body;
+  if (!Buffer.isBuffer(body) || body.length === 0) {
+    throw new SearchApiError(
+      'SHAZAM_SEARCH_IMAGE_MISSING',
+      400,
+      'no photo in the request; send it as the body (Content-Type image/jpeg, image/png or image/webp) or as a multipart file',
+    );
+  }
+  return body;
+}
+
+/** `GET /v1/search` (text) and `POST /v1/search/image` (photo). */
+export default async function searchRoutes(
+  app: FastifyInstance,
+  options: { maxUploadBytes: number; maxImagePixels: number },
+) {
+  refuseUntilReady(app);
+
+  app.get<{ Querystring: { q: string; limit: number; cursor?: string } }>(
+    '/',
+    {
+      schema: {
+        tags: ['search'],
+        summary: 'Text search over title, brand, tags and ASIN prefixes (typo-tolerant, ranked, paginated)',
+        querystring: searchQuerySchema,
+        response: { 200: searchResponseSchema, ...errorResponses(400, 429, 503) },
+      },
+    },
+    async (request) => {
+      const { q, limit, cursor } = request.query;
+      const offset = cursor === undefined ? 0 : decodeCursor(q, cursor);
+      const result = app.catalog.searchText(q, { limit, offset });
+      app.metrics.countSearch('text', result.hits.length > 0);
+      const next = offset + limit;
+      return {
+        query: q,
+        hits: await Promise.all(result.hits.map(({ hit, asset }) => hitOf(app, asset, hit.score))),
+        ...(result.hasMore && next <= MAX_CURSOR_OFFSET ? { nextCursor: encodeCursor(q, next) } : {}),
+      };
+    },
+  );
+
+  app.addContentTypeParser(
+    PHOTO_TYPES,
+    { parseAs: 'buffer', bodyLimit: options.maxUploadBytes },
+    (_request, body, done) => done(null, body),
+  );
+
+  app.post<{ Querystring: { limit: number } }>(
+    '/image',
+    {
+      bodyLimit: options.maxUploadBytes,
+      schema: {
+        tags: ['search'],
+        summary: 'Photo search: the products whose turntable frames look most like the photo',
+        description:
+          'Send a JPEG, PNG or WebP photo as the request body (with its image/* Content-Type) or as the file of a ' +
+          'multipart/form-data form.',
+        querystring: imageSearchQuerySchema,
+        response: { 200: imageSearchResponseSchema, ...errorResponses(400, 413, 415, 422, 429, 503) },
+      },
+    },
+    async (request) => {
+      const bytes = await photoBytes(request, options.maxUploadBytes);
+      const photo = await decodePhoto(bytes, options.maxImagePixels);
+      const descriptor = computeDescriptor(photo.rgba, photo.width, photo.height);
+      const hits = app.catalog.searchImage(descriptor, request.query.limit);
+      app.metrics.countSearch('image', hits.length > 0);
+      return {
+        hits: await Promise.all(hits.map(({ hit, asset }) => hitOf(app, asset, hit.score, hit.frame))),
+      };
+    },
+  );
+}
