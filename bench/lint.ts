@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadCrdCatalog } from '../lint/crd-catalog.ts';
 import { lintFiles } from '../lint/lint-files.ts';
-import { ensureBinaries, startControlPlane } from '../test/harness/index.ts';
 import { applyCrds } from '../test/harness/apply-crds.ts';
+import { ensureBinaries, startControlPlane } from '../test/harness/index.ts';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..');
@@ -78,7 +78,10 @@ async function main(): Promise<void> {
       const report = await lintFiles([file]);
       const lint = !report.findings.some((f) => f.severity === 'error');
       if (server === lint) agree++;
-      else process.stdout.write(`DISAGREE ${file}: apiserver ${server ? 'accepts' : 'rejects'}, lint ${lint ? 'accepts' : 'rejects'}\n`);
+      else
+        process.stdout.write(
+          `DISAGREE ${file}: apiserver ${server ? 'accepts' : 'rejects'}, lint ${lint ? 'accepts' : 'rejects'}\n`,
+        );
     }
     process.stdout.write(`verdicts: ${agree}/${files.length} files agree\n\n`);
 
@@ -88,12 +91,15 @@ async function main(): Promise<void> {
     const peerAll = await median(async () => {
       for (const file of files) await kubectl(['create', '--dry-run=server', '-f', file]);
     });
-    process.stdout.write(`${line('per manifest, in process vs kubectl per file', oursAll / files.length, peerAll / files.length)}\n`);
+    process.stdout.write(
+      `${line('per manifest, in process vs kubectl per file', oursAll / files.length, peerAll / files.length)}\n`,
+    );
 
     // One directory holding exactly the measured files, so both tools see the same set.
     const dir = join(scratch, 'manifests');
     await run('mkdir', ['-p', dir]);
-    for (const [i, file] of files.entries()) await symlink(file, join(dir, `${String(i).padStart(3, '0')}.yaml`));
+    for (const [i, file] of files.entries())
+      await symlink(file, join(dir, `${String(i).padStart(3, '0')}.yaml`));
     const cli = join(ROOT, 'bin/shazam.js');
     const oursHook = await median(() => exitCode(process.execPath, [cli, 'lint', '--quiet', dir]));
     const peerHook = await median(() => kubectl(['create', '--dry-run=server', '-f', dir]));

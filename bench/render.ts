@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     args: CHROMIUM_FLAGS,
   });
   const gpu = await createGpuContext({ allowSoftware: true });
-  const adapter = `${gpu.adapter_.description || gpu.adapter_.device} (${gpu.adapter_.backend})`;
+  const adapter = `${gpu.summary.description || gpu.summary.device} (${gpu.summary.backend})`;
   const results: Timing[] = [];
   try {
     for (const model of models) {

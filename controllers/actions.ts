@@ -5,6 +5,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ResourceRef } from '../lib/kube/client.ts';
 import { isAlreadyExists, isNotFound } from '../lib/kube/errors.ts';
+import { addFinalizerPatch, removeFinalizerPatch } from '../lib/kube/finalizer.ts';
 import { publishedKey, validationResultKey, versionPrefix } from '../lib/storage/layout.ts';
 import type { Context } from './context.ts';
 import type { PublishedPointer } from './published-pointer.ts';
@@ -42,33 +43,6 @@ export interface ExecutionOutcome {
 }
 
 /**
- * Builds the JSON Patch that adds `finalizer`, starting with a `test` op on the current list so a
- * concurrent change fails the patch instead of being overwritten (kube-rs `finalizer.rs`).
- */
-export function addFinalizerPatch(current: readonly string[] | undefined, finalizer: string): unknown[] {
-  if (current === undefined || current.length === 0) {
-    return [
-      { op: 'test', path: '/metadata/finalizers', value: current === undefined ? null : [] },
-      { op: 'add', path: '/metadata/finalizers', value: [finalizer] },
-    ];
-  }
-  return [
-    { op: 'test', path: '/metadata/finalizers', value: current },
-    { op: 'add', path: '/metadata/finalizers/-', value: finalizer },
-  ];
-}
-
-/** Builds the JSON Patch that removes `finalizer` at its index, guarded by a `test` of that entry. */
-export function removeFinalizerPatch(current: readonly string[], finalizer: string): unknown[] | undefined {
-  const index = current.indexOf(finalizer);
-  if (index < 0) return undefined;
-  return [
-    { op: 'test', path: `/metadata/finalizers/${index}`, value: finalizer },
-    { op: 'remove', path: `/metadata/finalizers/${index}` },
-  ];
-}
-
-/**
  * Applies `actions` in order for `owner`. Creating an object that already exists is success (the cache was
  * behind); a failed finalizer `test` throws so the key is retried with fresh data.
  */
@@ -83,14 +57,14 @@ export async function executeActions(
   for (const action of actions) {
     switch (action.type) {
       case 'addFinalizer': {
-        const patch = addFinalizerPatch(owner.object.metadata.finalizers, action.finalizer);
+        const patch = addFinalizerPatch(owner.object as KubernetesObject, action.finalizer);
         const updated = await ctx.kube.patch(owner.resource, namespace, name, patch, 'json');
         outcome.resourceVersion = updated.metadata?.resourceVersion;
         ctx.log.debug({ kind: owner.object.kind, namespace, name }, 'Added finalizer');
         break;
       }
       case 'removeFinalizer': {
-        const patch = removeFinalizerPatch(owner.object.metadata.finalizers ?? [], action.finalizer);
+        const patch = removeFinalizerPatch(owner.object as KubernetesObject, action.finalizer);
         if (!patch) break;
         try {
           await ctx.kube.patch(owner.resource, namespace, name, patch, 'json');

@@ -1,8 +1,9 @@
 /**
  * The explicit retry policy of every controller: what a thrown error means for its key.
  */
-import type { ErrorDecision } from '../lib/kube/work-queue.ts';
+
 import { KubeError } from '../lib/kube/errors.ts';
+import type { ErrorDecision } from '../lib/kube/work-queue.ts';
 import { ControllerError } from './reasons.ts';
 
 /**

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { applyDefaults } from '../lint/apply-defaults.ts';
 import { loadCrdCatalog } from '../lint/crd-catalog.ts';
-import { lintFiles } from '../lint/lint-files.ts';
+import { lintFiles, lintText } from '../lint/lint-files.ts';
+import { ObjectLinter } from '../lint/lint-object.ts';
 import { createNamespace, kubectl } from '../test/harness/index.ts';
 import { API_VERSION, ASSET_SUBMISSION, GROUP, QA_REVIEW, RENDER_JOB, VERSION } from './api.ts';
 
@@ -54,6 +55,10 @@ describe('the SHAZAM CRDs on a real kube-apiserver', () => {
   let ns: string;
   const create = (object: unknown) =>
     kubectl(['create', '-n', ns, '-f', '-'], { input: JSON.stringify(object) });
+  const patch = (resource: string, name: string, body: unknown, ...extra: string[]) =>
+    kubectl(['patch', '-n', ns, resource, name, '--type=merge', '-p', JSON.stringify(body), ...extra]);
+  const patchFile = (resource: string, name: string, example: string) =>
+    kubectl(['patch', '-n', ns, resource, name, '--type=merge', '--patch-file', join(examplesDir, example)]);
   const getJson = async (resource: string, name: string) => {
     const got = await kubectl(['get', '-n', ns, resource, name, '-o', 'json']);
     expect(got.stderr).toBe('');
@@ -101,30 +106,46 @@ describe('the SHAZAM CRDs on a real kube-apiserver', () => {
     },
   );
 
+  const duck = readFileSync(join(examplesDir, 'asub-rubber-duck.yaml'), 'utf8');
+  const variant = (name: string, from: string | RegExp, to: string) =>
+    duck.replace('name: rubber-duck-classic', `name: ${name}`).replace(from, to);
+  it.each([
+    // names and values YAML 1.1 would read as numbers in some parsers but go-yaml keeps as strings
+    ['e1', 'accepts', variant('e1', 'asin: B0BD8UCK51', 'asin: B0BD8UCK51')],
+    ['sexagesimal-looking brand', 'accepts', variant('v-time', /brand: .*/, 'brand: 12:30')],
+    ['date-looking brand', 'accepts', variant('v-date', /brand: .*/, 'brand: 2001-12-14')],
+    // integer spellings go-yaml reads as numbers
+    ['octal revision', 'accepts', variant('v-octal', 'revision: 1', 'revision: 010')],
+    ['0o brand', 'rejects', variant('v-0o', /brand: .*/, 'brand: 0o17')],
+    ['underscored frames', 'rejects', variant('v-underscore', 'frames: 48', 'frames: 1_000')],
+    ['fractional revision', 'rejects', variant('v-frac', 'revision: 1', 'revision: 1.5')],
+    ['YAML 1.1 boolean tags', 'rejects', variant('v-bool', /tags: .*/, 'tags: [yes, no]')],
+    // null in a non-nullable field is dropped; in a list it is an error
+    ['null render', 'accepts', variant('v-null', /render:[\s\S]*$/, 'render: null\n')],
+    [
+      'null stage',
+      'rejects',
+      variant('v-null-stage', 'stages: [cleanup, uv]', 'stages: [cleanup, uv, null]'),
+    ],
+    // status is dropped on create, but its unknown fields still fail strict decoding
+    ['status with any phase', 'accepts', `${variant('v-status', '', '')}status:\n  phase: Bogus\n`],
+    ['status with an unknown field', 'rejects', `${variant('v-status-x', '', '')}status:\n  bogus: 1\n`],
+  ])('agrees with shazam lint on %s (both %s)', async (_case, verdict, text) => {
+    const applied = await kubectl(['create', '--dry-run=server', '-n', ns, '-f', '-'], { input: text });
+    const linted = lintText(text, 'variant.yaml', new ObjectLinter(loadCrdCatalog()));
+    const lintAccepts = !linted.findings.some((f) => f.severity === 'error');
+    expect({ apiserver: applied.code === 0, lint: lintAccepts }).toEqual({
+      apiserver: verdict === 'accepts',
+      lint: verdict === 'accepts',
+    });
+  });
+
   it('applies the QA decision patches to an open review, then refuses to change the decision', async () => {
     expect((await create(qar('mixer-r1-patch'))).code).toBe(0);
-    const approve = await kubectl([
-      'patch',
-      '-n',
-      ns,
-      QA_REVIEW.shortName,
-      'mixer-r1-patch',
-      '--type=merge',
-      '--patch-file',
-      join(examplesDir, 'qareview-approve.patch.yaml'),
-    ]);
+    const approve = await patchFile(QA_REVIEW.shortName, 'mixer-r1-patch', 'qareview-approve.patch.yaml');
     expect(approve.stderr).toBe('');
     expect((await getJson(QA_REVIEW.plural, 'mixer-r1-patch')).spec.decision).toBe('Approved');
-    const reject = await kubectl([
-      'patch',
-      '-n',
-      ns,
-      QA_REVIEW.shortName,
-      'mixer-r1-patch',
-      '--type=merge',
-      '--patch-file',
-      join(examplesDir, 'qareview-reject.patch.yaml'),
-    ]);
+    const reject = await patchFile(QA_REVIEW.shortName, 'mixer-r1-patch', 'qareview-reject.patch.yaml');
     expect(reject.code).not.toBe(0);
     expect(reject.stderr).toContain('spec.decision is final: this review was Approved');
   });
@@ -132,88 +153,37 @@ describe('the SHAZAM CRDs on a real kube-apiserver', () => {
   it('refuses to change a rejected decision back to Pending, but lets a Pending review be decided', async () => {
     expect((await create(qar('mixer-r2'))).code).toBe(0);
     expect((await getJson(QA_REVIEW.plural, 'mixer-r2')).spec.decision).toBe('Pending');
-    const reject = await kubectl([
-      'patch',
-      '-n',
-      ns,
-      'qareview',
-      'mixer-r2',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ spec: { decision: 'Rejected', comments: 'Handle is mirrored.' } }),
-    ]);
+    const reject = await patch('qareview', 'mixer-r2', {
+      spec: { decision: 'Rejected', comments: 'Handle is mirrored.' },
+    });
     expect(reject.stderr).toBe('');
-    const reopen = await kubectl([
-      'patch',
-      '-n',
-      ns,
-      'qareview',
-      'mixer-r2',
-      '--type=merge',
-      '-p',
-      '{"spec":{"decision":"Pending"}}',
-    ]);
+    const reopen = await patch('qareview', 'mixer-r2', { spec: { decision: 'Pending' } });
     expect(reopen.stderr).toContain('spec.decision is final: this review was Rejected');
   });
 
   it('refuses to change a review’s submissionRef', async () => {
     expect((await create(qar('mixer-r3'))).code).toBe(0);
-    const moved = await kubectl([
-      'patch',
-      '-n',
-      ns,
-      'qareview',
-      'mixer-r3',
-      '--type=merge',
-      '-p',
-      '{"spec":{"submissionRef":{"name":"other"}}}',
-    ]);
+    const moved = await patch('qareview', 'mixer-r3', { spec: { submissionRef: { name: 'other' } } });
     expect(moved.stderr).toContain('spec.submissionRef is immutable');
   });
 
-  it('refuses to change an ASIN but accepts a new revision', async () => {
+  it('refuses to change an ASIN or lower the revision, but accepts a new revision', async () => {
     expect((await create(asub('asin-change'))).code).toBe(0);
-    const changed = await kubectl([
-      'patch',
-      '-n',
-      ns,
-      ASSET_SUBMISSION.shortName,
-      'asin-change',
-      '--type=merge',
-      '-p',
-      '{"spec":{"asin":"B0C9WB2R6T"}}',
-    ]);
+    const changed = await patch(ASSET_SUBMISSION.shortName, 'asin-change', { spec: { asin: 'B0C9WB2R6T' } });
     expect(changed.code).not.toBe(0);
     expect(changed.stderr).toContain('spec.asin is immutable');
-    const revised = await kubectl([
-      'patch',
-      '-n',
-      ns,
-      ASSET_SUBMISSION.shortName,
-      'asin-change',
-      '--type=merge',
-      '-p',
-      '{"spec":{"revision":2}}',
-    ]);
+    const revised = await patch(ASSET_SUBMISSION.shortName, 'asin-change', { spec: { revision: 2 } });
     expect(revised.stderr).toBe('');
+    const lowered = await patch(ASSET_SUBMISSION.shortName, 'asin-change', { spec: { revision: 1 } });
+    expect(lowered.stderr).toContain('spec.revision cannot go down');
   });
 
   it('refuses to change a RenderJob’s spec', async () => {
     const job = parse(readFileSync(join(examplesDir, 'renderjob-amazon-360.yaml'), 'utf8'));
     job.metadata.name = 'rerender';
     expect((await create(job)).code).toBe(0);
-    const changed = await kubectl([
-      'patch',
-      '-n',
-      ns,
-      RENDER_JOB.shortName,
-      'rerender',
-      '--type=merge',
-      '-p',
-      '{"spec":{"elevation":20}}',
-    ]);
-    expect(changed.stderr).toContain('a RenderJob');
-    expect(changed.stderr).toContain('spec is immutable');
+    const changed = await patch(RENDER_JOB.shortName, 'rerender', { spec: { elevation: 20 } });
+    expect(changed.stderr).toContain("a RenderJob's spec is immutable");
   });
 
   it('fills in the same defaults as shazam lint', async () => {
@@ -293,17 +263,7 @@ describe('the SHAZAM CRDs on a real kube-apiserver', () => {
         publishedAt: '2026-11-21T10:00:00Z',
       },
     };
-    const patched = await kubectl([
-      'patch',
-      '-n',
-      ns,
-      'asub',
-      'columns',
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ status }),
-    ]);
+    const patched = await patch('asub', 'columns', { status }, '--subresource=status');
     expect(patched.stderr).toBe('');
     const stored = (await getJson('asub', 'columns')) as unknown as { status: unknown };
     expect(stored.status).toEqual(status);

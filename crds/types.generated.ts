@@ -60,7 +60,8 @@ export interface AssetSubmissionSpec {
   asin: string;
   /**
    * The delivery revision, starting at 1. Raise it by one for each new ZIP you upload
-   * (incoming/<ASIN>/r<revision>.zip); a rejected revision is fixed by delivering revision+1.
+   * (incoming/<ASIN>/r<revision>.zip); a rejected revision is fixed by delivering revision+1. It never goes
+   * down.
    */
   revision: number;
   /**

@@ -64,7 +64,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > MAX_JSON_BYTES)
-      throw new CliError(CLI_ERROR_CODES.apiRefused, 'the request body is larger than 64 KB');
+      throw new CliError(CLI_ERROR_CODES.decisionInvalid, 'the request body is larger than 64 KB');
     chunks.push(chunk as Buffer);
   }
   try {
@@ -72,13 +72,13 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
     if (typeof value === 'object' && value !== null && !Array.isArray(value))
       return value as Record<string, unknown>;
   } catch {}
-  throw new CliError(CLI_ERROR_CODES.apiRefused, 'the request body must be a JSON object');
+  throw new CliError(CLI_ERROR_CODES.decisionInvalid, 'the request body must be a JSON object');
 }
 
 function errorStatus(error: CliError): number {
   if (error.code === CLI_ERROR_CODES.notFound) return 404;
   if (error.code === CLI_ERROR_CODES.alreadyDecided) return 409;
-  if (/may not|forbidden/i.test(error.message)) return 403;
+  if (error.code === CLI_ERROR_CODES.forbidden) return 403;
   return 400;
 }
 

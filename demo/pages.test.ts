@@ -78,16 +78,7 @@ describe('QA page and product page in headless Chromium', () => {
     const page = await browser.context.newPage();
     await openReview(page, review!);
     await expect.poll(() => page.locator('#references img').count()).toBeGreaterThan(0);
-    await page
-      .locator('#candidate')
-      .evaluate(
-        (viewer) =>
-          new Promise<void>((resolve) =>
-            (viewer as unknown as { loaded: boolean }).loaded
-              ? resolve()
-              : viewer.addEventListener('load', () => resolve(), { once: true }),
-          ),
-      );
+    await page.waitForSelector('#candidate[data-loaded]', { state: 'attached', timeout: 120_000 });
     // Rejecting without comments is stopped in the page before anything is sent.
     await page.click('#reject');
     await expect
@@ -101,12 +92,6 @@ describe('QA page and product page in headless Chromium', () => {
     );
     await page.click('#reject');
     await expect.poll(() => page.locator('#decision-badge').textContent()).toBe('Rejected');
-    const rejected = await getResource<AssetSubmission>(
-      env.admin,
-      'AssetSubmission',
-      env.namespace,
-      first.name,
-    );
     await expect
       .poll(
         async () =>
@@ -162,16 +147,7 @@ describe('QA page and product page in headless Chromium', () => {
     await page.goto(env.productUrl(example.asin));
     await page.waitForSelector('#product:not([hidden])');
     expect(await page.locator('#title').textContent()).toBe(title);
-    await page
-      .locator('#viewer')
-      .evaluate(
-        (viewer) =>
-          new Promise<void>((resolve) =>
-            (viewer as unknown as { loaded: boolean }).loaded
-              ? resolve()
-              : viewer.addEventListener('load', () => resolve(), { once: true }),
-          ),
-      );
+    await page.waitForSelector('#viewer[data-loaded]', { state: 'attached', timeout: 120_000 });
     await page.screenshot({ path: join(screenshots, 'product-page.png') });
 
     await page.click('[data-view="spin"]');

@@ -156,7 +156,7 @@ export class QAApi {
     body: { decision?: unknown; comments?: unknown },
   ): Promise<ReviewDetails['review']> {
     if (body.decision !== 'Approved' && body.decision !== 'Rejected') {
-      throw new CliError(CLI_ERROR_CODES.apiRefused, 'decision must be Approved or Rejected');
+      throw new CliError(CLI_ERROR_CODES.decisionInvalid, 'decision must be Approved or Rejected');
     }
     const comments = typeof body.comments === 'string' ? body.comments : undefined;
     const reviewer = (await whoAmI(client)) ?? client.userName ?? 'unknown';

@@ -151,9 +151,15 @@ describe('lintFiles', () => {
     ]);
   });
 
-  it('lints a file named explicitly whatever its name', async () => {
+  it('reads a file named explicitly whatever its name, and skips YAML that is no Kubernetes object', async () => {
     const report = await lintFiles([join(dir, 'approve.patch.yaml')]);
-    expect(report.findings[0]).toMatchObject({ field: 'apiVersion', severity: 'error' });
+    expect(report).toMatchObject({ files: 1, checked: 0, skipped: 1 });
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        severity: 'note',
+        message: 'skipped: not a Kubernetes object (no apiVersion or kind)',
+      }),
+    ]);
   });
 
   it('raises LINT_UNREADABLE for a missing path', async () => {
@@ -174,5 +180,24 @@ describe('status in a manifest', () => {
       field: 'status.bogus',
       line: 16,
     });
+  });
+});
+
+describe('a v1 List', () => {
+  it('checks each item, with the item’s own line', () => {
+    const item = (name: string, revision: number) =>
+      SUBMISSION.replace('name: mixer', `name: ${name}`)
+        .replace('revision: 1', `revision: ${revision}`)
+        .split('\n')
+        .filter(Boolean)
+        .map((l, i) => (i === 0 ? `  - ${l}` : `    ${l}`))
+        .join('\n');
+    const text = `apiVersion: v1\nkind: List\nitems:\n${item('a', 1)}\n${item('b', 0)}\n`;
+    const result = lintText(text, 'm.yaml', linter);
+    expect(result.checked).toBe(2);
+    // three lines of List header, fourteen of item a, then item b's seventh line
+    expect(result.findings.filter((f) => f.severity === 'error')).toEqual([
+      expect.objectContaining({ name: 'b', field: 'spec.revision', line: 3 + 14 + 7 }),
+    ]);
   });
 });

@@ -81,6 +81,15 @@ function hintFor(doc: SourceDocument, field: string, message: string): string {
   return `${message} (YAML reads an unquoted ${source} as a boolean: write "${source}")`;
 }
 
+/** The objects of one document: the document itself, or the items of a `v1` `List` (as kubectl reads it). */
+function objectsIn(value: unknown): Array<{ value: unknown; prefix: string }> {
+  const list = value as { apiVersion?: unknown; kind?: unknown; items?: unknown } | null;
+  if (list?.apiVersion === 'v1' && list.kind === 'List' && Array.isArray(list.items)) {
+    return list.items.map((item, i) => ({ value: item, prefix: `items[${i}]` }));
+  }
+  return [{ value, prefix: '' }];
+}
+
 /** Lints the text of one file (multi-document YAML) and returns its findings and counts. */
 export function lintText(
   text: string,
@@ -100,30 +109,33 @@ export function lintText(
   let checked = 0;
   let skipped = 0;
   for (const doc of documents) {
-    const verdict = linter.lint(doc.value);
-    if (verdict.outcome === 'skipped') skipped++;
-    else checked++;
-    for (const v of verdict.violations) {
-      findings.push({
-        file,
-        line: doc.lineOf(v.field),
-        severity: 'error',
-        kind: verdict.kind,
-        name: verdict.name,
-        field: v.field,
-        message: hintFor(doc, v.field, v.message),
-      });
-    }
-    for (const note of verdict.notes) {
-      findings.push({
-        file,
-        line: doc.line,
-        severity: 'note',
-        kind: verdict.kind,
-        name: verdict.name,
-        field: '',
-        message: note,
-      });
+    for (const { value, prefix } of objectsIn(doc.value)) {
+      const verdict = linter.lint(value);
+      if (verdict.outcome === 'skipped') skipped++;
+      else checked++;
+      for (const v of verdict.violations) {
+        const at = prefix && v.field ? `${prefix}.${v.field}` : prefix || v.field;
+        findings.push({
+          file,
+          line: doc.lineOf(at),
+          severity: 'error',
+          kind: verdict.kind,
+          name: verdict.name,
+          field: v.field,
+          message: hintFor(doc, at, v.message),
+        });
+      }
+      for (const note of verdict.notes) {
+        findings.push({
+          file,
+          line: doc.lineOf(prefix),
+          severity: 'note',
+          kind: verdict.kind,
+          name: verdict.name,
+          field: '',
+          message: note,
+        });
+      }
     }
   }
   return { findings, checked, skipped };

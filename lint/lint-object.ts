@@ -108,6 +108,12 @@ export class ObjectLinter {
     const name = String(meta.name ?? meta.generateName ?? '?');
     const verdict: ObjectVerdict = { kind, name, outcome: 'checked', violations: [], notes: [] };
     const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : '';
+    if (object.apiVersion === undefined && object.kind === undefined) {
+      // Repositories hold other YAML too (delivery manifests, Helm values); it is not ours to judge.
+      verdict.outcome = 'skipped';
+      verdict.notes.push('skipped: not a Kubernetes object (no apiVersion or kind)');
+      return verdict;
+    }
     if (!apiVersion)
       verdict.violations.push({
         field: 'apiVersion',

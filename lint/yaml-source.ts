@@ -1,4 +1,14 @@
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+  type ScalarTag,
+  type Tags,
+} from 'yaml';
 
 /** One YAML document of a manifest file, with what is needed to point at its lines. */
 export interface SourceDocument {
@@ -51,13 +61,64 @@ function walk(doc: Document, field: string): { offset: number; node: Node | null
   return { offset, node, complete: true };
 }
 
+const FLOAT_TAG = 'tag:yaml.org,2002:float';
+/** go-yaml v2's float syntax: a digit is required, no underscores (`e1` and `.` are strings). */
+const GO_YAML_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+
+/** Go's `0o17` octal form, which go-yaml v2 reads as an integer through strconv.ParseInt. */
+const GO_YAML_OCTAL_O = /^[-+]?0o[0-7_]+$/;
+const GO_OCTAL_O: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  default: true,
+  format: 'OCT',
+  test: GO_YAML_OCTAL_O,
+  resolve: (source: string) => {
+    const sign = source.startsWith('-') ? -1 : 1;
+    return sign * Number.parseInt(source.replace(/^[-+]?0o/, '').replace(/_/g, ''), 8);
+  },
+};
+
+/**
+ * The YAML 1.1 tags as go-yaml v2 (which kubectl and the apiserver use) resolves plain scalars: the `yaml`
+ * package's 1.1 schema also reads sexagesimal numbers (`1:20` → 80), timestamps and mantissa-less
+ * exponents (`e1` → NaN), none of which go-yaml does; those stay strings here as they do for kubectl.
+ * Go's `0o17` octal is added.
+ */
+function kubectlTags(tags: Tags): Tags {
+  const out: Tags = [];
+  let floatAdded = false;
+  for (const tag of tags) {
+    if (typeof tag === 'string') {
+      out.push(tag);
+      continue;
+    }
+    if (tag.format === 'TIME' || tag.tag === 'tag:yaml.org,2002:timestamp') continue;
+    const isFiniteFloat =
+      tag.tag === FLOAT_TAG && 'test' in tag && tag.test && !tag.test.source.includes('inf');
+    if (tag.tag === 'tag:yaml.org,2002:int' && tag.format === 'OCT') {
+      out.push(tag, GO_OCTAL_O);
+    } else if (!isFiniteFloat) {
+      out.push(tag);
+    } else if (!floatAdded) {
+      out.push({ ...tag, format: undefined, test: GO_YAML_FLOAT });
+      floatAdded = true;
+    }
+  }
+  return out;
+}
+
 /**
  * Parses a multi-document YAML file the way kubectl reads manifests: YAML 1.1, so an unquoted `yes`, `no`,
  * `on`, `off`, `y` or `n` is a boolean, as it is for the apiserver.
  */
 export function parseManifestFile(text: string): { documents: SourceDocument[]; syntax: SyntaxProblem[] } {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, version: '1.1', prettyErrors: false });
+  const parsed = parseAllDocuments(text, {
+    lineCounter,
+    version: '1.1',
+    customTags: kubectlTags,
+    prettyErrors: false,
+  });
   const docs = Array.isArray(parsed) ? parsed : [];
   const syntax: SyntaxProblem[] = [];
   const documents: SourceDocument[] = [];

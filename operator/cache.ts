@@ -2,9 +2,10 @@
  * The controllers' {@link ObjectCache} over the operator's informers, with the two indexes event mapping
  * needs: submissions by ASIN and QAReviews by the submission they name.
  */
+
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ObjectCache } from '../controllers/context.ts';
 import type { AssetSubmission, Job, QAReview, RenderJob } from '../controllers/resources.ts';
-import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Informer } from '../lib/kube/informer.ts';
 
 /**

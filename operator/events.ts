@@ -12,7 +12,12 @@ import type { KubeLogger } from '../lib/kube/logger.ts';
  * An {@link EventRecorder} that creates one Event per call. A failed Event is logged and dropped: an Event
  * is a notice for humans, and retrying a reconcile for it would repeat the actions it reports.
  */
-export function createEventRecorder(client: KubeClient, clock: Clock, log: KubeLogger, component: string): EventRecorder {
+export function createEventRecorder(
+  client: KubeClient,
+  clock: Clock,
+  log: KubeLogger,
+  component: string,
+): EventRecorder {
   let sequence = 0;
   return {
     async record(object, type, reason, message) {

@@ -51,7 +51,8 @@ export async function startHttpEndpoints(options: HttpEndpointsOptions): Promise
       } else if (paths.metrics && path === '/metrics') {
         options.registry.metrics().then(
           (text) => response.writeHead(200, { 'content-type': options.registry.contentType }).end(text),
-          (error: Error) => response.writeHead(500, { 'content-type': 'text/plain' }).end(`${error.message}\n`),
+          (error: Error) =>
+            response.writeHead(500, { 'content-type': 'text/plain' }).end(`${error.message}\n`),
         );
       } else {
         response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

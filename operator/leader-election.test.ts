@@ -1,28 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCES } from '../controllers/resources.ts';
-import { canAcquire, microTime } from './leader-election.ts';
 import type { OperatorHandle } from './operator.ts';
 import { createTestBed, submissionManifest, type TestBed, waitFor } from './test-support/fixture.ts';
 import { flow } from './test-support/flow.ts';
 
-describe('canAcquire', () => {
-  const now = Date.parse('2026-01-01T00:01:00Z');
-  it.each([
-    // Nobody holds it.
-    { lease: undefined, expected: true },
-    { lease: { holderIdentity: null }, expected: true },
-    // We hold it: renew.
-    { lease: { holderIdentity: 'me', renewTime: microTime(now), leaseDurationSeconds: 15 }, expected: true },
-    // Another holder renewed 5 s ago with a 15 s lease: wait.
-    { lease: { holderIdentity: 'other', renewTime: microTime(now - 5000), leaseDurationSeconds: 15 }, expected: false },
-    // Another holder has not renewed for 20 s: expired, take over.
-    { lease: { holderIdentity: 'other', renewTime: microTime(now - 20_000), leaseDurationSeconds: 15 }, expected: true },
-  ])('$lease → $expected', ({ lease, expected }) => {
-    expect(canAcquire(lease, 'me', now)).toBe(expected);
-  });
-});
-
-type Lease = { spec: { holderIdentity?: string | null; renewTime?: string; acquireTime?: string; leaseTransitions?: number } };
+type Lease = {
+  spec: {
+    holderIdentity?: string | null;
+    renewTime?: string;
+    acquireTime?: string;
+    leaseTransitions?: number;
+  };
+};
 
 describe('two replicas', () => {
   let bed: TestBed;
@@ -59,10 +48,18 @@ describe('two replicas', () => {
     expect(a.kube.stats.writes).toBeGreaterThan(0);
 
     // The leader dies without releasing its Lease.
-    const held = await bed.kube.get<Lease & { metadata: object }>(RESOURCES.lease, bed.namespace, 'shazam-operator');
+    const held = await bed.kube.get<Lease & { metadata: object }>(
+      RESOURCES.lease,
+      bed.namespace,
+      'shazam-operator',
+    );
     await a.stop(0, { releaseLease: false });
     await waitFor('replica-b to lead', async () => b.isLeader(), 15_000);
-    const taken = await bed.kube.get<Lease & { metadata: object }>(RESOURCES.lease, bed.namespace, 'shazam-operator');
+    const taken = await bed.kube.get<Lease & { metadata: object }>(
+      RESOURCES.lease,
+      bed.namespace,
+      'shazam-operator',
+    );
     expect(taken.spec.holderIdentity).toBe('replica-b');
     expect(taken.spec.leaseTransitions).toBe((held.spec.leaseTransitions ?? 0) + 1);
     // Taken over once the old holder's last renewal was a lease duration old, within one retry period.
@@ -77,7 +74,11 @@ describe('two replicas', () => {
 
     // A graceful stop releases the Lease.
     await b.stop();
-    const released = await bed.kube.get<Lease & { metadata: object }>(RESOURCES.lease, bed.namespace, 'shazam-operator');
+    const released = await bed.kube.get<Lease & { metadata: object }>(
+      RESOURCES.lease,
+      bed.namespace,
+      'shazam-operator',
+    );
     expect(released.spec.holderIdentity ?? null).toBeNull();
   });
 });

@@ -4,14 +4,28 @@ import { parsePublishedPointer } from '../controllers/published-pointer.ts';
 import type { Job } from '../controllers/resources.ts';
 import { publishedKey, versionKeys } from '../lib/storage/layout.ts';
 import type { OperatorHandle } from './operator.ts';
-import { createTestBed, readText, reader, submissionManifest, type TestBed, waitFor } from './test-support/fixture.ts';
+import {
+  createTestBed,
+  reader,
+  readText,
+  submissionManifest,
+  type TestBed,
+  waitFor,
+} from './test-support/fixture.ts';
 import { flow } from './test-support/flow.ts';
 
 // The Jobs are completed by the test (there is no kubelet): it writes the validation result, version
 // folder and render outputs the programs write (see test-support/job-completion.ts), then the Job status.
 
-function podSpec(job: Job) {
-  return (job.spec as { template: { spec: Record<string, any> } }).template.spec;
+interface PodSpec {
+  securityContext: unknown;
+  nodeSelector?: Record<string, string>;
+  tolerations?: unknown[];
+  containers: { args: string[]; securityContext: unknown; resources: { limits: Record<string, string> } }[];
+}
+
+function podSpec(job: Job): PodSpec {
+  return (job.spec as { template: { spec: PodSpec } }).template.spec;
 }
 
 describe('operator on a real apiserver and S3', () => {
@@ -34,15 +48,22 @@ describe('operator on a real apiserver and S3', () => {
 
     const validation = await f.validationJob();
     const pod = podSpec(validation);
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(pod.containers[0].securityContext).toMatchObject({
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.containers[0]!.securityContext).toMatchObject({
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
     });
-    expect(pod.containers[0].args).toEqual(expect.arrayContaining(['--asin', asin, '--revision', '1']));
+    expect(pod.containers[0]!.args).toEqual(expect.arrayContaining(['--asin', asin, '--revision', '1']));
     expect(validation.metadata.labels?.[ARGO_TRACKING_LABEL]).toBeUndefined();
-    expect(validation.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'AssetSubmission', name: 'chair', controller: true });
+    expect(validation.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'AssetSubmission',
+      name: 'chair',
+      controller: true,
+    });
     const validating = await f.phase('Validating');
     expect(validating.metadata.finalizers).toContain(SUBMISSION_FINALIZER);
 
@@ -51,19 +72,27 @@ describe('operator on a real apiserver and S3', () => {
     expect(awaiting.status?.validation).toMatchObject({ verdict: 'Passed', errors: 0 });
     const review = await f.review();
     await waitFor('the review to be Open', async () =>
-      (await reader(bed).reviews()).find((r) => r.metadata.name === review.metadata.name && r.status?.phase === 'Open'),
+      (await reader(bed).reviews()).find(
+        (r) => r.metadata.name === review.metadata.name && r.status?.phase === 'Open',
+      ),
     );
 
     await f.decide('Approved');
     const renderJobJob = await f.renderJobJob();
-    const pointer = parsePublishedPointer(JSON.parse((await readText(bed.s3, bed.assetsBucket, publishedKey(asin)))!));
+    const pointer = parsePublishedPointer(
+      JSON.parse((await readText(bed.s3, bed.assetsBucket, publishedKey(asin)))!),
+    );
     expect(pointer).toMatchObject({ asin, version: 1, previous: [] });
     const renderPod = podSpec(renderJobJob);
     expect(renderPod.nodeSelector).toEqual(bed.config.gpu.nodeSelector);
     expect(renderPod.tolerations).toEqual(bed.config.gpu.tolerations);
-    expect(renderPod.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
-    expect(renderPod.containers[0].args).toContain('--require-gpu');
-    expect(renderJobJob.spec).toMatchObject({ backoffLimit: 2, activeDeadlineSeconds: 3600, ttlSecondsAfterFinished: 86400 });
+    expect(renderPod.containers[0]!.resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(renderPod.containers[0]!.args).toContain('--require-gpu');
+    expect(renderJobJob.spec).toMatchObject({
+      backoffLimit: 2,
+      activeDeadlineSeconds: 3600,
+      ttlSecondsAfterFinished: 86400,
+    });
     await f.phase('Rendering');
 
     await f.completeRender();
@@ -89,12 +118,13 @@ describe('operator on a real apiserver and S3', () => {
     expect(metrics).toMatch(/shazam_submissions\{phase="Published"\} 1/);
     expect(metrics).toMatch(/shazam_reconcile_total\{kind="AssetSubmission",result="success"\} \d+/);
     expect((await fetch(`${operator.http!.healthUrl}/readyz`)).status).toBe(200);
-    const events = await bed.kube.list<{ reason?: string; involvedObject?: { name?: string } } & { metadata: object }>(
-      { group: '', version: 'v1', plural: 'events' },
-      { namespace: bed.namespace },
-    );
+    const events = await bed.kube.list<
+      { reason?: string; involvedObject?: { name?: string } } & { metadata: object }
+    >({ group: '', version: 'v1', plural: 'events' }, { namespace: bed.namespace });
     const reasons = events.items.filter((e) => e.involvedObject?.name === 'chair').map((e) => e.reason);
-    expect(reasons).toEqual(expect.arrayContaining(['Validating', 'AwaitingQA', 'Rendering', 'Published', 'Promoted']));
+    expect(reasons).toEqual(
+      expect.arrayContaining(['Validating', 'AwaitingQA', 'Rendering', 'Published', 'Promoted']),
+    );
     const labels = (await reader(bed).jobsOf('chair')).map((job) => job.metadata.labels?.[LABELS.component]);
     expect(labels.sort()).toEqual(['validation']);
   });

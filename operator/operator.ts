@@ -12,10 +12,17 @@ import { errorCode, errorPolicy } from '../controllers/error-policy.ts';
 import { LABELS, MANAGED_BY } from '../controllers/names.ts';
 import { reconcileReview } from '../controllers/qa-review/reconcile.ts';
 import { reconcileRenderJob } from '../controllers/render-job/reconcile.ts';
-import { type AssetSubmission, type Job, type QAReview, RESOURCES, type RenderJob } from '../controllers/resources.ts';
+import {
+  type AssetSubmission,
+  type Job,
+  type QAReview,
+  RESOURCES,
+  type RenderJob,
+} from '../controllers/resources.ts';
 import { KubeClient } from '../lib/kube/client.ts';
 import { type Clock, systemClock } from '../lib/kube/clock.ts';
 import { createInformer, type Informer, objectKey } from '../lib/kube/informer.ts';
+import { createLeaderElector, type LeaderElector } from '../lib/kube/leader-election.ts';
 import type { KubeLogger } from '../lib/kube/logger.ts';
 import { WorkQueue } from '../lib/kube/work-queue.ts';
 import { createS3Client } from '../lib/storage/s3-client.ts';
@@ -23,7 +30,6 @@ import { type Cached, cacheFromInformers, KeyIndex, type OperatorInformers } fro
 import type { OperatorConfig } from './config.ts';
 import { createEventRecorder } from './events.ts';
 import { type HttpEndpoints, startHttpEndpoints } from './http.ts';
-import { LeaderElector } from './leader-election.ts';
 import { createOperatorMetrics, type OperatorMetrics } from './metrics.ts';
 
 /** Options of {@link startOperator}. */
@@ -69,7 +75,9 @@ function splitKey(key: string): [string, string] {
   return [key.slice(0, slash), key.slice(slash + 1)];
 }
 
-function controllerOwner(object: { metadata?: { ownerReferences?: { kind: string; name: string; controller?: boolean }[] } }) {
+function controllerOwner(object: {
+  metadata?: { ownerReferences?: { kind: string; name: string; controller?: boolean }[] };
+}) {
   return object.metadata?.ownerReferences?.find((reference) => reference.controller === true);
 }
 
@@ -83,7 +91,11 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
   const kube = new KubeClient(options.kubeConfig, { userAgent: 'shazam-operator' });
   const s3 =
     options.s3 ??
-    createS3Client({ endpoint: config.s3.endpoint, region: config.s3.region, forcePathStyle: config.s3.forcePathStyle });
+    createS3Client({
+      endpoint: config.s3.endpoint,
+      region: config.s3.region,
+      forcePathStyle: config.s3.forcePathStyle,
+    });
   const identity = config.leaderElection.identity || `${hostname()}-${process.pid}`;
   const namespaces = config.namespaces;
   const resyncMs = config.resyncSeconds * 1000;
@@ -92,7 +104,12 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
     submissions: createInformer<Cached<AssetSubmission>>({ ...common, ...RESOURCES.assetSubmission }),
     reviews: createInformer<Cached<QAReview>>({ ...common, ...RESOURCES.qaReview }),
     renderJobs: createInformer<Cached<RenderJob>>({ ...common, ...RESOURCES.renderJob }),
-    jobs: createInformer<Cached<Job>>({ ...common, ...RESOURCES.job, labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`, resyncMs: 0 }),
+    jobs: createInformer<Cached<Job>>({
+      ...common,
+      ...RESOURCES.job,
+      labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
+      resyncMs: 0,
+    }),
   };
   const cache = cacheFromInformers(informers);
   let queues: Record<Kind, WorkQueue<string>> | undefined;
@@ -123,11 +140,12 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
     config,
   };
 
-  const reconcilers: Record<Kind, (namespace: string, name: string) => Promise<{ requeueAfterMs?: number }>> = {
-    AssetSubmission: (namespace, name) => reconcileSubmission(ctx, namespace, name),
-    QAReview: (namespace, name) => reconcileReview(ctx, namespace, name),
-    RenderJob: (namespace, name) => reconcileRenderJob(ctx, namespace, name),
-  };
+  const reconcilers: Record<Kind, (namespace: string, name: string) => Promise<{ requeueAfterMs?: number }>> =
+    {
+      AssetSubmission: (namespace, name) => reconcileSubmission(ctx, namespace, name),
+      QAReview: (namespace, name) => reconcileReview(ctx, namespace, name),
+      RenderJob: (namespace, name) => reconcileRenderJob(ctx, namespace, name),
+    };
   const concurrency: Record<Kind, number> = {
     AssetSubmission: config.concurrency.assetSubmission,
     QAReview: config.concurrency.qaReview,
@@ -151,7 +169,10 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
         } catch (error) {
           const code = errorCode(error);
           metrics.reconciled(kind, (performance.now() - started) / 1000, code);
-          log.warn({ kind, namespace, name, code, err: (error as Error)?.message ?? String(error) }, `Reconcile of ${kind} failed`);
+          log.warn(
+            { kind, namespace, name, code, err: (error as Error)?.message ?? String(error) },
+            `Reconcile of ${kind} failed`,
+          );
           throw error;
         }
       },
@@ -185,7 +206,8 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
   const onRenderJob = (renderJob: RenderJob) => {
     enqueue('RenderJob', objectKey(renderJob as Cached<RenderJob>));
     const owner = controllerOwner(renderJob);
-    if (owner?.kind === 'AssetSubmission') enqueue('AssetSubmission', `${renderJob.metadata.namespace}/${owner.name}`);
+    if (owner?.kind === 'AssetSubmission')
+      enqueue('AssetSubmission', `${renderJob.metadata.namespace}/${owner.name}`);
   };
   const onJob = (job: Job) => {
     const owner = controllerOwner(job);
@@ -193,7 +215,10 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
       enqueue(owner.kind, `${job.metadata.namespace}/${owner.name}`);
     }
   };
-  function wire<T>(informer: Informer<T & { metadata?: object }>, handler: (object: T, gone?: boolean) => void) {
+  function wire<T>(
+    informer: Informer<T & { metadata?: object }>,
+    handler: (object: T, gone?: boolean) => void,
+  ) {
     informer.on('add', (object) => handler(object));
     informer.on('update', (object) => handler(object));
     informer.on('delete', (object) => handler(object, true));
@@ -204,9 +229,11 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
   wire(informers.jobs as never, onJob as never);
 
   function enqueueAll(): void {
-    for (const submission of informers.submissions.list()) enqueue('AssetSubmission', objectKey(submission as Cached<AssetSubmission>));
+    for (const submission of informers.submissions.list())
+      enqueue('AssetSubmission', objectKey(submission as Cached<AssetSubmission>));
     for (const review of informers.reviews.list()) enqueue('QAReview', objectKey(review as Cached<QAReview>));
-    for (const renderJob of informers.renderJobs.list()) enqueue('RenderJob', objectKey(renderJob as Cached<RenderJob>));
+    for (const renderJob of informers.renderJobs.list())
+      enqueue('RenderJob', objectKey(renderJob as Cached<RenderJob>));
   }
 
   function startWorking(): void {
@@ -243,14 +270,15 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
 
   let elector: LeaderElector | undefined;
   if (config.leaderElection.enabled) {
-    elector = new LeaderElector({
+    elector = createLeaderElector({
+      kubeConfig: options.kubeConfig,
       client: kube,
       namespace: config.leaderElection.leaseNamespace,
       name: config.leaderElection.leaseName,
       identity,
-      leaseDurationSeconds: config.leaderElection.leaseDurationSeconds,
-      renewDeadlineSeconds: config.leaderElection.renewDeadlineSeconds,
-      retryPeriodSeconds: config.leaderElection.retryPeriodSeconds,
+      leaseDurationMs: config.leaderElection.leaseDurationSeconds * 1000,
+      renewDeadlineMs: config.leaderElection.renewDeadlineSeconds * 1000,
+      retryPeriodMs: config.leaderElection.retryPeriodSeconds * 1000,
       clock,
       log,
       // Reconciling waits for the caches: a leader acting on an empty cache would recreate children.

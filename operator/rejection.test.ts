@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePublishedPointer } from '../controllers/published-pointer.ts';
 import { publishedKey, versionPrefix } from '../lib/storage/layout.ts';
 import type { OperatorHandle } from './operator.ts';
-import { createTestBed, listWithEtags, readText, submissionManifest, type TestBed } from './test-support/fixture.ts';
+import {
+  createTestBed,
+  listWithEtags,
+  readText,
+  submissionManifest,
+  type TestBed,
+} from './test-support/fixture.ts';
 import { flow } from './test-support/flow.ts';
 
 // Jobs are completed by the test (no kubelet); see test-support/job-completion.ts.
@@ -42,7 +48,10 @@ describe('rejection loop', () => {
       comments: 'The handle is mirrored.',
       findings: [{ area: 'geometry', message: 'mirrored handle' }],
     });
-    expect(rejected.status?.conditions?.find((c) => c.type === 'QAApproved')).toMatchObject({ status: 'False', reason: 'Rejected' });
+    expect(rejected.status?.conditions?.find((c) => c.type === 'QAApproved')).toMatchObject({
+      status: 'False',
+      reason: 'Rejected',
+    });
     expect(rejected.status?.published?.version).toBe(1);
     expect(await readText(bed.s3, bed.assetsBucket, publishedKey(asin))).toBe(pointer1);
     expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 1))).toEqual(rev1);
@@ -57,7 +66,9 @@ describe('rejection loop', () => {
     const published = await f.phase('Published');
     expect(published.status?.published?.version).toBe(3);
     expect(published.status?.rejection).toBeUndefined();
-    const pointer3 = parsePublishedPointer(JSON.parse((await readText(bed.s3, bed.assetsBucket, publishedKey(asin)))!));
+    const pointer3 = parsePublishedPointer(
+      JSON.parse((await readText(bed.s3, bed.assetsBucket, publishedKey(asin)))!),
+    );
     expect(pointer3).toMatchObject({ version: 3, previous: [1] });
     expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 1))).toEqual(rev1);
     expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 2))).toEqual({});
@@ -68,7 +79,11 @@ describe('rejection loop', () => {
     await f.create(submissionManifest(bed, 'vase', 'B0REJECT02', 1));
     await f.completeValidation('Failed');
     const failed = await f.phase('ValidationFailed');
-    expect(failed.status?.validation).toMatchObject({ verdict: 'Failed', errors: 1, stages: { uv: 'Failed' } });
+    expect(failed.status?.validation).toMatchObject({
+      verdict: 'Failed',
+      errors: 1,
+      stages: { uv: 'Failed' },
+    });
     expect(failed.status?.message).toContain('UV_MISSING_TEXCOORD');
     expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix('B0REJECT02', 1))).toEqual({});
   });

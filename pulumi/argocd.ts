@@ -4,7 +4,11 @@ import * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
 
 const ARGOCD_DIR = new URL('../manifests/argocd/', import.meta.url);
-const HEALTH_KINDS = { AssetSubmission: 'assetsubmission.lua', QAReview: 'qareview.lua', RenderJob: 'renderjob.lua' };
+const HEALTH_KINDS = {
+  AssetSubmission: 'assetsubmission.lua',
+  QAReview: 'qareview.lua',
+  RenderJob: 'renderjob.lua',
+};
 
 /** Options of {@link createArgoCd}. */
 export interface ArgoCdArgs {
@@ -47,7 +51,8 @@ export function argoObjects(args: Pick<ArgoCdArgs, 'overlayPath' | 'git'>): Argo
     parseAllDocuments(readFileSync(new URL(file, ARGOCD_DIR), 'utf8')).map((document) => {
       const object = document.toJS() as ArgoObject;
       if (object.kind === 'AppProject') {
-        const repos = object.metadata.name === 'shazam-submissions' ? [args.git.submissionsRepoUrl] : [args.git.repoUrl];
+        const repos =
+          object.metadata.name === 'shazam-submissions' ? [args.git.submissionsRepoUrl] : [args.git.repoUrl];
         object.spec.sourceRepos = repos;
       }
       if (object.kind === 'Application' && object.spec.source) {

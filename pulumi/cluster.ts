@@ -34,7 +34,13 @@ const NODE_POLICIES = [
   'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
 ];
 
-function serviceRole(name: string, service: string, policies: string[], parent: pulumi.Resource, tags: Record<string, string>) {
+function serviceRole(
+  name: string,
+  service: string,
+  policies: string[],
+  parent: pulumi.Resource,
+  tags: Record<string, string>,
+) {
   const role = new aws.iam.Role(
     name,
     {
@@ -65,7 +71,13 @@ function serviceRole(name: string, service: string, policies: string[], parent: 
 export function createCluster(args: ClusterArgs, parent?: pulumi.Resource): Cluster {
   const component = new pulumi.ComponentResource('shazam:platform:Cluster', args.name, {}, { parent });
   const opts = { parent: component };
-  const clusterRole = serviceRole(`${args.name}-cluster`, 'eks.amazonaws.com', ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'], component, args.tags);
+  const clusterRole = serviceRole(
+    `${args.name}-cluster`,
+    'eks.amazonaws.com',
+    ['arn:aws:iam::aws:policy/AmazonEKSClusterPolicy'],
+    component,
+    args.tags,
+  );
   const secretsKey = new aws.kms.Key(
     `${args.name}-secrets`,
     { description: `${args.name} Kubernetes secrets`, enableKeyRotation: true, tags: args.tags },
@@ -86,7 +98,11 @@ export function createCluster(args: ClusterArgs, parent?: pulumi.Resource): Clus
     opts,
   );
   args.clusterAdminArns.forEach((principalArn, index) => {
-    const entry = new aws.eks.AccessEntry(`${args.name}-admin-${index}`, { clusterName: cluster.name, principalArn }, opts);
+    const entry = new aws.eks.AccessEntry(
+      `${args.name}-admin-${index}`,
+      { clusterName: cluster.name, principalArn },
+      opts,
+    );
     new aws.eks.AccessPolicyAssociation(
       `${args.name}-admin-${index}`,
       {

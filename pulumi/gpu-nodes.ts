@@ -52,7 +52,11 @@ export function createGpuNodes(args: GpuNodesArgs, parent?: pulumi.Resource): Gp
       capacityType: args.nodes.capacityType ?? 'ON_DEMAND',
       amiType: 'AL2023_x86_64_NVIDIA',
       diskSize: 100,
-      scalingConfig: { minSize: args.nodes.minSize, desiredSize: args.nodes.desiredSize, maxSize: args.nodes.maxSize },
+      scalingConfig: {
+        minSize: args.nodes.minSize,
+        desiredSize: args.nodes.desiredSize,
+        maxSize: args.nodes.maxSize,
+      },
       labels: { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value, 'shazam.dev/pool': 'gpu' },
       taints: [{ ...GPU_TAINT }],
       tags: {

@@ -38,10 +38,19 @@ export interface WorkloadRoles {
  * ```
  */
 export function createWorkloadRoles(args: WorkloadRolesArgs, parent?: pulumi.Resource): WorkloadRoles {
-  const component = new pulumi.ComponentResource('shazam:platform:WorkloadRoles', args.namePrefix, {}, { parent });
+  const component = new pulumi.ComponentResource(
+    'shazam:platform:WorkloadRoles',
+    args.namePrefix,
+    {},
+    { parent },
+  );
   const arns: pulumi.Output<StorageArns> = pulumi
     .all([args.incomingBucketArn, args.assetsBucketArn, args.kmsKeyArn])
-    .apply(([incomingBucketArn, assetsBucketArn, kmsKeyArn]) => ({ incomingBucketArn, assetsBucketArn, kmsKeyArn }));
+    .apply(([incomingBucketArn, assetsBucketArn, kmsKeyArn]) => ({
+      incomingBucketArn,
+      assetsBucketArn,
+      kmsKeyArn,
+    }));
   const roles = {} as Record<Workload, aws.iam.Role>;
   for (const [workload, account] of Object.entries(WORKLOAD_SERVICE_ACCOUNTS) as [
     Workload,
@@ -55,7 +64,9 @@ export function createWorkloadRoles(args: WorkloadRolesArgs, parent?: pulumi.Res
         description: `SHAZAM ${workload}: ServiceAccount ${account.namespace}/${account.name}`,
         assumeRolePolicy: pulumi
           .all([args.oidcProviderArn, args.oidcIssuer])
-          .apply(([providerArn, issuer]) => JSON.stringify(serviceAccountTrustPolicy(providerArn, issuer, account))),
+          .apply(([providerArn, issuer]) =>
+            JSON.stringify(serviceAccountTrustPolicy(providerArn, issuer, account)),
+          ),
         maxSessionDuration: 3600,
         tags: args.tags,
       },

@@ -70,7 +70,12 @@ const workloads = createWorkloadRoles({
 });
 const registries = createRegistries({ namePrefix, githubRepository: settings.githubRepository, tags });
 createMonitoring({ namePrefix, provider: cluster.provider });
-createArgoCd({ namePrefix, provider: cluster.provider, overlayPath: `manifests/overlays/${stack}`, git: settings.git });
+createArgoCd({
+  namePrefix,
+  provider: cluster.provider,
+  overlayPath: `manifests/overlays/${stack}`,
+  git: settings.git,
+});
 
 /** The operator's `s3` settings (operator.yaml in the overlay). */
 export const operatorS3 = {

@@ -8,7 +8,10 @@ import { parse } from 'yaml';
  * manifests/monitoring (the dashboards that use it live there too).
  */
 export function customResourceState(): Record<string, unknown> {
-  const path = new URL('../manifests/monitoring/kube-state-metrics/custom-resource-state.yaml', import.meta.url);
+  const path = new URL(
+    '../manifests/monitoring/kube-state-metrics/custom-resource-state.yaml',
+    import.meta.url,
+  );
   return parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 }
 
@@ -30,7 +33,12 @@ export interface MonitoringArgs {
  * ```
  */
 export function createMonitoring(args: MonitoringArgs, parent?: pulumi.Resource): k8s.helm.v3.Release {
-  const component = new pulumi.ComponentResource('shazam:platform:Monitoring', args.namePrefix, {}, { parent });
+  const component = new pulumi.ComponentResource(
+    'shazam:platform:Monitoring',
+    args.namePrefix,
+    {},
+    { parent },
+  );
   return new k8s.helm.v3.Release(
     `${args.namePrefix}-kube-prometheus-stack`,
     {
@@ -54,8 +62,16 @@ export function createMonitoring(args: MonitoringArgs, parent?: pulumi.Resource)
           customResourceState: { enabled: true, config: customResourceState() },
           rbac: {
             extraRules: [
-              { apiGroups: ['pipeline.shazam.dev'], resources: ['assetsubmissions'], verbs: ['list', 'watch'] },
-              { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['list', 'watch'] },
+              {
+                apiGroups: ['pipeline.shazam.dev'],
+                resources: ['assetsubmissions'],
+                verbs: ['list', 'watch'],
+              },
+              {
+                apiGroups: ['apiextensions.k8s.io'],
+                resources: ['customresourcedefinitions'],
+                verbs: ['list', 'watch'],
+              },
             ],
           },
         },

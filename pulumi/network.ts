@@ -41,7 +41,12 @@ export function createNetwork(args: NetworkArgs, parent?: pulumi.Resource): Netw
   const clusterTag = `kubernetes.io/cluster/${args.clusterName}`;
   const vpc = new aws.ec2.Vpc(
     args.namePrefix,
-    { cidrBlock: args.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { ...args.tags, Name: args.namePrefix } },
+    {
+      cidrBlock: args.cidr,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: { ...args.tags, Name: args.namePrefix },
+    },
     opts,
   );
   const gateway = new aws.ec2.InternetGateway(args.namePrefix, { vpcId: vpc.id, tags: args.tags }, opts);
@@ -60,19 +65,36 @@ export function createNetwork(args: NetworkArgs, parent?: pulumi.Resource): Netw
         cidrBlock: subnetCidr(args.cidr, 16 * index, 20),
         // Nodes live in private subnets; nothing here gets a public address unless it asks for one.
         mapPublicIpOnLaunch: false,
-        tags: { ...args.tags, Name: `${args.namePrefix}-public-${zone}`, 'kubernetes.io/role/elb': '1', [clusterTag]: 'shared' },
+        tags: {
+          ...args.tags,
+          Name: `${args.namePrefix}-public-${zone}`,
+          'kubernetes.io/role/elb': '1',
+          [clusterTag]: 'shared',
+        },
       },
       opts,
     );
-    new aws.ec2.RouteTableAssociation(`${args.namePrefix}-public-${zone}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, opts);
+    new aws.ec2.RouteTableAssociation(
+      `${args.namePrefix}-public-${zone}`,
+      { subnetId: subnet.id, routeTableId: publicRoutes.id },
+      opts,
+    );
     return subnet;
   });
 
   const natCount = args.singleNatGateway ? 1 : args.availabilityZones.length;
   const nats = publicSubnets.slice(0, natCount).map((subnet, index) => {
     const zone = args.availabilityZones[index] ?? `zone-${index}`;
-    const address = new aws.ec2.Eip(`${args.namePrefix}-nat-${zone}`, { domain: 'vpc', tags: args.tags }, opts);
-    return new aws.ec2.NatGateway(`${args.namePrefix}-${zone}`, { allocationId: address.id, subnetId: subnet.id, tags: args.tags }, opts);
+    const address = new aws.ec2.Eip(
+      `${args.namePrefix}-nat-${zone}`,
+      { domain: 'vpc', tags: args.tags },
+      opts,
+    );
+    return new aws.ec2.NatGateway(
+      `${args.namePrefix}-${zone}`,
+      { allocationId: address.id, subnetId: subnet.id, tags: args.tags },
+      opts,
+    );
   });
 
   const privateRouteTables: aws.ec2.RouteTable[] = [];
@@ -100,7 +122,11 @@ export function createNetwork(args: NetworkArgs, parent?: pulumi.Resource): Netw
       },
       opts,
     );
-    new aws.ec2.RouteTableAssociation(`${args.namePrefix}-private-${zone}`, { subnetId: subnet.id, routeTableId: routes.id }, opts);
+    new aws.ec2.RouteTableAssociation(
+      `${args.namePrefix}-private-${zone}`,
+      { subnetId: subnet.id, routeTableId: routes.id },
+      opts,
+    );
     return subnet;
   });
 

@@ -3,10 +3,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { WORKLOAD_SERVICE_ACCOUNTS, type Workload } from './policies.ts';
 import { parseStackSettings, StackSettingsError } from './settings.ts';
-import { installMocks, MOCK_OIDC_ISSUER, type MockedResource, policyAllows, resolve, settled } from './test-support.ts';
+import {
+  installMocks,
+  MOCK_OIDC_ISSUER,
+  type MockedResource,
+  policyAllows,
+  resolve,
+  settled,
+} from './test-support.ts';
 
 const file = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
-const stackConfig = (stack: string) => (parse(file(`Pulumi.${stack}.yaml`)) as { config: Record<string, unknown> }).config;
+const stackConfig = (stack: string) =>
+  (parse(file(`Pulumi.${stack}.yaml`)) as { config: Record<string, unknown> }).config;
 
 const prod = stackConfig('prod');
 const resources: MockedResource[] = installMocks('prod', {
@@ -24,13 +32,18 @@ beforeAll(async () => {
 const ofType = (type: string) => resources.filter((resource) => resource.type === type);
 const forBucket = (type: string, bucket: MockedResource) =>
   ofType(type).filter((resource) => resource.inputs.bucket === bucket.id);
-const json = (value: unknown) => JSON.parse(String(value)) as Record<string, unknown> & { Statement: never[] };
+const json = (value: unknown) =>
+  JSON.parse(String(value)) as Record<string, unknown> & { Statement: never[] };
 
 describe('S3 buckets', () => {
   const buckets = () => ofType('aws:s3/bucket:Bucket');
 
   it('makes the incoming and the assets bucket', () => {
-    expect(buckets().map((bucket) => bucket.inputs.bucket).sort()).toEqual(['shazam-prod-assets', 'shazam-prod-incoming']);
+    expect(
+      buckets()
+        .map((bucket) => bucket.inputs.bucket)
+        .sort(),
+    ).toEqual(['shazam-prod-assets', 'shazam-prod-incoming']);
   });
 
   it('blocks every form of public access on each bucket, with ACLs disabled', () => {
@@ -78,7 +91,10 @@ describe('S3 buckets', () => {
         bucket,
       );
       expect(encryption?.inputs.rules).toEqual([
-        { applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: key?.state.arn }, bucketKeyEnabled: true },
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: key?.state.arn },
+          bucketKeyEnabled: true,
+        },
       ]);
       const [versioning] = forBucket('aws:s3/bucketVersioning:BucketVersioning', bucket);
       expect(versioning?.inputs.versioningConfiguration).toEqual({ status: 'Enabled' });
@@ -86,19 +102,31 @@ describe('S3 buckets', () => {
   });
 
   it('expires old uploads under incoming/ and noncurrent versions everywhere, never current assets', () => {
-    const settings = prod['shazam:settings'] as { incomingExpirationDays: number; noncurrentVersionExpirationDays: number };
+    const settings = prod['shazam:settings'] as {
+      incomingExpirationDays: number;
+      noncurrentVersionExpirationDays: number;
+    };
     const rules = (bucket: string) =>
       forBucket(
         'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
         buckets().find((b) => b.inputs.bucket === bucket) as MockedResource,
-      )[0]?.inputs.rules as { filter?: { prefix?: string }; expiration?: { days: number }; noncurrentVersionExpiration?: { noncurrentDays: number } }[];
+      )[0]?.inputs.rules as {
+        filter?: { prefix?: string };
+        expiration?: { days: number };
+        noncurrentVersionExpiration?: { noncurrentDays: number };
+      }[];
     const incoming = rules('shazam-prod-incoming');
     expect(incoming).toContainEqual(
-      expect.objectContaining({ filter: { prefix: 'incoming/' }, expiration: { days: settings.incomingExpirationDays } }),
+      expect.objectContaining({
+        filter: { prefix: 'incoming/' },
+        expiration: { days: settings.incomingExpirationDays },
+      }),
     );
     for (const bucket of ['shazam-prod-incoming', 'shazam-prod-assets']) {
       expect(rules(bucket)).toContainEqual(
-        expect.objectContaining({ noncurrentVersionExpiration: { noncurrentDays: settings.noncurrentVersionExpirationDays } }),
+        expect.objectContaining({
+          noncurrentVersionExpiration: { noncurrentDays: settings.noncurrentVersionExpirationDays },
+        }),
       );
     }
     expect(rules('shazam-prod-assets').some((rule) => rule.expiration !== undefined)).toBe(false);
@@ -131,7 +159,9 @@ describe('IAM roles for service accounts', () => {
 
   it('names the roles the prod overlay annotates its ServiceAccounts with', () => {
     const annotations = parseAllDocuments(file('../manifests/overlays/prod/irsa.yaml')).map((document) => {
-      const account = document.toJS() as { metadata: { name: string; namespace: string; annotations: Record<string, string> } };
+      const account = document.toJS() as {
+        metadata: { name: string; namespace: string; annotations: Record<string, string> };
+      };
       return { ...account.metadata, arn: account.metadata.annotations['eks.amazonaws.com/role-arn'] };
     });
     for (const account of Object.values(WORKLOAD_SERVICE_ACCOUNTS)) {
@@ -190,7 +220,10 @@ describe('IAM roles for service accounts', () => {
   );
 
   it('lets artists only upload under incoming/', () => {
-    const policy = json(ofType('aws:iam/policy:Policy').find((p) => p.inputs.name === 'shazam-prod-artist-upload')?.inputs.policy);
+    const policy = json(
+      ofType('aws:iam/policy:Policy').find((p) => p.inputs.name === 'shazam-prod-artist-upload')?.inputs
+        .policy,
+    );
     expect(policyAllows(policy, 's3:PutObject', incoming('incoming/B0WATERBTL/r3.zip'))).toBe(true);
     expect(policyAllows(policy, 's3:GetObject', incoming('incoming/B0WATERBTL/r3.zip'))).toBe(false);
     expect(policyAllows(policy, 's3:PutObject', assets('assets/B0WATERBTL/published.json'))).toBe(false);
@@ -215,14 +248,21 @@ describe('GPU nodes', () => {
     };
     const gpu = nodeGroup('gpu');
     expect(gpu?.labels).toMatchObject(config.gpu.nodeSelector);
-    expect(config.gpu.tolerations).toContainEqual(expect.objectContaining({ key: 'nvidia.com/gpu', effect: 'NoSchedule' }));
+    expect(config.gpu.tolerations).toContainEqual(
+      expect.objectContaining({ key: 'nvidia.com/gpu', effect: 'NoSchedule' }),
+    );
   });
 
   it('runs the NVIDIA device plugin and DCGM exporter on the tainted nodes', () => {
     const releases = ofType('kubernetes:helm.sh/v3:Release');
     for (const chart of ['nvidia-device-plugin', 'dcgm-exporter']) {
-      const values = releases.find((release) => release.inputs.chart === chart)?.inputs.values as Record<string, unknown>;
-      expect(values.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+      const values = releases.find((release) => release.inputs.chart === chart)?.inputs.values as Record<
+        string,
+        unknown
+      >;
+      expect(values.tolerations).toEqual([
+        { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+      ]);
       expect(values.nodeSelector).toEqual({ 'shazam.dev/gpu': 'true' });
     }
   });
@@ -231,7 +271,8 @@ describe('GPU nodes', () => {
 describe('GitOps and delivery', () => {
   it('installs Argo CD with the SHAZAM health checks and points it at the prod overlay', () => {
     const release = ofType('kubernetes:helm.sh/v3:Release').find((r) => r.inputs.chart === 'argo-cd');
-    const cm = ((release?.inputs.values as { configs: { cm: Record<string, string> } }).configs.cm);
+    if (!release) throw new Error('no argo-cd Helm release');
+    const cm = (release.inputs.values as { configs: { cm: Record<string, string> } }).configs.cm;
     expect(Object.keys(cm)).toEqual(
       expect.arrayContaining([
         'resource.customizations.health.pipeline.shazam.dev_AssetSubmission',
@@ -242,8 +283,12 @@ describe('GitOps and delivery', () => {
     expect(cm['resource.customizations.health.pipeline.shazam.dev_RenderJob']).toBe(
       file('../manifests/argocd/health/renderjob.lua'),
     );
-    const app = ofType('kubernetes:argoproj.io/v1alpha1:Application').find((a) => a.name.endsWith('shazam-operator'));
-    expect((app?.inputs.spec as { source: { path: string } }).source.path).toBe('manifests/overlays/prod');
+    const app = ofType('kubernetes:argoproj.io/v1alpha1:Application').find((a) =>
+      a.name.endsWith('shazam-operator'),
+    );
+    expect((app?.inputs.spec as { source?: { path: string } } | undefined)?.source?.path).toBe(
+      'manifests/overlays/prod',
+    );
   });
 
   it('keeps image tags immutable and lets only the main branch push', () => {
@@ -251,14 +296,19 @@ describe('GitOps and delivery', () => {
       expect(repository.inputs.imageTagMutability).toBe('IMMUTABLE');
     }
     const ci = ofType('aws:iam/role:Role').find((role) => role.inputs.name === 'shazam-prod-ci');
-    expect(JSON.stringify(json(ci?.inputs.assumeRolePolicy))).toContain('repo:shazam-dev/shazam:ref:refs/heads/main');
+    expect(JSON.stringify(json(ci?.inputs.assumeRolePolicy))).toContain(
+      'repo:shazam-dev/shazam:ref:refs/heads/main',
+    );
   });
 
   it('exports what the operator configuration needs', async () => {
     const s3 = program.operatorS3 as Record<string, import('@pulumi/pulumi').Output<string> | string>;
     const resolved = Object.fromEntries(
       await Promise.all(
-        Object.entries(s3).map(async ([key, value]) => [key, typeof value === 'string' ? value : await resolve(value)]),
+        Object.entries(s3).map(async ([key, value]) => [
+          key,
+          typeof value === 'string' ? value : await resolve(value),
+        ]),
       ),
     );
     expect(resolved).toEqual({
@@ -276,10 +326,17 @@ describe('stack settings', () => {
   });
 
   it('names the field and the fix when a setting is wrong', () => {
-    const broken = { ...(prod['shazam:settings'] as object), gpuNodes: { instanceTypes: ['g5.xlarge'], minSize: 3, desiredSize: 1, maxSize: 2 } };
+    const broken = {
+      ...(prod['shazam:settings'] as object),
+      gpuNodes: { instanceTypes: ['g5.xlarge'], minSize: 3, desiredSize: 1, maxSize: 2 },
+    };
     expect(() => parseStackSettings(broken, 'prod')).toThrow(StackSettingsError);
-    expect(() => parseStackSettings(broken, 'prod')).toThrow(/gpuNodes in Pulumi.prod.yaml needs minSize <= desiredSize <= maxSize/);
-    expect(() => parseStackSettings({ ...(prod['shazam:settings'] as object), vpcCidr: 'x' }, 'prod')).toThrow(/vpcCidr/);
+    expect(() => parseStackSettings(broken, 'prod')).toThrow(
+      /gpuNodes in Pulumi.prod.yaml needs minSize <= desiredSize <= maxSize/,
+    );
+    expect(() =>
+      parseStackSettings({ ...(prod['shazam:settings'] as object), vpcCidr: 'x' }, 'prod'),
+    ).toThrow(/vpcCidr/);
   });
 
   it('holds no secret literals', () => {

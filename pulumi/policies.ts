@@ -29,7 +29,10 @@ export interface StorageArns {
 export type Workload = 'operator' | 'validation' | 'render' | 'searchApi';
 
 /** Where each workload's ServiceAccount lives (manifests/base). */
-export const WORKLOAD_SERVICE_ACCOUNTS: Record<Workload, { namespace: string; name: string; roleSuffix: string }> = {
+export const WORKLOAD_SERVICE_ACCOUNTS: Record<
+  Workload,
+  { namespace: string; name: string; roleSuffix: string }
+> = {
   operator: { namespace: 'shazam-system', name: 'shazam-operator', roleSuffix: 'operator' },
   searchApi: { namespace: 'shazam-system', name: 'shazam-search-api', roleSuffix: 'search-api' },
   validation: { namespace: 'shazam-pipeline', name: 'shazam-validation', roleSuffix: 'validation' },
@@ -41,11 +44,22 @@ const WRITE = ['s3:PutObject'];
 const DELETE = ['s3:DeleteObject'];
 
 function objects(sid: string, actions: string[], bucketArn: string, patterns: string[]): PolicyStatement {
-  return { Sid: sid, Effect: 'Allow', Action: actions, Resource: patterns.map((pattern) => `${bucketArn}/${pattern}`) };
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Action: actions,
+    Resource: patterns.map((pattern) => `${bucketArn}/${pattern}`),
+  };
 }
 
 function list(sid: string, bucketArn: string, prefixes: string[]): PolicyStatement {
-  return { Sid: sid, Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucketArn], Condition: { StringLike: { 's3:prefix': prefixes } } };
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Action: ['s3:ListBucket'],
+    Resource: [bucketArn],
+    Condition: { StringLike: { 's3:prefix': prefixes } },
+  };
 }
 
 function kms(arns: StorageArns, write: boolean): PolicyStatement {
@@ -70,7 +84,11 @@ export function workloadPolicy(workload: Workload, arns: StorageArns): PolicyDoc
   const assets = arns.assetsBucketArn;
   const statements: Record<Workload, PolicyStatement[]> = {
     operator: [
-      objects('ReadResults', READ, assets, ['assets/*/validation/*', 'assets/*/versions/*', 'assets/*/published.json']),
+      objects('ReadResults', READ, assets, [
+        'assets/*/validation/*',
+        'assets/*/versions/*',
+        'assets/*/published.json',
+      ]),
       objects('WritePublishedPointer', WRITE, assets, ['assets/*/published.json']),
       objects('RetainVersions', DELETE, assets, ['assets/*/versions/*', 'assets/*/validation/*']),
       list('ListAssets', assets, ['assets/*']),
@@ -98,7 +116,9 @@ export function artistUploadPolicy(arns: StorageArns): PolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [
-      objects('UploadDeliveries', ['s3:PutObject', 's3:AbortMultipartUpload'], arns.incomingBucketArn, ['incoming/*']),
+      objects('UploadDeliveries', ['s3:PutObject', 's3:AbortMultipartUpload'], arns.incomingBucketArn, [
+        'incoming/*',
+      ]),
       kms(arns, true),
     ],
   };

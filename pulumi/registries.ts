@@ -30,7 +30,12 @@ export interface Registries {
  * ```
  */
 export function createRegistries(args: RegistriesArgs, parent?: pulumi.Resource): Registries {
-  const component = new pulumi.ComponentResource('shazam:platform:Registries', args.namePrefix, {}, { parent });
+  const component = new pulumi.ComponentResource(
+    'shazam:platform:Registries',
+    args.namePrefix,
+    {},
+    { parent },
+  );
   const opts = { parent: component };
   const repositories = {} as Registries['repositories'];
   for (const image of IMAGES) {
@@ -54,7 +59,12 @@ export function createRegistries(args: RegistriesArgs, parent?: pulumi.Resource)
             {
               rulePriority: 1,
               description: 'Expire untagged images after 14 days',
-              selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 14 },
+              selection: {
+                tagStatus: 'untagged',
+                countType: 'sinceImagePushed',
+                countUnit: 'days',
+                countNumber: 14,
+              },
               action: { type: 'expire' },
             },
           ],
@@ -67,7 +77,11 @@ export function createRegistries(args: RegistriesArgs, parent?: pulumi.Resource)
 
   const github = new aws.iam.OpenIdConnectProvider(
     `${args.namePrefix}-github`,
-    { url: 'https://token.actions.githubusercontent.com', clientIdLists: ['sts.amazonaws.com'], tags: args.tags },
+    {
+      url: 'https://token.actions.githubusercontent.com',
+      clientIdLists: ['sts.amazonaws.com'],
+      tags: args.tags,
+    },
     opts,
   );
   const ciRole = new aws.iam.Role(

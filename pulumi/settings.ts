@@ -42,7 +42,11 @@ const NODE_GROUP = {
   additionalProperties: false,
   required: ['instanceTypes', 'minSize', 'desiredSize', 'maxSize'],
   properties: {
-    instanceTypes: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[a-z0-9]+\\.[a-z0-9]+$' } },
+    instanceTypes: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'string', pattern: '^[a-z0-9]+\\.[a-z0-9]+$' },
+    },
     minSize: { type: 'integer', minimum: 0 },
     desiredSize: { type: 'integer', minimum: 0 },
     maxSize: { type: 'integer', minimum: 1 },
@@ -67,7 +71,13 @@ const SCHEMA = {
     'clusterAdminArns',
   ],
   properties: {
-    availabilityZones: { type: 'array', minItems: 2, maxItems: 4, uniqueItems: true, items: { type: 'string' } },
+    availabilityZones: {
+      type: 'array',
+      minItems: 2,
+      maxItems: 4,
+      uniqueItems: true,
+      items: { type: 'string' },
+    },
     vpcCidr: { type: 'string', pattern: '^[0-9]+\\.[0-9]+\\.0\\.0/16$' },
     kubernetesVersion: { type: 'string', pattern: '^1\\.[0-9]+$' },
     systemNodes: NODE_GROUP,
@@ -111,7 +121,10 @@ export function parseStackSettings(value: unknown, stack: string): StackSettings
     );
   }
   const settings = value as unknown as StackSettings;
-  for (const [name, group] of Object.entries({ systemNodes: settings.systemNodes, gpuNodes: settings.gpuNodes })) {
+  for (const [name, group] of Object.entries({
+    systemNodes: settings.systemNodes,
+    gpuNodes: settings.gpuNodes,
+  })) {
     if (!(group.minSize <= group.desiredSize && group.desiredSize <= group.maxSize)) {
       throw new StackSettingsError(
         `shazam:settings.${name} in Pulumi.${stack}.yaml needs minSize <= desiredSize <= maxSize (got ${group.minSize}, ${group.desiredSize}, ${group.maxSize}).`,

@@ -36,11 +36,21 @@ function privateBucket(
   const bucket = new aws.s3.Bucket(name, { bucket: name, forceDestroy: false, tags: args.tags }, opts);
   const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
     name,
-    { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
     opts,
   );
   // ACLs disabled: access is decided by IAM and bucket policies only.
-  new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } }, opts);
+  new aws.s3.BucketOwnershipControls(
+    name,
+    { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } },
+    opts,
+  );
   new aws.s3.BucketServerSideEncryptionConfiguration(
     name,
     {
@@ -55,7 +65,11 @@ function privateBucket(
     },
     opts,
   );
-  new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } }, opts);
+  new aws.s3.BucketVersioning(
+    name,
+    { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } },
+    opts,
+  );
   new aws.s3.BucketLifecycleConfiguration(name, { bucket: bucket.id, rules: lifecycleRules }, opts);
   return { bucket, publicAccessBlock };
 }
@@ -74,10 +88,19 @@ export function createStorage(args: StorageArgs, parent?: pulumi.Resource): Stor
   const component = new pulumi.ComponentResource('shazam:platform:Storage', args.namePrefix, {}, { parent });
   const key = new aws.kms.Key(
     `${args.namePrefix}-s3`,
-    { description: `${args.namePrefix} S3 objects`, enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags },
+    {
+      description: `${args.namePrefix} S3 objects`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      tags: args.tags,
+    },
     { parent: component },
   );
-  new aws.kms.Alias(`${args.namePrefix}-s3`, { name: `alias/${args.namePrefix}-s3`, targetKeyId: key.keyId }, { parent: component });
+  new aws.kms.Alias(
+    `${args.namePrefix}-s3`,
+    { name: `alias/${args.namePrefix}-s3`, targetKeyId: key.keyId },
+    { parent: component },
+  );
 
   const abortUploads = {
     id: 'abort-incomplete-multipart-uploads',

@@ -16,7 +16,8 @@ export const MOCK_OIDC_ISSUER = 'oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539
 function mockArn(type: string, name: string, inputs: Record<string, unknown>): string {
   const service = type.split(':')[1]?.split('/')[0] ?? 'mock';
   if (service === 's3') return `arn:aws:s3:::${String(inputs.bucket ?? name)}`;
-  if (service === 'iam') return `arn:aws:iam::${ACCOUNT}:${type.endsWith('Role') ? 'role' : 'resource'}/${String(inputs.name ?? name)}`;
+  if (service === 'iam')
+    return `arn:aws:iam::${ACCOUNT}:${type.endsWith('Role') ? 'role' : 'resource'}/${String(inputs.name ?? name)}`;
   return `arn:aws:${service}:us-east-1:${ACCOUNT}:${name}`;
 }
 
@@ -100,7 +101,10 @@ interface Statement {
 const asList = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
 
 function globMatches(pattern: string, value: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.');
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.');
   return new RegExp(`^${regex}$`).test(value);
 }
 

@@ -11,7 +11,7 @@ let gpu: GpuContext;
 
 beforeAll(async () => {
   gpu = await createGpuContext({ allowSoftware: true });
-  console.log(`render tests run on ${JSON.stringify(gpu.adapter_)}`);
+  console.log(`render tests run on ${JSON.stringify(gpu.summary)}`);
 });
 
 afterAll(() => gpu?.destroy());
@@ -20,7 +20,7 @@ describe('renderTurntable silhouettes match an independent CPU rasterisation', (
   it.each(Object.keys(FIXTURE_MODELS))('%s: IoU ≥ 0.97 in every frame', async (name) => {
     const rendered = await renderFixture(name, gpu);
     try {
-      expect(rendered.manifest.adapter.backend).toBe(gpu.adapter_.backend);
+      expect(rendered.manifest.adapter.backend).toBe(gpu.summary.backend);
       const triangles = sceneTriangles(rendered.scene);
       let covered = 0;
       const scores: number[] = [];
@@ -177,7 +177,7 @@ describe('outputs', () => {
         JSON.parse(await readFile(join(rendered.directory, manifest.descriptors), 'utf8')),
       );
       expect(descriptors.frames.map((frame) => frame.angleDeg)).toEqual([0, 120, 240]);
-      expect(manifest.adapter.software).toBe(gpu.adapter_.software);
+      expect(manifest.adapter.software).toBe(gpu.summary.software);
       expect(manifest.timings.framesPerSecond).toBeGreaterThan(0);
     } finally {
       await rendered.cleanup();

@@ -114,7 +114,7 @@ export async function renderTurntable(
 
   const context =
     options.gpu ?? (await createGpuContext({ backend: run.backend, allowSoftware: run.allowSoftware }));
-  log.info({ adapter: context.adapter_ }, 'Opened GPU adapter');
+  log.info({ adapter: context.summary }, 'Opened GPU adapter');
   const files: RenderFile[] = [];
   try {
     mark = performance.now();
@@ -171,18 +171,24 @@ export async function renderTurntable(
 
     const pipeline = boundedPipeline(run.maxInFlightFrames);
     const renderStarted = performance.now();
-    for (const [index, angleDeg] of camera.anglesDeg.entries()) {
-      const frameStarted = performance.now();
-      const pixels = await renderer.renderFrame({ ...turntableMatrices(camera, angleDeg), eye: camera.eye });
-      renderMs += performance.now() - frameStarted;
-      await pipeline.push(() => finishFrame(index, pixels));
-      if ((index + 1) % 12 === 0 || index + 1 === settings.frames) {
-        log.info({ framesRendered: index + 1, frames: settings.frames }, 'Rendered frames');
+    try {
+      for (const [index, angleDeg] of camera.anglesDeg.entries()) {
+        const frameStarted = performance.now();
+        const pixels = await renderer.renderFrame({
+          ...turntableMatrices(camera, angleDeg),
+          eye: camera.eye,
+        });
+        renderMs += performance.now() - frameStarted;
+        await pipeline.push(() => finishFrame(index, pixels));
+        if ((index + 1) % 12 === 0 || index + 1 === settings.frames) {
+          log.info({ framesRendered: index + 1, frames: settings.frames }, 'Rendered frames');
+        }
       }
+      await pipeline.drain();
+    } finally {
+      renderer.destroy();
     }
-    await pipeline.drain();
     const renderSeconds = (performance.now() - renderStarted) / 1000;
-    renderer.destroy();
 
     vectors.sort((a, b) => a.index - b.index);
     const descriptorSet = buildDescriptorSet(DESCRIPTOR_VERSION, DESCRIPTOR_DIMS, vectors);
@@ -230,7 +236,7 @@ export async function renderTurntable(
         verticalFovDeg: camera.verticalFovDeg,
         axisOrigin: camera.axisOrigin,
       },
-      adapter: { ...context.adapter_ },
+      adapter: { ...context.summary },
       scene: {
         triangles: scene.triangleCount,
         vertices: scene.vertexCount,
@@ -268,7 +274,7 @@ export async function renderTurntable(
         frames: settings.frames,
         renderSeconds: manifest.timings.renderSeconds,
         framesPerSecond: manifest.timings.framesPerSecond,
-        adapter: context.adapter_.description || context.adapter_.device,
+        adapter: context.summary.description || context.summary.device,
       },
       'Rendered turntable',
     );

@@ -167,7 +167,13 @@ describe('search API over a filled catalogue', () => {
       .png()
       .toBuffer();
     const jpeg = await sharp({
-      create: { width: 256, height: 256, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+      create: {
+        width: 256,
+        height: 256,
+        channels: 3,
+        background: '#000',
+        noise: { type: 'gaussian', mean: 128, sigma: 40 },
+      },
     })
       .jpeg()
       .toBuffer();

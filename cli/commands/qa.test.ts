@@ -91,7 +91,7 @@ describe('shazam qa (real kube-apiserver, RBAC)', () => {
   it('lets RBAC refuse a reviewer without the patch permission', async () => {
     const io = as(observerConfig);
     expect(await command.run(['approve', 'lamp-qa-r1', '--reviewer', 'eve'], io)).toBe(1);
-    expect(io.stderrText()).toMatch(/SHAZAM_CLI_API_REFUSED: you may not decide QA reviews in namespace/);
+    expect(io.stderrText()).toMatch(/SHAZAM_CLI_FORBIDDEN: you may not decide QA reviews in namespace/);
     expect((await review('lamp-qa-r1')).spec.decision).toBe('Pending');
   });
 

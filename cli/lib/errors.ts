@@ -8,11 +8,15 @@ export const CLI_ERROR_CODES = {
   uploadConflict: 'SHAZAM_CLI_UPLOAD_CONFLICT',
   /** A GitOps manifest already in the repository folder cannot be read or updated. */
   gitopsInvalid: 'SHAZAM_CLI_GITOPS_INVALID',
+  /** A QA decision misses what the schema requires (reviewer; comments to reject). */
+  decisionInvalid: 'SHAZAM_CLI_DECISION_INVALID',
   /** The named QAReview or AssetSubmission does not exist. */
   notFound: 'SHAZAM_CLI_NOT_FOUND',
   /** The QAReview was already decided; decisions are final. */
   alreadyDecided: 'SHAZAM_CLI_ALREADY_DECIDED',
-  /** The Kubernetes API refused the request (RBAC, validation). */
+  /** RBAC does not allow the caller this request. */
+  forbidden: 'SHAZAM_CLI_FORBIDDEN',
+  /** The Kubernetes API refused the request (validation, conflict). */
   apiRefused: 'SHAZAM_CLI_API_REFUSED',
   /** A submission settled in a final phase other than the one waited for. */
   unexpectedPhase: 'SHAZAM_CLI_UNEXPECTED_PHASE',

@@ -16,11 +16,11 @@ export interface QADecision {
  */
 export function checkDecision(decision: QADecision): void {
   if (decision.reviewer.trim() === '') {
-    throw new CliError(CLI_ERROR_CODES.apiRefused, 'a decision needs the reviewer; pass --reviewer');
+    throw new CliError(CLI_ERROR_CODES.decisionInvalid, 'a decision needs the reviewer; pass --reviewer');
   }
   if (decision.decision === 'Rejected' && !decision.comments?.trim()) {
     throw new CliError(
-      CLI_ERROR_CODES.apiRefused,
+      CLI_ERROR_CODES.decisionInvalid,
       'a rejection needs comments that tell the artist what to fix; pass --comments "…"',
     );
   }
@@ -111,12 +111,16 @@ export async function decideReview(
     contentType: 'application/merge-patch+json',
   });
   if (response.status === 200) return response.body as QAReview;
+  if (response.status === 403) {
+    throw new CliError(
+      CLI_ERROR_CODES.forbidden,
+      `you may not decide QA reviews in namespace ${namespace} (${statusMessage(response)}); ask for the QA reviewer role`,
+    );
+  }
   const why =
-    response.status === 403
-      ? `you may not decide QA reviews in namespace ${namespace} (${statusMessage(response)}); ask for the QA reviewer role`
-      : response.status === 409
-        ? `someone changed QAReview ${review.metadata.name} meanwhile; run the command again to see its decision`
-        : statusMessage(response);
+    response.status === 409
+      ? `someone changed QAReview ${review.metadata.name} meanwhile; run the command again to see its decision`
+      : statusMessage(response);
   throw new CliError(CLI_ERROR_CODES.apiRefused, why);
 }
 

@@ -115,7 +115,7 @@ export async function getResource<T>(
   }
   if (response.status !== 200) {
     throw new CliError(
-      CLI_ERROR_CODES.apiRefused,
+      response.status === 403 ? CLI_ERROR_CODES.forbidden : CLI_ERROR_CODES.apiRefused,
       `reading ${kind} ${namespace}/${name}: ${statusMessage(response)}`,
     );
   }
@@ -132,7 +132,7 @@ export async function listResources<T>(
   if (response.status !== 200) {
     const where = namespace === undefined ? 'all namespaces' : `namespace ${namespace}`;
     throw new CliError(
-      CLI_ERROR_CODES.apiRefused,
+      response.status === 403 ? CLI_ERROR_CODES.forbidden : CLI_ERROR_CODES.apiRefused,
       `listing ${PLURALS[kind]} in ${where}: ${statusMessage(response)}`,
     );
   }

@@ -60,19 +60,36 @@ const renderJob = buildRenderJob(validated, config);
 
 describe('assessSubmission', () => {
   it.each([
-    // A new submission without the finalizer gets it first, and its validation Job in the same pass.
+    // A new submission gets the finalizer first and nothing else; its watch event brings the next pass.
     {
-      name: 'adds the finalizer and creates the validation Job',
+      name: 'adds the finalizer first',
       input: observed({ submission: assetSubmission().withoutFinalizer().build() }),
-      phase: 'Validating',
-      actions: ['addFinalizer', 'create:Job'],
+      phase: 'Pending',
+      actions: ['addFinalizer'],
     },
+    // With the finalizer: the validation Job.
+    { name: 'creates the validation Job', input: observed(), phase: 'Validating', actions: ['create:Job'] },
     // The Job exists and runs: nothing to do, no S3 read needed.
-    { name: 'waits for a running Job', input: observed({ validationJob: job(jobName, 'Running'), result: { state: 'unread' } }), phase: 'Validating', actions: [] },
+    {
+      name: 'waits for a running Job',
+      input: observed({ validationJob: job(jobName, 'Running'), result: { state: 'unread' } }),
+      phase: 'Validating',
+      actions: [],
+    },
     // The Job failed past its backoff limit: terminal until someone deletes the Job.
-    { name: 'fails when the Job failed', input: observed({ validationJob: job(jobName, 'Failed') }), phase: 'Failed', actions: [] },
+    {
+      name: 'fails when the Job failed',
+      input: observed({ validationJob: job(jobName, 'Failed') }),
+      phase: 'Failed',
+      actions: [],
+    },
     // The Job succeeded but the result is missing: a broken validation program, terminal.
-    { name: 'fails when the Job wrote no result', input: observed({ validationJob: job(jobName, 'Succeeded') }), phase: 'Failed', actions: [] },
+    {
+      name: 'fails when the Job wrote no result',
+      input: observed({ validationJob: job(jobName, 'Succeeded') }),
+      phase: 'Failed',
+      actions: [],
+    },
     // The result exists even though the Job is gone (TTL): no second Job.
     {
       name: 'records a result whose Job expired',
@@ -88,13 +105,27 @@ describe('assessSubmission', () => {
       actions: ['create:QAReview'],
     },
     // A review QA committed but the QAReview controller has not bound yet: wait, create nothing.
-    { name: 'waits for an unbound review', input: observed({ submission: validated, unboundReviews: 1 }), phase: 'AwaitingQA', actions: [] },
+    {
+      name: 'waits for an unbound review',
+      input: observed({ submission: validated, unboundReviews: 1 }),
+      phase: 'AwaitingQA',
+      actions: [],
+    },
     // Rejected: reasons recorded, nothing promoted.
-    { name: 'records a rejection', input: observed({ submission: validated, review: review(validated, 'Rejected') }), phase: 'Rejected', actions: [] },
+    {
+      name: 'records a rejection',
+      input: observed({ submission: validated, review: review(validated, 'Rejected') }),
+      phase: 'Rejected',
+      actions: [],
+    },
     // Approved but the ingest marker is missing: promotion waits.
     {
       name: 'waits for complete.json',
-      input: observed({ submission: validated, review: approvedReview, storage: storage(undefined, [1], false) }),
+      input: observed({
+        submission: validated,
+        review: approvedReview,
+        storage: storage(undefined, [1], false),
+      }),
       phase: 'Promoting',
       actions: [],
     },
@@ -115,21 +146,34 @@ describe('assessSubmission', () => {
     // Another submission of the ASIN published a newer revision.
     {
       name: 'is superseded by a newer published peer',
-      input: observed({ submission: validated, newerPublished: { namespace: 'studio', name: 'chair-v2', version: 2 } }),
+      input: observed({
+        submission: validated,
+        newerPublished: { namespace: 'studio', name: 'chair-v2', version: 2 },
+      }),
       phase: 'Superseded',
       actions: [],
     },
     // Render finished: Published, nothing to do.
     {
       name: 'publishes when the render succeeded',
-      input: observed({ submission: validated, review: approvedReview, storage: storage(1, [1]), renderJob: renderJobIn(renderJob, 'Succeeded') }),
+      input: observed({
+        submission: validated,
+        review: approvedReview,
+        storage: storage(1, [1]),
+        renderJob: renderJobIn(renderJob, 'Succeeded'),
+      }),
       phase: 'Published',
       actions: [],
     },
     // Render failed: Failed with the reason.
     {
       name: 'fails when the render failed',
-      input: observed({ submission: validated, review: approvedReview, storage: storage(1, [1]), renderJob: renderJobIn(renderJob, 'Failed') }),
+      input: observed({
+        submission: validated,
+        review: approvedReview,
+        storage: storage(1, [1]),
+        renderJob: renderJobIn(renderJob, 'Failed'),
+      }),
       phase: 'Failed',
       actions: [],
     },
@@ -150,15 +194,32 @@ describe('assessSubmission', () => {
   ])('$name', ({ input, phase, actions }) => {
     const assessment = assessSubmission(input, config);
     expect(assessment.phase).toBe(phase);
-    expect(assessment.actions.map((a) => (a.type === 'create' ? `create:${a.object.kind}` : a.type))).toEqual(actions);
+    expect(assessment.actions.map((a) => (a.type === 'create' ? `create:${a.object.kind}` : a.type))).toEqual(
+      actions,
+    );
   });
 
   it('applies retention to superseded versions but keeps the previous published one and those in use', () => {
-    const rev4 = assetSubmission().withRevision(4).withStatus({ ...passedStatus, version: 4 }).build();
+    const rev4 = assetSubmission()
+      .withRevision(4)
+      .withStatus({ ...passedStatus, version: 4 })
+      .build();
     rev4.status!.children!.validationJob = validationJobName(rev4);
     const pointer = nextPointer(
-      nextPointer(undefined, { asin: sub.spec.asin, version: 1, prefix: '', publishedAt: NOW, submission: { namespace: 's', name: 'n' } }),
-      { asin: sub.spec.asin, version: 3, prefix: '', publishedAt: NOW, submission: { namespace: 's', name: 'n' } },
+      nextPointer(undefined, {
+        asin: sub.spec.asin,
+        version: 1,
+        prefix: '',
+        publishedAt: NOW,
+        submission: { namespace: 's', name: 'n' },
+      }),
+      {
+        asin: sub.spec.asin,
+        version: 3,
+        prefix: '',
+        publishedAt: NOW,
+        submission: { namespace: 's', name: 'n' },
+      },
     );
     const assessment = assessSubmission(
       observed({
@@ -180,7 +241,17 @@ describe('assessSubmission', () => {
   });
 
   it('keeps the earlier published version in status while a new revision is in flight', () => {
-    const published = { version: 1, bucket: 'b', prefix: 'p', glbUrl: 'g', webGlbUrl: 'w', posterUrl: 'p', spin: { frameCount: 36, urlTemplate: 'u' }, descriptorsUri: 'd', publishedAt: NOW };
+    const published = {
+      version: 1,
+      bucket: 'b',
+      prefix: 'p',
+      glbUrl: 'g',
+      webGlbUrl: 'w',
+      posterUrl: 'p',
+      spin: { frameCount: 36, urlTemplate: 'u' },
+      descriptorsUri: 'd',
+      publishedAt: NOW,
+    };
     const rev2 = assetSubmission().withRevision(2).withStatus({ phase: 'Published', published }).build();
     const assessment = assessSubmission(observed({ submission: rev2, review: undefined }), config);
     expect(assessment.phase).toBe('Validating');
@@ -189,14 +260,22 @@ describe('assessSubmission', () => {
 
   it('fills published URLs from the public base URL and the render outputs', () => {
     const assessment = assessSubmission(
-      observed({ submission: validated, review: approvedReview, storage: storage(1, [1]), renderJob: renderJobIn(renderJob, 'Succeeded') }),
+      observed({
+        submission: validated,
+        review: approvedReview,
+        storage: storage(1, [1]),
+        renderJob: renderJobIn(renderJob, 'Succeeded'),
+      }),
       config,
     );
     expect(assessment.published).toMatchObject({
       version: 1,
       glbUrl: 'https://cdn.example.test/assets/B0CHAIR001/versions/1/model.glb',
       posterUrl: 'https://cdn.example.test/assets/B0CHAIR001/versions/1/renders/poster.webp',
-      spin: { frameCount: 36, urlTemplate: 'https://cdn.example.test/assets/B0CHAIR001/versions/1/renders/360/{frame}.webp' },
+      spin: {
+        frameCount: 36,
+        urlTemplate: 'https://cdn.example.test/assets/B0CHAIR001/versions/1/renders/360/{frame}.webp',
+      },
     });
   });
 });
@@ -212,17 +291,27 @@ describe('computeSubmissionStatus', () => {
     expect(again.conditions).toEqual(first.conditions);
     const flipped = computeSubmissionStatus(
       assetSubmission().withStatus(first).build(),
-      assessSubmission(observed({ result: { state: 'found', result: validationResult(sub, 'Passed') } }), config),
+      assessSubmission(
+        observed({ result: { state: 'found', result: validationResult(sub, 'Passed') } }),
+        config,
+      ),
       '2026-01-01T06:00:00Z',
     );
     const validatedCondition = flipped.conditions?.find((c) => c.type === 'Validated');
-    expect(validatedCondition).toMatchObject({ status: 'True', lastTransitionTime: '2026-01-01T06:00:00Z', observedGeneration: 1 });
+    expect(validatedCondition).toMatchObject({
+      status: 'True',
+      lastTransitionTime: '2026-01-01T06:00:00Z',
+      observedGeneration: 1,
+    });
   });
 
   it('maps findings to the status form', () => {
     const status = computeSubmissionStatus(
       sub,
-      assessSubmission(observed({ result: { state: 'found', result: validationResult(sub, 'Failed') } }), config),
+      assessSubmission(
+        observed({ result: { state: 'found', result: validationResult(sub, 'Failed') } }),
+        config,
+      ),
       NOW,
     );
     expect(status.validation?.findings[0]).toEqual({

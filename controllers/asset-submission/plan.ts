@@ -3,6 +3,7 @@
  * stands ({@link Assessment}) and the actions that move it on. No I/O, no clock, no randomness.
  */
 import type { ValidationResult } from '../../lib/contracts/validation-result.ts';
+import { classifyFinalizer } from '../../lib/kube/finalizer.ts';
 import { versionKeys, versionPrefix } from '../../lib/storage/layout.ts';
 import type { Action } from '../actions.ts';
 import type { DesiredCondition } from '../conditions.ts';
@@ -35,8 +36,10 @@ export interface Assessment {
   published: AssetSubmissionStatus['published'];
   actions: Action[];
   requeueAfterMs: number | undefined;
-  /** True while deleting: the status is not written, only cleanup runs. */
+  /** True while deleting. */
   deleting: boolean;
+  /** False when this pass only handles the finalizer (adding it, or cleanup): no status is written. */
+  writeStatus: boolean;
 }
 
 /** Waiting on something outside the cluster's watch (S3 objects, an unbound review) is polled this often. */
@@ -111,13 +114,22 @@ export function assessSubmission(observed: SubmissionObserved, config: Controlle
     actions: [],
     requeueAfterMs: undefined,
     deleting: submission.metadata.deletionTimestamp !== undefined,
+    writeStatus: true,
   };
-  const hasFinalizer = submission.metadata.finalizers?.includes(SUBMISSION_FINALIZER) ?? false;
-  if (a.deleting) {
-    if (hasFinalizer) planCleanup(observed, a);
+  // Finalizers the kube-rs way: add it and stop (its watch event brings the next pass), or clean up.
+  const step = classifyFinalizer({
+    hasFinalizer: submission.metadata.finalizers?.includes(SUBMISSION_FINALIZER) ?? false,
+    isDeleting: a.deleting,
+  });
+  if (step === 'cleanup') planCleanup(observed, a);
+  if (step === 'addFinalizer') {
+    a.actions.push({ type: 'addFinalizer', finalizer: SUBMISSION_FINALIZER });
+    a.writeStatus = false;
+  }
+  if (step !== 'apply') {
+    a.writeStatus = false;
     return a;
   }
-  if (!hasFinalizer) a.actions.push({ type: 'addFinalizer', finalizer: SUBMISSION_FINALIZER });
 
   const validated = (s: DesiredCondition['status'], reason: string, message = '') =>
     condition('Validated', s, reason, message);

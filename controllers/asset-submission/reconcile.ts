@@ -29,7 +29,7 @@ export async function reconcileSubmission(
     { resource: RESOURCES.assetSubmission, object: submission },
     assessment.actions,
   );
-  if (assessment.deleting) return {};
+  if (!assessment.writeStatus) return {};
   const status = computeSubmissionStatus(submission, assessment, observed.now);
   const wrote = await writeStatusIfChanged(
     ctx,

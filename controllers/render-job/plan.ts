@@ -45,17 +45,15 @@ export function renderSettled(renderJob: RenderJob): boolean {
   );
 }
 
-/** Keys of the renderer's outputs under the RenderJob's output prefix. */
-export function renderOutputs(renderJob: RenderJob): NonNullable<RenderJobStatus['outputs']> {
-  const base = renderJob.spec.output.uri.endsWith('/')
-    ? renderJob.spec.output.uri
-    : `${renderJob.spec.output.uri}/`;
-  return {
-    manifestUri: `${base}manifest.json`,
-    posterUri: `${base}poster.webp`,
-    framesPrefix: `${base}360/`,
-    descriptorsUri: `${base}descriptors.json`,
-  };
+/** The RenderJob's output prefix, ending with `/`. */
+export function outputBase(renderJob: RenderJob): string {
+  const uri = renderJob.spec.output.uri;
+  return uri.endsWith('/') ? uri : `${uri}/`;
+}
+
+/** The `s3://` URI of the renderer's manifest, written last. */
+export function manifestUri(renderJob: RenderJob): string {
+  return `${outputBase(renderJob)}manifest.json`;
 }
 
 /**
@@ -93,7 +91,6 @@ export function assessRenderJob(observed: RenderObserved, config: ControllerConf
     return { actions, status, failure: undefined };
   }
   const state = jobState(job);
-  const timings = { startedAt: job.status?.startTime, completedAt: job.status?.completionTime };
   if (state.state === 'Running') {
     const status = build(
       'Running',
@@ -122,18 +119,12 @@ export function assessRenderJob(observed: RenderObserved, config: ControllerConf
     const message =
       manifest.state === 'invalid'
         ? manifest.message
-        : `Job ${jobName} succeeded but wrote no ${renderOutputs(renderJob).manifestUri}`;
+        : `Job ${jobName} succeeded but wrote no ${manifestUri(renderJob)}`;
     const status = build('Failed', { type: 'Complete', status: 'False', reason, message });
     return { actions, status, failure: reason };
   }
   const summary = manifest.summary;
-  const startedAt = summary.startedAt ?? timings.startedAt;
-  const completedAt = summary.completedAt ?? timings.completedAt;
-  const seconds =
-    summary.renderSeconds ??
-    (startedAt && completedAt
-      ? Math.max(0, (Date.parse(completedAt) - Date.parse(startedAt)) / 1000)
-      : undefined);
+  const base = outputBase(renderJob);
   const status = build(
     'Succeeded',
     {
@@ -144,13 +135,18 @@ export function assessRenderJob(observed: RenderObserved, config: ControllerConf
     },
     {
       framesRendered: summary.framesRendered,
-      outputs: renderOutputs(renderJob),
+      outputs: {
+        manifestUri: `${base}manifest.json`,
+        posterUri: `${base}${summary.poster}`,
+        framesPrefix: `${base}${summary.framesFolder}`,
+        descriptorsUri: `${base}${summary.descriptors}`,
+      },
       device: summary.device,
       timings: {
-        ...(startedAt ? { startedAt } : {}),
-        ...(completedAt ? { completedAt } : {}),
-        ...(seconds !== undefined ? { renderSeconds: Math.round(seconds * 1000) / 1000 } : {}),
-        ...(seconds ? { framesPerSecond: Math.round((summary.framesRendered / seconds) * 1000) / 1000 } : {}),
+        startedAt: summary.startedAt,
+        completedAt: summary.completedAt,
+        renderSeconds: summary.renderSeconds,
+        framesPerSecond: summary.framesPerSecond,
       },
     },
   );

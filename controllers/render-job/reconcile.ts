@@ -1,6 +1,8 @@
 /**
  * The RenderJob reconciler: observe (cache + the manifest once the Job succeeded) → plan → apply → status.
  */
+
+import { parseRenderManifest } from '../../lib/contracts/render-manifest.ts';
 import { parseS3Uri } from '../../lib/storage/s3-uri.ts';
 import { executeActions } from '../actions.ts';
 import type { Context, ReconcileResult } from '../context.ts';
@@ -8,8 +10,8 @@ import { renderJobJobName } from '../names.ts';
 import { jobState, RESOURCES } from '../resources.ts';
 import { writeStatusIfChanged } from '../status-writer.ts';
 import { readJson } from '../storage.ts';
-import { readRenderSummary } from './manifest.ts';
-import { assessRenderJob, type ManifestObservation, renderOutputs, renderSettled } from './plan.ts';
+import { summarizeManifest } from './manifest.ts';
+import { assessRenderJob, type ManifestObservation, manifestUri, renderSettled } from './plan.ts';
 
 /** Reconciles one RenderJob from the cache. */
 export async function reconcileRenderJob(
@@ -22,14 +24,17 @@ export async function reconcileRenderJob(
   const job = ctx.cache.job(namespace, renderJobJobName(renderJob));
   let manifest: ManifestObservation = { state: 'unread' };
   if (job && !renderSettled(renderJob) && jobState(job).state === 'Succeeded') {
-    const { bucket, key } = parseS3Uri(renderOutputs(renderJob).manifestUri);
+    const uri = manifestUri(renderJob);
+    const { bucket, key } = parseS3Uri(uri);
     try {
       const value = await readJson(ctx.s3, bucket, key);
       manifest =
-        value === undefined ? { state: 'missing' } : { state: 'found', summary: readRenderSummary(value) };
+        value === undefined
+          ? { state: 'missing' }
+          : { state: 'found', summary: summarizeManifest(parseRenderManifest(value, uri)) };
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code !== 'RENDER_MANIFEST_INVALID' && code !== 'CONTROLLER_INVALID_OBJECT') throw error;
+      if (code !== 'SHAZAM_RENDER_MANIFEST_INVALID' && code !== 'CONTROLLER_INVALID_OBJECT') throw error;
       manifest = { state: 'invalid', message: (error as Error).message };
     }
   }

@@ -2,8 +2,8 @@
  * Fluent fixture builders for controller tests: `assetSubmission().withRevision(2).deleting()`.
  */
 import type { ValidationResult } from '../../lib/contracts/validation-result.ts';
-import type { ControllerConfig } from '../context.ts';
 import { buildQAReview } from '../asset-submission/children.ts';
+import type { ControllerConfig } from '../context.ts';
 import { SUBMISSION_FINALIZER } from '../names.ts';
 import type { AssetSubmission, Job, QAReview, RenderJob } from '../resources.ts';
 
@@ -109,8 +109,20 @@ export function job(name: string, state: 'Running' | 'Succeeded' | 'Failed'): Jo
   const conditions =
     state === 'Running'
       ? []
-      : [{ type: state === 'Succeeded' ? 'Complete' : 'Failed', status: 'True', message: 'BackoffLimitExceeded' }];
-  return { apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: 'studio' }, spec: {}, status: { conditions } };
+      : [
+          {
+            type: state === 'Succeeded' ? 'Complete' : 'Failed',
+            status: 'True',
+            message: 'BackoffLimitExceeded',
+          },
+        ];
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, namespace: 'studio' },
+    spec: {},
+    status: { conditions },
+  };
 }
 
 /** The operator's own QAReview for `submission` with `decision`. */
@@ -127,7 +139,10 @@ export function review(submission: AssetSubmission, decision: 'Pending' | 'Appro
 }
 
 /** A compact validation result for `submission`. */
-export function validationResult(submission: AssetSubmission, verdict: 'Passed' | 'Failed'): ValidationResult {
+export function validationResult(
+  submission: AssetSubmission,
+  verdict: 'Passed' | 'Failed',
+): ValidationResult {
   const { asin, revision, delivery } = submission.spec;
   const prefix = `assets/${asin}/versions/${revision}/`;
   return {
@@ -141,7 +156,15 @@ export function validationResult(submission: AssetSubmission, verdict: 'Passed' 
     warnings: 1,
     findings:
       verdict === 'Failed'
-        ? [{ code: 'UV_MISSING_TEXCOORD', severity: 'error', stage: 'uv', message: 'no TEXCOORD_0', location: 'model/x.glb#/meshes/0' }]
+        ? [
+            {
+              code: 'UV_MISSING_TEXCOORD',
+              severity: 'error',
+              stage: 'uv',
+              message: 'no TEXCOORD_0',
+              location: 'model/x.glb#/meshes/0',
+            },
+          ]
         : [{ code: 'NON_POWER_OF_TWO', severity: 'warning', stage: 'gltf', message: 'texture 1000 px' }],
     summary: verdict,
     profiles: [],

@@ -158,6 +158,13 @@ async function decide(decision) {
   }
 }
 
+// model-viewer's load event marks the model as shown, for people (the spinner goes) and for tests.
+$('candidate').addEventListener('load', (event) => {
+  event.target.dataset.loaded = event.target.src;
+});
+$('candidate').addEventListener('error', (event) => {
+  event.target.dataset.error = event.detail?.type ?? 'error';
+});
 $('approve').addEventListener('click', () => decide('Approved'));
 $('reject').addEventListener('click', () => decide('Rejected'));
 $('refresh').addEventListener('click', () => loadQueue());

@@ -113,6 +113,13 @@ async function showProduct(asin) {
   );
   $('download').href = asset.glbUrl;
   const viewer = $('viewer');
+  // model-viewer's load event: the model replaced the poster (tests wait on this attribute).
+  viewer.addEventListener('load', () => {
+    viewer.dataset.loaded = viewer.src;
+  });
+  viewer.addEventListener('error', (event) => {
+    viewer.dataset.error = event.detail?.type ?? 'error';
+  });
   viewer.poster = asset.posterUrl;
   viewer.alt = `3D model of ${asset.product.title}`;
   viewer.src = asset.webGlbUrl;

@@ -395,7 +395,8 @@ function apiError(method: string, path: string, statusCode: number, text: string
     message = status.message ?? message;
     // A 422's message is generic; the causes say which field and why.
     causes = (status.details?.causes ?? []).map((c) => [c.field, c.message].filter(Boolean).join(': '));
-    if (causes.length > 0) message += ` (${causes.join('; ')})`;
+    const unnamed = causes.filter((cause) => !message.includes(cause));
+    if (unnamed.length > 0) message += ` (${unnamed.join('; ')})`;
     reason = status.reason;
   } catch {
     // Not a Status object (a proxy's HTML page, say); the raw text is the best message there is.
@@ -403,9 +404,6 @@ function apiError(method: string, path: string, statusCode: number, text: string
   return new KubeError(
     codeForStatus(statusCode),
     `${method} ${path} failed with HTTP ${statusCode}: ${message}`,
-    {
-      statusCode,
-      reason,
-    },
+    { statusCode, reason, causes },
   );
 }

@@ -71,5 +71,10 @@ export function isGone(error: unknown): boolean {
  * causes, while a patched object failing validation is a 422 that names the offending fields.
  */
 export function isPatchTestFailed(error: unknown): boolean {
-  return error instanceof KubeError && error.statusCode === 422 && error.reason === 'Invalid' && error.causes.length === 0;
+  return (
+    error instanceof KubeError &&
+    error.statusCode === 422 &&
+    error.reason === 'Invalid' &&
+    error.causes.length === 0
+  );
 }

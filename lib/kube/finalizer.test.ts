@@ -79,7 +79,9 @@ describe('runFinalizer on the real apiserver', () => {
   it('keeps the finalizer when cleanup fails', async () => {
     const client = new KubeClient(kubeConfig());
     const ns = await createNamespace('finalizer-fail');
-    await client.create<V1ConfigMap>(CONFIGMAPS, ns, { metadata: { name: 'target', namespace: ns, finalizers: [OURS] } });
+    await client.create<V1ConfigMap>(CONFIGMAPS, ns, {
+      metadata: { name: 'target', namespace: ns, finalizers: [OURS] },
+    });
     await client.delete(CONFIGMAPS, ns, 'target');
     const object = await client.get<V1ConfigMap>(CONFIGMAPS, ns, 'target');
     await expect(

@@ -107,7 +107,9 @@ export type RunFinalizerOutcome<R> =
  * Caveats: after `addFinalizer` nothing else runs; the patch's watch event re-queues the object, and the
  * next reconcile applies. A `stale` outcome asks the caller to reconcile again from fresh state.
  */
-export async function runFinalizer<T extends KubernetesObject, R>(options: RunFinalizerOptions<T, R>): Promise<RunFinalizerOutcome<R>> {
+export async function runFinalizer<T extends KubernetesObject, R>(
+  options: RunFinalizerOptions<T, R>,
+): Promise<RunFinalizerOutcome<R>> {
   const { client, ref, object, finalizer } = options;
   const namespace = object.metadata?.namespace;
   const name = object.metadata?.name ?? '';

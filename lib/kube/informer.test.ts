@@ -3,10 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createNamespace, kubeConfig } from '../../test/harness/index.ts';
 import { KubeClient, type ResourceRef } from './client.ts';
 import { createInformer, type Informer } from './informer.ts';
-import { waitFor } from './test-support.ts';
+import { ensureWidgetCrd, WIDGETS, waitFor } from './test-support.ts';
 
 const CONFIGMAPS: ResourceRef = { group: '', version: 'v1', plural: 'configmaps' };
-const QAREVIEWS: ResourceRef = { group: 'pipeline.shazam.dev', version: 'v1alpha1', plural: 'qareviews' };
 
 function configMap(
   namespace: string,
@@ -101,18 +100,19 @@ describe('createInformer on the real apiserver', () => {
   it('caches custom resources across all namespaces when no namespace is given', async () => {
     const kc = kubeConfig();
     const client = new KubeClient(kc);
+    await ensureWidgetCrd(client);
     const ns = await createNamespace('inf-crd');
-    const informer = createInformer<KubernetesObject>({ kubeConfig: kc, ...QAREVIEWS });
+    const informer = createInformer<KubernetesObject>({ kubeConfig: kc, ...WIDGETS });
     stops.push(informer.stop);
     await informer.start();
-    await client.create(QAREVIEWS, ns, {
-      apiVersion: 'pipeline.shazam.dev/v1alpha1',
-      kind: 'QAReview',
-      metadata: { name: 'review', namespace: ns },
-      spec: { submissionRef: { name: 'sub' } },
+    await client.create(WIDGETS, ns, {
+      apiVersion: `${WIDGETS.group}/${WIDGETS.version}`,
+      kind: 'Widget',
+      metadata: { name: 'gadget', namespace: ns },
+      spec: { size: 3 },
     } as KubernetesObject);
-    const cached = await waitFor('the QAReview', () => informer.get(ns, 'review'));
-    expect(cached.kind).toBe('QAReview');
+    const cached = await waitFor('the Widget', () => informer.get(ns, 'gadget'));
+    expect(cached.kind).toBe('Widget');
   });
 
   it('re-emits update for every cached object on each resync', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNamespace, kubeConfig } from '../../test/harness/index.ts';
 import { KubeClient } from './client.ts';
-import { createLeaderElector, type Lease, LEASES, type LeaderElector } from './leader-election.ts';
+import { createLeaderElector, LEASES, type LeaderElector, type Lease } from './leader-election.ts';
 import { waitFor } from './test-support.ts';
 
 const electors: LeaderElector[] = [];

@@ -93,7 +93,12 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       `renewDeadlineMs (${renewDeadlineMs}) must be shorter than leaseDurationMs (${leaseDurationMs}), or two leaders could overlap.`,
     );
   }
-  const fields = { kind: 'Lease', namespace: options.namespace, name: options.name, identity: options.identity };
+  const fields = {
+    kind: 'Lease',
+    namespace: options.namespace,
+    name: options.name,
+    identity: options.identity,
+  };
 
   let running = false;
   let leading = false;
@@ -107,7 +112,12 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
 
   function observe(lease: Lease): void {
     const spec = lease.spec ?? {};
-    const record = JSON.stringify([spec.holderIdentity, spec.renewTime, spec.acquireTime, spec.leaseTransitions]);
+    const record = JSON.stringify([
+      spec.holderIdentity,
+      spec.renewTime,
+      spec.acquireTime,
+      spec.leaseTransitions,
+    ]);
     if (record !== observedRecord) {
       observedRecord = record;
       observedAt = clock.now();
@@ -145,7 +155,8 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
         leaseDurationSeconds: Math.ceil(leaseDurationMs / 1000),
         acquireTime: isSameHolder && previous.acquireTime ? previous.acquireTime : microTime(now),
         renewTime: microTime(now),
-        leaseTransitions: (previous.leaseTransitions ?? 0) + (isSameHolder || !previous.holderIdentity ? 0 : 1),
+        leaseTransitions:
+          (previous.leaseTransitions ?? 0) + (isSameHolder || !previous.holderIdentity ? 0 : 1),
       };
     };
     let current: Lease | undefined;
@@ -229,12 +240,20 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
           if (current.spec?.holderIdentity === options.identity) {
             await client.replace<Lease>(LEASES, options.namespace, options.name, {
               ...current,
-              spec: { ...current.spec, holderIdentity: null, leaseDurationSeconds: 1, renewTime: microTime(clock.now()) },
+              spec: {
+                ...current.spec,
+                holderIdentity: null,
+                leaseDurationSeconds: 1,
+                renewTime: microTime(clock.now()),
+              },
             });
             log.info(fields, 'Released Lease');
           }
         } catch (error) {
-          log.warn({ ...fields, err: String(error) }, 'Lease release failed; others take over when it expires');
+          log.warn(
+            { ...fields, err: String(error) },
+            'Lease release failed; others take over when it expires',
+          );
         }
       }
       stopLeading();

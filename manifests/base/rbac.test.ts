@@ -1,12 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNamespace, kubeConfig, kubectl } from '../../test/harness/index.ts';
 import { type RenderedObject, renderKustomization } from '../test/kustomize.ts';
-import {
-  type Access,
-  installRbac,
-  serviceAccountKubeconfig,
-  serviceAccountMay,
-} from '../test/rbac.ts';
+import { type Access, installRbac, serviceAccountKubeconfig, serviceAccountMay } from '../test/rbac.ts';
 
 const GROUP = 'pipeline.shazam.dev';
 
@@ -82,12 +77,24 @@ describe('QA reviewers (group shazam:qa)', () => {
 
   it.each([
     // Submissions are the artist's: QA reads them but changes nothing.
-    ['edit a submission', ['patch', 'asub', 'qa-decides-r1', '--type', 'merge', '-p', '{"spec":{"artist":"qa-lee"}}']],
+    [
+      'edit a submission',
+      ['patch', 'asub', 'qa-decides-r1', '--type', 'merge', '-p', '{"spec":{"artist":"qa-lee"}}'],
+    ],
     ['delete a submission', ['delete', 'asub', 'qa-decides-r1']],
     // The status is the operator's record of the decision.
     [
       'write a review status',
-      ['patch', 'qareview', 'qa-decides-r1-review', '--subresource=status', '--type', 'merge', '-p', '{"status":{}}'],
+      [
+        'patch',
+        'qareview',
+        'qa-decides-r1-review',
+        '--subresource=status',
+        '--type',
+        'merge',
+        '-p',
+        '{"status":{}}',
+      ],
     ],
     ['create a review', ['create', '-f', '-']],
     ['delete a review', ['delete', 'qareview', 'qa-decides-r1-review']],
@@ -125,12 +132,32 @@ describe('artists (group shazam:artists)', () => {
   });
 
   it.each([
-    ['decide a review', ['patch', 'qareview', 'artist-r1-review', '--type', 'merge', '-p', '{"spec":{"decision":"Approved","reviewer":"ana"}}']],
+    [
+      'decide a review',
+      [
+        'patch',
+        'qareview',
+        'artist-r1-review',
+        '--type',
+        'merge',
+        '-p',
+        '{"spec":{"decision":"Approved","reviewer":"ana"}}',
+      ],
+    ],
     ['read reviews', ['get', 'qareviews']],
     // A submission's status is what the pipeline found; an artist cannot mark their own work Published.
     [
       'write a submission status',
-      ['patch', 'asub', 'artist-r1', '--subresource=status', '--type', 'merge', '-p', '{"status":{"phase":"Published"}}'],
+      [
+        'patch',
+        'asub',
+        'artist-r1',
+        '--subresource=status',
+        '--type',
+        'merge',
+        '-p',
+        '{"status":{"phase":"Published"}}',
+      ],
     ],
     ['create a render job', ['create', 'renderjob', 'x']],
     ['read Jobs', ['get', 'jobs']],
@@ -140,12 +167,15 @@ describe('artists (group shazam:artists)', () => {
     const [verb = '', ...rest] = args;
     const result =
       verb === 'create'
-        ? await artist(['create', '-n', pipeline, '-f', '-'], JSON.stringify({
-            apiVersion: `${GROUP}/v1alpha1`,
-            kind: 'RenderJob',
-            metadata: { name: 'artist-render' },
-            spec: { source: { uri: 's3://shazam-assets/a.glb' }, output: { uri: 's3://shazam-assets/r/' } },
-          }))
+        ? await artist(
+            ['create', '-n', pipeline, '-f', '-'],
+            JSON.stringify({
+              apiVersion: `${GROUP}/v1alpha1`,
+              kind: 'RenderJob',
+              metadata: { name: 'artist-render' },
+              spec: { source: { uri: 's3://shazam-assets/a.glb' }, output: { uri: 's3://shazam-assets/r/' } },
+            }),
+          )
         : await artist([verb, ...rest, '-n', pipeline]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/forbidden/i);
@@ -165,13 +195,17 @@ describe('the operator ServiceAccount', () => {
   const needed: [string, () => Access][] = [
     ...['get', 'list', 'watch'].flatMap((verb) =>
       ['assetsubmissions', 'qareviews', 'renderjobs'].map(
-        (resource) => [`${verb} ${resource}`, () => inPipeline(verb, GROUP, resource)] as [string, () => Access],
+        (resource) =>
+          [`${verb} ${resource}`, () => inPipeline(verb, GROUP, resource)] as [string, () => Access],
       ),
     ),
     ...['patch', 'update'].flatMap((verb) =>
       ['assetsubmissions', 'qareviews', 'renderjobs'].map(
         (resource) =>
-          [`${verb} ${resource}/status`, () => inPipeline(verb, GROUP, resource, 'status')] as [string, () => Access],
+          [`${verb} ${resource}/status`, () => inPipeline(verb, GROUP, resource, 'status')] as [
+            string,
+            () => Access,
+          ],
       ),
     ),
     ...['assetsubmissions', 'qareviews', 'renderjobs'].map(
@@ -183,7 +217,8 @@ describe('the operator ServiceAccount', () => {
     ),
     ...['create', 'delete', 'patch'].flatMap((verb) =>
       ['qareviews', 'renderjobs'].map(
-        (resource) => [`${verb} ${resource}`, () => inPipeline(verb, GROUP, resource)] as [string, () => Access],
+        (resource) =>
+          [`${verb} ${resource}`, () => inPipeline(verb, GROUP, resource)] as [string, () => Access],
       ),
     ),
     // Finalizers on a submission are metadata of the main resource: only `patch` can add them.
@@ -195,7 +230,10 @@ describe('the operator ServiceAccount', () => {
     ['patch core events', () => inPipeline('patch', '', 'events')],
     ['create events.k8s.io events', () => inPipeline('create', 'events.k8s.io', 'events')],
     ['patch events.k8s.io events', () => inPipeline('patch', 'events.k8s.io', 'events')],
-    ['create its Lease', () => ({ verb: 'create', group: 'coordination.k8s.io', resource: 'leases', namespace: system })],
+    [
+      'create its Lease',
+      () => ({ verb: 'create', group: 'coordination.k8s.io', resource: 'leases', namespace: system }),
+    ],
     ...['get', 'update'].map(
       (verb) =>
         [
@@ -223,13 +261,28 @@ describe('the operator ServiceAccount', () => {
     ['list pods', () => inPipeline('list', '', 'pods')],
     ['create pods', () => inPipeline('create', '', 'pods')],
     ['delete events', () => inPipeline('delete', '', 'events')],
-    ['list assetsubmissions in an unwatched namespace', () => ({ ...inPipeline('list', GROUP, 'assetsubmissions'), namespace: 'default' })],
-    ['create jobs in its own namespace', () => ({ ...inPipeline('create', 'batch', 'jobs'), namespace: system })],
-    ['list assetsubmissions cluster-wide', () => ({ verb: 'list', group: GROUP, resource: 'assetsubmissions' })],
+    [
+      'list assetsubmissions in an unwatched namespace',
+      () => ({ ...inPipeline('list', GROUP, 'assetsubmissions'), namespace: 'default' }),
+    ],
+    [
+      'create jobs in its own namespace',
+      () => ({ ...inPipeline('create', 'batch', 'jobs'), namespace: system }),
+    ],
+    [
+      'list assetsubmissions cluster-wide',
+      () => ({ verb: 'list', group: GROUP, resource: 'assetsubmissions' }),
+    ],
     ['create leases in the pipeline namespace', () => inPipeline('create', 'coordination.k8s.io', 'leases')],
     [
       'update another Lease',
-      () => ({ verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: system, name: 'kube-scheduler' }),
+      () => ({
+        verb: 'update',
+        group: 'coordination.k8s.io',
+        resource: 'leases',
+        namespace: system,
+        name: 'kube-scheduler',
+      }),
     ],
     ['escalate roles', () => inPipeline('escalate', 'rbac.authorization.k8s.io', 'roles')],
   ];
@@ -250,7 +303,10 @@ describe('the operator ServiceAccount', () => {
 
     const whoami = await asOperator(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
     expect(whoami.stdout).toBe(`system:serviceaccount:${system}:shazam-operator`);
-    const child = await asOperator(['create', '-f', '-'], JSON.stringify(review('operator-token-r1-review', 'operator-token-r1')));
+    const child = await asOperator(
+      ['create', '-f', '-'],
+      JSON.stringify(review('operator-token-r1-review', 'operator-token-r1')),
+    );
     expect(child.stderr).toBe('');
     const status = await asOperator([
       'patch',
@@ -295,5 +351,47 @@ describe('the operator ServiceAccount', () => {
       '{"metadata":{"finalizers":null}}',
     ]);
     expect(removed.code).toBe(0);
+  });
+});
+
+describe('the local job runner (kubelet-less clusters only)', () => {
+  let local: { pipeline: string; system: string };
+  beforeAll(async () => {
+    local = {
+      pipeline: await createNamespace('rbac-local'),
+      system: await createNamespace('rbac-local-system'),
+    };
+    await installRbac(await renderKustomization('test/local'), {
+      'shazam-pipeline': local.pipeline,
+      'shazam-system': local.system,
+    });
+  });
+  const runner = () => ({ namespace: local.system, name: 'shazam-local-job-runner' });
+  const access = (verb: string, group: string, resource: string, subresource?: string): Access => ({
+    verb,
+    group,
+    resource,
+    namespace: local.pipeline,
+    ...(subresource ? { subresource } : {}),
+  });
+
+  it.each([
+    ['watch jobs', () => access('watch', 'batch', 'jobs'), true],
+    ['patch jobs/status', () => access('patch', 'batch', 'jobs', 'status'), true],
+    ['read a Secret a Job refers to', () => access('get', '', 'secrets'), true],
+    // It reports what happened; it never makes or removes Jobs, and cannot enumerate Secrets.
+    ['create jobs', () => access('create', 'batch', 'jobs'), false],
+    ['delete jobs', () => access('delete', 'batch', 'jobs'), false],
+    ['list secrets', () => access('list', '', 'secrets'), false],
+    ['patch submissions', () => access('patch', GROUP, 'assetsubmissions'), false],
+  ] as [string, () => Access, boolean][])('%s → %s', async (_name, request, allowed) => {
+    expect(await serviceAccountMay(kubeConfig(), runner(), request())).toBe(allowed);
+  });
+
+  it('is not part of what dev and prod ship', async () => {
+    for (const overlay of ['overlays/dev', 'overlays/prod']) {
+      const objects = await renderKustomization(overlay);
+      expect(objects.some((object) => object.metadata.name === 'shazam-local-job-runner')).toBe(false);
+    }
   });
 });

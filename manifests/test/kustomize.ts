@@ -33,7 +33,12 @@ export async function renderKustomization(relative: string): Promise<RenderedObj
  * Finds one rendered object by kind, name and (optionally) namespace, or throws naming what is missing.
  * A generated ConfigMap or Secret matches its name with kustomize's content-hash suffix too.
  */
-export function findObject(objects: RenderedObject[], kind: string, name: string, namespace?: string): RenderedObject {
+export function findObject(
+  objects: RenderedObject[],
+  kind: string,
+  name: string,
+  namespace?: string,
+): RenderedObject {
   const hashed = new RegExp(`^${name}-[a-z0-9]{10}$`);
   const found = objects.find(
     (object) =>
@@ -41,7 +46,8 @@ export function findObject(objects: RenderedObject[], kind: string, name: string
       (object.metadata.name === name || hashed.test(object.metadata.name)) &&
       (namespace === undefined || object.metadata.namespace === namespace),
   );
-  if (!found) throw new Error(`no ${kind} ${namespace ? `${namespace}/` : ''}${name} in the rendered manifests`);
+  if (!found)
+    throw new Error(`no ${kind} ${namespace ? `${namespace}/` : ''}${name} in the rendered manifests`);
   return found;
 }
 
@@ -51,5 +57,6 @@ export async function applyMonitoringCrds(): Promise<void> {
   const applied = await kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
   if (applied.code !== 0) throw new Error(`applying ${file} failed: ${applied.stderr}`);
   const established = await kubectl(['wait', '--for=condition=Established', '--timeout=60s', '-f', file]);
-  if (established.code !== 0) throw new Error(`the monitoring CRDs were not established: ${established.stderr}`);
+  if (established.code !== 0)
+    throw new Error(`the monitoring CRDs were not established: ${established.stderr}`);
 }

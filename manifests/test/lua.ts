@@ -78,7 +78,10 @@ export function runHealthScript(script: string, object: unknown, lua = 'lua5.1')
   return new Promise((resolve, reject) => {
     const child = execFile(lua, ['-e', driver], { timeout: 10_000 }, (error, stdout, stderr) => {
       if (error) {
-        const hint = (error as NodeJS.ErrnoException).code === 'ENOENT' ? ' (install it: apt-get install -y lua5.1)' : '';
+        const hint =
+          (error as NodeJS.ErrnoException).code === 'ENOENT'
+            ? ' (install it: apt-get install -y lua5.1)'
+            : '';
         reject(new LuaRunError(`${lua} failed${hint}: ${stderr || error.message}`));
         return;
       }

@@ -21,11 +21,15 @@ export interface RbacInstall {
  * named ClusterRoles, so that tests sharing one apiserver never see each other's grants. Rules are kept
  * byte for byte: what is tested is what ships.
  */
-export async function installRbac(objects: RenderedObject[], namespaces: Record<string, string>): Promise<RbacInstall> {
+export async function installRbac(
+  objects: RenderedObject[],
+  namespaces: Record<string, string>,
+): Promise<RbacInstall> {
   const suffix = uniqueName('t').slice(2);
   const clusterRoles: Record<string, string> = {};
   for (const object of objects) {
-    if (object.kind === 'ClusterRole') clusterRoles[object.metadata.name] = `${object.metadata.name}-${suffix}`;
+    if (object.kind === 'ClusterRole')
+      clusterRoles[object.metadata.name] = `${object.metadata.name}-${suffix}`;
   }
   const moved = objects
     .filter((object) => RBAC_KINDS.has(object.kind))
@@ -34,15 +38,18 @@ export async function installRbac(objects: RenderedObject[], namespaces: Record<
         roleRef?: { kind: string; name: string };
         subjects?: { kind: string; namespace?: string }[];
       };
-      if (copy.kind === 'ClusterRole') copy.metadata.name = clusterRoles[copy.metadata.name] ?? copy.metadata.name;
+      if (copy.kind === 'ClusterRole')
+        copy.metadata.name = clusterRoles[copy.metadata.name] ?? copy.metadata.name;
       if (copy.metadata.namespace !== undefined) {
         const target = namespaces[copy.metadata.namespace];
         if (!target) throw new Error(`no test namespace stands in for ${copy.metadata.namespace}`);
         copy.metadata.namespace = target;
       }
-      if (copy.roleRef?.kind === 'ClusterRole') copy.roleRef.name = clusterRoles[copy.roleRef.name] ?? copy.roleRef.name;
+      if (copy.roleRef?.kind === 'ClusterRole')
+        copy.roleRef.name = clusterRoles[copy.roleRef.name] ?? copy.roleRef.name;
       for (const subject of copy.subjects ?? []) {
-        if (subject.namespace !== undefined) subject.namespace = namespaces[subject.namespace] ?? subject.namespace;
+        if (subject.namespace !== undefined)
+          subject.namespace = namespaces[subject.namespace] ?? subject.namespace;
       }
       return copy;
     });
@@ -75,7 +82,11 @@ export async function serviceAccountMay(
       kind: 'SubjectAccessReview',
       spec: {
         user: `system:serviceaccount:${account.namespace}:${account.name}`,
-        groups: ['system:serviceaccounts', `system:serviceaccounts:${account.namespace}`, 'system:authenticated'],
+        groups: [
+          'system:serviceaccounts',
+          `system:serviceaccounts:${account.namespace}`,
+          'system:authenticated',
+        ],
         resourceAttributes: {
           verb: access.verb,
           group: access.group,

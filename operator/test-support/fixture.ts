@@ -5,7 +5,13 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { LABELS } from '../../controllers/names.ts';
-import { type AssetSubmission, type Job, type QAReview, RESOURCES, type RenderJob } from '../../controllers/resources.ts';
+import {
+  type AssetSubmission,
+  type Job,
+  type QAReview,
+  RESOURCES,
+  type RenderJob,
+} from '../../controllers/resources.ts';
 import { KubeClient } from '../../lib/kube/client.ts';
 import { silentLogger } from '../../lib/kube/logger.ts';
 import { createBucket, createNamespace, kubeConfig, s3Client, s3Config } from '../../test/harness/index.ts';
@@ -33,7 +39,14 @@ export async function createTestBed(prefix: string): Promise<TestBed> {
   const s3 = s3Config();
   const config = parseOperatorConfig({
     namespaces: [namespace],
-    s3: { endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, assetsBucket, incomingBucket, publicBaseUrl: 'https://cdn.example.test' },
+    s3: {
+      endpoint: s3.endpoint,
+      region: s3.region,
+      forcePathStyle: true,
+      assetsBucket,
+      incomingBucket,
+      publicBaseUrl: 'https://cdn.example.test',
+    },
     leaderElection: { enabled: false, leaseNamespace: namespace },
     server: { host: '127.0.0.1', metricsPort: 0, healthPort: 0 },
   });
@@ -45,12 +58,21 @@ export async function createTestBed(prefix: string): Promise<TestBed> {
     s3: s3Client(),
     config,
     start: (overrides = {}) =>
-      startOperator({ config: { ...config, ...overrides }, kubeConfig: kubeConfig(), s3: s3Client(), log: silentLogger }),
+      startOperator({
+        config: { ...config, ...overrides },
+        kubeConfig: kubeConfig(),
+        s3: s3Client(),
+        log: silentLogger,
+      }),
   };
 }
 
 /** Polls `probe` every 50 ms until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -61,14 +83,21 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
 /** A submission manifest as an artist commits it. */
-export function submissionManifest(bed: TestBed, name: string, asin: string, revision: number): AssetSubmission {
+export function submissionManifest(
+  bed: TestBed,
+  name: string,
+  asin: string,
+  revision: number,
+): AssetSubmission {
   return {
     apiVersion: 'pipeline.shazam.dev/v1alpha1',
     kind: 'AssetSubmission',
@@ -91,13 +120,21 @@ export function submissionManifest(bed: TestBed, name: string, asin: string, rev
 export function reader(bed: TestBed) {
   const { kube, namespace } = bed;
   return {
-    submission: (name: string) => kube.get<AssetSubmission & KubernetesObject>(RESOURCES.assetSubmission, namespace, name),
+    submission: (name: string) =>
+      kube.get<AssetSubmission & KubernetesObject>(RESOURCES.assetSubmission, namespace, name),
     jobs: async (selector?: string) =>
       (await kube.list<Job & KubernetesObject>(RESOURCES.job, { namespace, labelSelector: selector })).items,
-    reviews: async () => (await kube.list<QAReview & KubernetesObject>(RESOURCES.qaReview, { namespace })).items,
-    renderJobs: async () => (await kube.list<RenderJob & KubernetesObject>(RESOURCES.renderJob, { namespace })).items,
+    reviews: async () =>
+      (await kube.list<QAReview & KubernetesObject>(RESOURCES.qaReview, { namespace })).items,
+    renderJobs: async () =>
+      (await kube.list<RenderJob & KubernetesObject>(RESOURCES.renderJob, { namespace })).items,
     jobsOf: async (submission: string) =>
-      (await kube.list<Job & KubernetesObject>(RESOURCES.job, { namespace, labelSelector: `${LABELS.submission}=${submission}` })).items,
+      (
+        await kube.list<Job & KubernetesObject>(RESOURCES.job, {
+          namespace,
+          labelSelector: `${LABELS.submission}=${submission}`,
+        })
+      ).items,
   };
 }
 
@@ -112,7 +149,11 @@ export async function readText(s3: S3Client, bucket: string, key: string): Promi
 }
 
 /** Every key under `prefix` with its ETag. */
-export async function listWithEtags(s3: S3Client, bucket: string, prefix: string): Promise<Record<string, string>> {
+export async function listWithEtags(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
   for (const item of page.Contents ?? []) if (item.Key) out[item.Key] = item.ETag ?? '';

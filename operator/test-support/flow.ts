@@ -4,9 +4,15 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { LABELS } from '../../controllers/names.ts';
-import { type AssetSubmission, type Job, type QAReview, RESOURCES, type RenderJob } from '../../controllers/resources.ts';
-import { finishJob, writeRenderOutputs, writeValidationOutputs } from './job-completion.ts';
+import {
+  type AssetSubmission,
+  type Job,
+  type QAReview,
+  RESOURCES,
+  type RenderJob,
+} from '../../controllers/resources.ts';
 import { reader, type TestBed, waitFor } from './fixture.ts';
+import { finishJob, writeRenderOutputs, writeValidationOutputs } from './job-completion.ts';
 
 /** Drives one submission of `bed` through the pipeline. */
 export function flow(bed: TestBed, name: string) {
@@ -14,7 +20,9 @@ export function flow(bed: TestBed, name: string) {
   const { kube, namespace, s3 } = bed;
   const component = async (value: string, revision: number) =>
     (await read.jobsOf(name)).filter(
-      (job) => job.metadata?.labels?.[LABELS.component] === value && job.metadata.labels[LABELS.revision] === String(revision),
+      (job) =>
+        job.metadata?.labels?.[LABELS.component] === value &&
+        job.metadata.labels[LABELS.revision] === String(revision),
     );
   return {
     async create(submission: AssetSubmission): Promise<void> {
@@ -26,12 +34,20 @@ export function flow(bed: TestBed, name: string) {
         RESOURCES.assetSubmission,
         namespace,
         name,
-        { spec: { revision, delivery: { uri: `s3://${bed.incomingBucket}/incoming/${asin}/r${revision}.zip`, sha256 } } },
+        {
+          spec: {
+            revision,
+            delivery: { uri: `s3://${bed.incomingBucket}/incoming/${asin}/r${revision}.zip`, sha256 },
+          },
+        },
         'merge',
       );
     },
     validationJob: (revision = 1) =>
-      waitFor(`the validation Job of ${name} r${revision}`, async () => (await component('validation', revision))[0] as Job | undefined),
+      waitFor(
+        `the validation Job of ${name} r${revision}`,
+        async () => (await component('validation', revision))[0] as Job | undefined,
+      ),
     async completeValidation(verdict: 'Passed' | 'Failed', revision = 1): Promise<Job> {
       const job = await this.validationJob(revision);
       await writeValidationOutputs(s3, job, verdict);
@@ -39,29 +55,45 @@ export function flow(bed: TestBed, name: string) {
       return job;
     },
     review: (revision = 1) =>
-      waitFor(`the QAReview of ${name} r${revision}`, async () =>
-        (await read.reviews()).find(
-          (r) => r.spec.submissionRef.name === name && r.metadata?.labels?.[LABELS.revision] === String(revision),
-        ) as QAReview | undefined,
+      waitFor(
+        `the QAReview of ${name} r${revision}`,
+        async () =>
+          (await read.reviews()).find(
+            (r) =>
+              r.spec.submissionRef.name === name &&
+              r.metadata?.labels?.[LABELS.revision] === String(revision),
+          ) as QAReview | undefined,
       ),
     async decide(decision: 'Approved' | 'Rejected', revision = 1): Promise<void> {
       const review = await this.review(revision);
       const patch =
         decision === 'Approved'
           ? { spec: { decision, reviewer: 'qa-lee' } }
-          : { spec: { decision, reviewer: 'qa-lee', comments: 'The handle is mirrored.', findings: [{ area: 'geometry', message: 'mirrored handle' }] } };
+          : {
+              spec: {
+                decision,
+                reviewer: 'qa-lee',
+                comments: 'The handle is mirrored.',
+                findings: [{ area: 'geometry', message: 'mirrored handle' }],
+              },
+            };
       await kube.patch(RESOURCES.qaReview, namespace, review.metadata.name, patch, 'merge');
     },
     renderJob: (revision = 1) =>
-      waitFor(`the RenderJob of ${name} r${revision}`, async () =>
-        (await read.renderJobs()).find(
-          (r) => r.metadata?.labels?.[LABELS.submission] === name && r.metadata.labels[LABELS.revision] === String(revision),
-        ) as RenderJob | undefined,
+      waitFor(
+        `the RenderJob of ${name} r${revision}`,
+        async () =>
+          (await read.renderJobs()).find(
+            (r) =>
+              r.metadata?.labels?.[LABELS.submission] === name &&
+              r.metadata.labels[LABELS.revision] === String(revision),
+          ) as RenderJob | undefined,
       ),
     async renderJobJob(revision = 1): Promise<Job> {
       const renderJob = await this.renderJob(revision);
-      return waitFor(`the render Job of ${renderJob.metadata.name}`, async () =>
-        (await read.jobs(`${LABELS.renderJob}=${renderJob.metadata.name}`))[0] as Job | undefined,
+      return waitFor(
+        `the render Job of ${renderJob.metadata.name}`,
+        async () => (await read.jobs(`${LABELS.renderJob}=${renderJob.metadata.name}`))[0] as Job | undefined,
       );
     },
     async completeRender(revision = 1): Promise<Job> {
@@ -75,7 +107,8 @@ export function flow(bed: TestBed, name: string) {
         `${name} to reach ${phase}`,
         async () => {
           const submission = await read.submission(name);
-          return submission.status?.phase === phase && submission.status.observedGeneration === submission.metadata.generation
+          return submission.status?.phase === phase &&
+            submission.status.observedGeneration === submission.metadata.generation
             ? (submission as AssetSubmission)
             : undefined;
         },

@@ -40,7 +40,7 @@ export interface GpuContext {
   readonly gpu: GPU;
   readonly adapter: GPUAdapter;
   readonly device: GPUDevice;
-  readonly adapter_: AdapterSummary;
+  readonly summary: AdapterSummary;
   /** Releases the device. */
   destroy(): void;
 }
@@ -55,7 +55,7 @@ const SOFTWARE_NAMES = /llvmpipe|lavapipe|softpipe|swiftshader|software|microsof
  * @example
  * ```ts
  * const context = await createGpuContext({ backend: 'auto', allowSoftware: true });
- * console.log(context.adapter_.description);
+ * console.log(context.summary.description);
  * ```
  */
 export async function createGpuContext(options: GpuContextOptions = {}): Promise<GpuContext> {
@@ -90,7 +90,7 @@ export async function createGpuContext(options: GpuContextOptions = {}): Promise
       gpu,
       adapter,
       device,
-      adapter_: summary,
+      summary: summary,
       destroy: () => device.destroy(),
     };
   }

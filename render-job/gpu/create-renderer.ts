@@ -371,7 +371,7 @@ export async function createRenderer(
         const material = scene.materials[primitive.material]!;
         pass.setPipeline(pipelineFor(material));
         pass.setBindGroup(1, materialGroups[primitive.material]!);
-        primitive.buffers.forEach((buffer, slot) => pass.setVertexBuffer(slot, buffer));
+        for (const [slot, buffer] of primitive.buffers.entries()) pass.setVertexBuffer(slot, buffer);
         pass.setIndexBuffer(primitive.indexBuffer, 'uint32');
         pass.drawIndexed(primitive.indexCount);
       }

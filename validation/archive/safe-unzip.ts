@@ -96,7 +96,7 @@ export async function safeUnzip(zipPath: string, options: SafeUnzipOptions): Pro
     }
     let entries: EntryInfo[];
     try {
-      entries = await readEntries(zip, findings, policy);
+      entries = await readEntries(zip, findings, policy, depth);
     } catch (error) {
       findings.push(zipError(error, 'its central directory cannot be read'));
       return { files: [], findings };
@@ -122,11 +122,16 @@ function zipError(error: unknown, what: string): Finding {
   return finding(code, text);
 }
 
-function readEntries(zip: yauzl.ZipFile, findings: Finding[], policy: ArchivePolicy): Promise<EntryInfo[]> {
+function readEntries(
+  zip: yauzl.ZipFile,
+  findings: Finding[],
+  policy: ArchivePolicy,
+  depth: number,
+): Promise<EntryInfo[]> {
   return new Promise((resolvePromise, reject) => {
     const entries: EntryInfo[] = [];
     zip.on('entry', (entry: yauzl.Entry) => {
-      const info = checkEntry(entry, findings, policy);
+      const info = checkEntry(entry, findings, policy, depth);
       if (info) entries.push(info);
       zip.readEntry();
     });
@@ -136,7 +141,12 @@ function readEntries(zip: yauzl.ZipFile, findings: Finding[], policy: ArchivePol
   });
 }
 
-function checkEntry(entry: yauzl.Entry, findings: Finding[], policy: ArchivePolicy): EntryInfo | undefined {
+function checkEntry(
+  entry: yauzl.Entry,
+  findings: Finding[],
+  policy: ArchivePolicy,
+  depth: number,
+): EntryInfo | undefined {
   const raw = entry.fileName as unknown as Buffer;
   const name = decodeEntryName(raw);
   if (name === undefined) {
@@ -199,7 +209,7 @@ function checkEntry(entry: yauzl.Entry, findings: Finding[], policy: ArchivePoli
       return undefined;
     }
     const nested = archiveKindOfName(name);
-    if (nested && policy.maxArchiveDepth < 2) {
+    if (nested && depth + 1 > policy.maxArchiveDepth) {
       findings.push(nestedFinding(name, nested));
       return undefined;
     }

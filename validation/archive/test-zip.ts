@@ -34,6 +34,8 @@ export interface TestZipOptions {
   declaredEntryCount?: number;
   /** Central directory size written in the end record instead of the true one. */
   declaredDirectorySize?: number;
+  /** Central directory offset written in the end record instead of the true one. */
+  declaredDirectoryOffset?: number;
 }
 
 /** Builds a ZIP (possibly hostile) from entries, in memory. For tests and the bench only. */
@@ -106,7 +108,7 @@ export function buildTestZip(entries: TestZipEntry[], options: TestZipOptions = 
   end.writeUInt16LE(count, 8);
   end.writeUInt16LE(count, 10);
   end.writeUInt32LE(options.declaredDirectorySize ?? directory.length, 12);
-  end.writeUInt32LE(offset, 16);
+  end.writeUInt32LE(options.declaredDirectoryOffset ?? offset, 16);
   return Buffer.concat([...locals, directory, end]);
 }
 

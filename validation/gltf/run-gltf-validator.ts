@@ -23,7 +23,7 @@ export interface GltfValidatorOutcome {
 
 /** Options of {@link runGltfValidator} with their defaults. */
 export const RUN_GLTF_VALIDATOR_DEFAULTS: Required<Pick<RunGltfValidatorOptions, 'maxIssues'>> = {
-  maxIssues: 1000,
+  maxIssues: 10_000,
 };
 
 /**
@@ -93,17 +93,26 @@ export async function runGltfValidator(
       report: { error: String(error) },
     };
   }
-  const findings: Finding[] = [];
+  // One finding per code and severity: a skinned model can raise thousands of identical warnings, and the
+  // artist needs the kind, the count and where the first one is, not a 4000-line report.
+  const groups = new Map<string, { first: ValidatorMessage; severity: Severity; count: number }>();
   for (const message of report.issues.messages) {
     const severity = SEVERITY[message.severity];
     if (!severity) continue;
+    const key = `${severity}:${message.code}`;
+    const group = groups.get(key);
+    if (group) group.count++;
+    else groups.set(key, { first: message, severity, count: 1 });
+  }
+  const findings: Finding[] = [];
+  for (const { first, severity, count } of groups.values()) {
     const location: Finding['location'] = { file: options.uri };
-    if (message.pointer) location.pointer = message.pointer;
+    if (first.pointer) location.pointer = first.pointer;
     findings.push({
-      code: `GLTF_${message.code}`,
+      code: `GLTF_${first.code}`,
       severity,
       stage: 'gltf',
-      message: message.message,
+      message: count > 1 ? `${first.message} (${count} occurrences; the first is located)` : first.message,
       hint:
         severity === 'error'
           ? 'Fix the model where the pointer says (see the Khronos glTF-Validator issue list), then re-export.'

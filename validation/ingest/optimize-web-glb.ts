@@ -1,4 +1,4 @@
-import type { Document } from '@gltf-transform/core';
+import { type Document, Logger } from '@gltf-transform/core';
 import { dedup, draco, meshopt, prune, weld } from '@gltf-transform/functions';
 import { MeshoptEncoder } from 'meshoptimizer';
 import sharp from 'sharp';
@@ -36,6 +36,8 @@ export interface WebGlb {
  */
 export async function optimizeWebGlb(document: Document, options: OptimizeWebGlbOptions = {}): Promise<WebGlb> {
   const { maxTextureSize, compression } = { ...OPTIMIZE_WEB_GLB_DEFAULTS, ...options };
+  // glTF-Transform logs to stdout by default, which would mix with the Job's structured output.
+  document.setLogger(new Logger(Logger.Verbosity.SILENT));
   await document.transform(dedup(), prune(), weld());
   let resizedTextures = 0;
   for (const texture of document.getRoot().listTextures()) {

@@ -36,11 +36,17 @@ function object(kind: string, generation: number, spec: object, status?: object)
 }
 
 const submissionSpec = { asin: 'B0WATERBTL', revision: 1, artist: 'ana' };
-const submission = (status?: object, generation = 1) => object('AssetSubmission', generation, submissionSpec, status);
+const submission = (status?: object, generation = 1) =>
+  object('AssetSubmission', generation, submissionSpec, status);
 const review = (spec: object, status?: object, generation = 1) =>
   object('QAReview', generation, { submissionRef: { name: 'b0waterbtl-r1' }, ...spec }, status);
 const render = (status?: object, generation = 1) =>
-  object('RenderJob', generation, { source: { uri: 's3://assets/a.glb' }, output: { uri: 's3://assets/r/' } }, status);
+  object(
+    'RenderJob',
+    generation,
+    { source: { uri: 's3://assets/a.glb' }, output: { uri: 's3://assets/r/' } },
+    status,
+  );
 
 let scripts: Map<string, string>;
 beforeAll(async () => {
@@ -156,7 +162,12 @@ describe('RenderJob health', () => {
       'Degraded',
       /Render failed: no GPU adapter/,
     ],
-    ['stale Succeeded', render({ observedGeneration: 1, phase: 'Succeeded' }, 3), 'Progressing', /generation 3/],
+    [
+      'stale Succeeded',
+      render({ observedGeneration: 1, phase: 'Succeeded' }, 3),
+      'Progressing',
+      /generation 3/,
+    ],
     ['unknown phase', render({ observedGeneration: 1, phase: 'Paused' }), 'Unknown', /Paused/],
   ])('%s → %s', async (_name, obj, status, message) => {
     const result = await runHealthScript(scripts.get('RenderJob') ?? '', obj);

@@ -63,15 +63,27 @@ describe('SHAZAM alerts', () => {
 
   it('include the three alerts ops asked for', () => {
     expect(alerts().map((a) => a.alert)).toEqual(
-      expect.arrayContaining(['ShazamQABacklogSLABreached', 'ShazamRenderFailures', 'ShazamValidationFailureSpike']),
+      expect.arrayContaining([
+        'ShazamQABacklogSLABreached',
+        'ShazamRenderFailures',
+        'ShazamValidationFailureSpike',
+      ]),
     );
   });
 
   it('have, for every alert, a case where it fires and a case where it stays quiet', () => {
     for (const { alert } of alerts()) {
-      const cases = tests.tests.flatMap((test) => test.alert_rule_test ?? []).filter((c) => c.alertname === alert);
-      expect(cases.some((c) => c.exp_alerts.length > 0), `${alert} never fires in a test`).toBe(true);
-      expect(cases.some((c) => c.exp_alerts.length === 0), `${alert} is never shown quiet in a test`).toBe(true);
+      const cases = tests.tests
+        .flatMap((test) => test.alert_rule_test ?? [])
+        .filter((c) => c.alertname === alert);
+      expect(
+        cases.some((c) => c.exp_alerts.length > 0),
+        `${alert} never fires in a test`,
+      ).toBe(true);
+      expect(
+        cases.some((c) => c.exp_alerts.length === 0),
+        `${alert} is never shown quiet in a test`,
+      ).toBe(true);
     }
   });
 
@@ -85,7 +97,8 @@ describe('SHAZAM alerts', () => {
   it('would catch a broken threshold: the unit tests fail when the SLA alert loses its 24 h bound', async () => {
     const broken = structuredClone(rule);
     for (const group of broken.spec.groups) {
-      for (const r of group.rules) if (r.alert === 'ShazamQABacklogSLABreached') r.expr = 'max(shazam_qa_oldest_open_seconds) > 0';
+      for (const r of group.rules)
+        if (r.alert === 'ShazamQABacklogSLABreached') r.expr = 'max(shazam_qa_oldest_open_seconds) > 0';
     }
     const result = await promtool(['test', 'rules', 'tests.yaml'], await workspace(broken));
     expect(result.code).not.toBe(0);

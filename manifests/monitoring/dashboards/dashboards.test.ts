@@ -8,6 +8,8 @@ import { parse, stringify } from 'yaml';
 import { exportedMetricNames, seriesIn } from '../../test/metrics.ts';
 
 const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
+/** Grafana's reference to the dashboard's `datasource` variable. */
+const DATASOURCE_VARIABLE = ['$', '{datasource}'].join('');
 
 interface Target {
   expr: string;
@@ -31,13 +33,18 @@ interface Dashboard {
  * ../kube-state-metrics/custom-resource-state.yaml) and the retention counters docs/observability.md asks
  * the operator to export.
  */
-const RETENTION_SERIES = ['shazam_retention_reclaimed_bytes_total', 'shazam_retention_versions_deleted_total'];
+const RETENTION_SERIES = [
+  'shazam_retention_reclaimed_bytes_total',
+  'shazam_retention_versions_deleted_total',
+];
 
 async function kubeStateMetricsSeries(): Promise<string[]> {
   const config = parse(await readFile(here('../kube-state-metrics/custom-resource-state.yaml'), 'utf8')) as {
     spec: { resources: { metricNamePrefix: string; metrics: { name: string }[] }[] };
   };
-  return config.spec.resources.flatMap((resource) => resource.metrics.map((m) => `${resource.metricNamePrefix}_${m.name}`));
+  return config.spec.resources.flatMap((resource) =>
+    resource.metrics.map((m) => `${resource.metricNamePrefix}_${m.name}`),
+  );
 }
 
 let dashboards: Map<string, Dashboard>;
@@ -57,7 +64,11 @@ beforeAll(async () => {
       dashboards.set(file, JSON.parse(await readFile(here(`../${file}`), 'utf8')) as Dashboard);
     }
   }
-  known = new Set([...(await exportedMetricNames()), ...(await kubeStateMetricsSeries()), ...RETENTION_SERIES]);
+  known = new Set([
+    ...(await exportedMetricNames()),
+    ...(await kubeStateMetricsSeries()),
+    ...RETENTION_SERIES,
+  ]);
 });
 
 describe('Grafana dashboards', () => {
@@ -71,8 +82,8 @@ describe('Grafana dashboards', () => {
     for (const dashboard of dashboards.values()) {
       for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
         expect(panel.description, `${dashboard.title} / ${panel.title}`).toBeTruthy();
-        expect(panel.datasource?.uid).toBe('${datasource}');
-        for (const target of panel.targets ?? []) expect(target.datasource.uid).toBe('${datasource}');
+        expect(panel.datasource?.uid).toBe(DATASOURCE_VARIABLE);
+        for (const target of panel.targets ?? []) expect(target.datasource.uid).toBe(DATASOURCE_VARIABLE);
       }
     }
   });
@@ -84,17 +95,26 @@ describe('Grafana dashboards', () => {
       }
       for (const match of target.expr.matchAll(/\b(DCGM_[A-Z_]+)\b/g)) {
         // Fields of DCGM exporter's default counter set.
-        expect(['DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_DEV_FB_USED', 'DCGM_FI_DEV_POWER_USAGE', 'DCGM_FI_DEV_GPU_TEMP']).toContain(
-          match[1],
-        );
+        expect([
+          'DCGM_FI_DEV_GPU_UTIL',
+          'DCGM_FI_DEV_FB_USED',
+          'DCGM_FI_DEV_POWER_USAGE',
+          'DCGM_FI_DEV_GPU_TEMP',
+        ]).toContain(match[1]);
       }
     }
   });
 
   it.each([
     ['artist productivity', /shazam_assetsubmission_phase\{phase="Published"/],
-    ['QA rejection rate', /phase="Rejected"\}\[\w+\]\)\) \/ sum\(increase\(shazam_submission_time_to_phase_seconds_count/],
-    ['pipeline latency per stage', /histogram_quantile\(0\.95, sum by \(le, phase\) \(rate\(shazam_submission_time_to_phase_seconds_bucket/],
+    [
+      'QA rejection rate',
+      /phase="Rejected"\}\[\w+\]\)\) \/ sum\(increase\(shazam_submission_time_to_phase_seconds_count/,
+    ],
+    [
+      'pipeline latency per stage',
+      /histogram_quantile\(0\.95, sum by \(le, phase\) \(rate\(shazam_submission_time_to_phase_seconds_bucket/,
+    ],
     ['GPU utilisation', /DCGM_FI_DEV_GPU_UTIL/],
     ['storage reclaimed by retention', /shazam_retention_reclaimed_bytes_total/],
     ['search success rate', /shazam_search_searches_total\{outcome="hit"\}/],
@@ -106,7 +126,10 @@ describe('Grafana dashboards', () => {
     // Grafana's variables replaced by values Prometheus accepts, each query checked as a recording rule.
     const rules = targets().map((target, index) => ({
       record: `shazam:dashboard_query_${index}`,
-      expr: target.expr.replaceAll('$__rate_interval', '5m').replaceAll('$__range', '1d').replaceAll('$artist', '.*'),
+      expr: target.expr
+        .replaceAll('$__rate_interval', '5m')
+        .replaceAll('$__range', '1d')
+        .replaceAll('$artist', '.*'),
     }));
     const dir = await mkdtemp(join(tmpdir(), 'shazam-dashboards-'));
     await writeFile(join(dir, 'queries.yaml'), stringify({ groups: [{ name: 'dashboards', rules }] }));

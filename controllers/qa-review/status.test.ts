@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { QAReview } from '../resources.ts';
+import { assetSubmission, review } from '../test-support/builders.ts';
+import { computeReviewStatus } from './status.ts';
+
+const NOW = '2026-01-01T02:00:00.000Z';
+const submission = assetSubmission().build();
+
+function foreign(decision: 'Pending' | 'Approved'): QAReview {
+  return {
+    apiVersion: 'pipeline.shazam.dev/v1alpha1',
+    kind: 'QAReview',
+    metadata: {
+      name: 'qa-commit',
+      namespace: 'studio',
+      generation: 1,
+      creationTimestamp: '2026-01-01T01:00:00Z',
+    },
+    spec: {
+      submissionRef: { name: 'chair' },
+      decision,
+      ...(decision === 'Approved' ? { reviewer: 'qa-lee' } : {}),
+    },
+  };
+}
+
+describe('computeReviewStatus', () => {
+  it.each([
+    // The operator's own review is Open while undecided, bound to the revision in its label.
+    {
+      name: 'own review open',
+      review: review(submission, 'Pending'),
+      submission,
+      phase: 'Open',
+      revision: 1,
+      decided: false,
+    },
+    // A decision sets the phase and the decision time.
+    {
+      name: 'approved',
+      review: review(submission, 'Approved'),
+      submission,
+      phase: 'Approved',
+      revision: 1,
+      decided: true,
+    },
+    {
+      name: 'rejected',
+      review: review(submission, 'Rejected'),
+      submission,
+      phase: 'Rejected',
+      revision: 1,
+      decided: true,
+    },
+    // A review QA committed is bound to the submission's current revision.
+    {
+      name: 'adopted',
+      review: foreign('Approved'),
+      submission: assetSubmission().withRevision(4).build(),
+      phase: 'Approved',
+      revision: 4,
+      decided: true,
+    },
+    // An undecided review whose submission moved on is Orphaned.
+    {
+      name: 'revision moved',
+      review: review(submission, 'Pending'),
+      submission: assetSubmission().withRevision(2).build(),
+      phase: 'Orphaned',
+      revision: 1,
+      decided: false,
+    },
+    // An undecided review of a missing submission is Orphaned and unbound.
+    {
+      name: 'submission missing',
+      review: foreign('Pending'),
+      submission: undefined,
+      phase: 'Orphaned',
+      revision: undefined,
+      decided: false,
+    },
+  ])('$name', (row) => {
+    const status = computeReviewStatus({ review: row.review, submission: row.submission, now: NOW });
+    expect(status.phase).toBe(row.phase);
+    expect(status.submission?.revision).toBe(row.revision);
+    expect(status.decidedAt).toBe(row.decided ? NOW : undefined);
+    expect(status.conditions?.[0]).toMatchObject({ type: 'Decided', status: row.decided ? 'True' : 'False' });
+  });
+
+  it('keeps the binding and times once recorded', () => {
+    const first = computeReviewStatus({ review: foreign('Approved'), submission, now: NOW });
+    const again = computeReviewStatus({
+      review: { ...foreign('Approved'), status: first },
+      submission: assetSubmission().withRevision(9).build(),
+      now: '2026-01-05T00:00:00Z',
+    });
+    expect(again).toEqual(first);
+  });
+});

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { buildRenderJob } from '../asset-submission/children.ts';
+import { renderJobJobName } from '../names.ts';
+import type { RenderJob } from '../resources.ts';
+import { assetSubmission, job, testConfig } from '../test-support/builders.ts';
+import type { RenderSummary } from './manifest.ts';
+import { assessRenderJob, type ManifestObservation } from './plan.ts';
+
+const config = testConfig();
+const NOW = '2026-01-01T00:00:00.000Z';
+const renderJob: RenderJob = {
+  ...buildRenderJob(assetSubmission().build(), config),
+  metadata: { name: 'chair-r1', namespace: 'studio', uid: 'rj', generation: 1 },
+};
+const jobName = renderJobJobName(renderJob);
+const summary: RenderSummary = {
+  framesRendered: 36,
+  device: { name: 'NVIDIA L4', backend: 'vulkan', software: false },
+  renderSeconds: 9,
+  framesPerSecond: 4,
+  startedAt: NOW,
+  completedAt: NOW,
+  poster: 'poster.webp',
+  descriptors: 'descriptors.json',
+  framesFolder: '360/',
+  frameFormat: 'webp',
+};
+const found: ManifestObservation = { state: 'found', summary };
+
+describe('assessRenderJob', () => {
+  it.each([
+    // No Job yet: create it.
+    {
+      name: 'creates the Job',
+      job: undefined,
+      manifest: { state: 'unread' } as ManifestObservation,
+      phase: 'Pending',
+      actions: 1,
+    },
+    {
+      name: 'reports Running',
+      job: job(jobName, 'Running'),
+      manifest: { state: 'unread' } as ManifestObservation,
+      phase: 'Running',
+      actions: 0,
+    },
+    {
+      name: 'reports a failed Job',
+      job: job(jobName, 'Failed'),
+      manifest: { state: 'unread' } as ManifestObservation,
+      phase: 'Failed',
+      actions: 0,
+    },
+    // The Job succeeded but the renderer wrote no manifest: the render failed.
+    {
+      name: 'fails without a manifest',
+      job: job(jobName, 'Succeeded'),
+      manifest: { state: 'missing' } as ManifestObservation,
+      phase: 'Failed',
+      actions: 0,
+    },
+    {
+      name: 'succeeds with the manifest',
+      job: job(jobName, 'Succeeded'),
+      manifest: found,
+      phase: 'Succeeded',
+      actions: 0,
+    },
+  ])('$name', (row) => {
+    const assessment = assessRenderJob({ renderJob, job: row.job, manifest: row.manifest, now: NOW }, config);
+    expect(assessment.status.phase).toBe(row.phase);
+    expect(assessment.actions).toHaveLength(row.actions);
+  });
+
+  it('reports outputs, device and timings on success', () => {
+    const { status } = assessRenderJob(
+      { renderJob, job: job(jobName, 'Succeeded'), manifest: found, now: NOW },
+      config,
+    );
+    expect(status).toMatchObject({
+      framesRendered: 36,
+      outputs: {
+        posterUri: 's3://assets-test/assets/B0CHAIR001/versions/1/renders/poster.webp',
+        framesPrefix: 's3://assets-test/assets/B0CHAIR001/versions/1/renders/360/',
+      },
+      device: { name: 'NVIDIA L4', software: false },
+      timings: { renderSeconds: 9, framesPerSecond: 4 },
+    });
+  });
+
+  it('does not recreate the Job of a recorded outcome after the Job expired', () => {
+    const done = assessRenderJob(
+      { renderJob, job: job(jobName, 'Succeeded'), manifest: found, now: NOW },
+      config,
+    );
+    const settled = { ...renderJob, status: done.status };
+    const again = assessRenderJob(
+      { renderJob: settled, job: undefined, manifest: { state: 'unread' }, now: NOW },
+      config,
+    );
+    expect(again.actions).toEqual([]);
+    expect(again.status).toEqual(done.status);
+  });
+});

@@ -1,0 +1,168 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeRestClient } from '../cli/lib/kube-rest.ts';
+import { getResource, type QAReview } from '../cli/lib/resources.ts';
+import { createObject, testReview, testSubmission, writeSubmissionStatus } from '../cli/lib/test-objects.ts';
+import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
+import { versionKeys } from '../lib/storage/layout.ts';
+import { createBucket, createNamespace, kubeconfigPath, s3Client } from '../test/harness/index.ts';
+import { type HeadlessBrowser, launchChromium } from './browser.ts';
+import { type PagesServer, startPagesServer } from './pages-server.ts';
+import { grantReviewerAccess, tokenKubeconfig } from './reviewer-access.ts';
+
+const fixtures = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
+const screenshots = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+
+// The QA page in headless Chromium against the shared apiserver and S3 server: what it shows, and that
+// decisions go through with the reviewer's own credentials so RBAC decides.
+describe('QA page (headless Chromium, real apiserver and S3)', () => {
+  let namespace: string;
+  let admin: KubeRestClient;
+  let pages: PagesServer;
+  let browser: HeadlessBrowser;
+  let observerToken: string;
+  const s3 = s3Client();
+
+  beforeAll(async () => {
+    namespace = await createNamespace('qa-page');
+    const adminConfig = loadKubeConfig({ path: kubeconfigPath() });
+    admin = new KubeRestClient(adminConfig);
+    const bucket = await createBucket('assets');
+    const keys = versionKeys('B0TESTBOX1', 1);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: keys.model,
+        Body: await readFile(`${fixtures}models/Duck/glTF-Binary/Duck.glb`),
+      }),
+    );
+    for (const name of ['Mixer-0.jpg', 'Mixer-1.jpg']) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: `${keys.referencesPrefix}${name}`,
+          Body: await readFile(`${fixtures}reference-images/${name}`),
+        }),
+      );
+    }
+    const reviewer = await grantReviewerAccess({ admin, namespace, name: 'qa-reviewer', mayDecide: true });
+    observerToken = (await grantReviewerAccess({ admin, namespace, name: 'qa-observer', mayDecide: false }))
+      .token;
+    const cluster = adminConfig.getCurrentCluster()!;
+    const reviewerConfig = loadKubeConfig({ path: kubeconfigPath() });
+    reviewerConfig.loadFromString(
+      tokenKubeconfig({
+        server: cluster.server,
+        caData: cluster.caData!,
+        token: reviewer.token,
+        namespace,
+        user: 'qa-reviewer',
+      }),
+    );
+
+    for (const [name, asin] of [
+      ['duck', 'B0TESTBOX1'],
+      ['lamp', 'B0LAMP0001'],
+    ] as const) {
+      await createObject(admin, namespace, testSubmission(name, asin));
+      await createObject(admin, namespace, testReview(`${name}-qa-r1`, name));
+      await writeSubmissionStatus(admin, namespace, name, {
+        observedGeneration: 1,
+        phase: 'AwaitingQA',
+        version: 1,
+        children: { qaReview: `${name}-qa-r1` },
+        validation: {
+          verdict: 'Passed',
+          errors: 0,
+          warnings: 1,
+          findings: [
+            {
+              severity: 'Warning',
+              code: 'TEXTURE_DARK_BASE_COLOR',
+              message: 'some base colour texels are below 30',
+              stage: 'texturing',
+            } as never,
+          ],
+        },
+      });
+    }
+    [pages, browser] = await Promise.all([
+      startPagesServer({
+        port: 0,
+        searchApiUrl: 'http://127.0.0.1:9',
+        s3,
+        assetsBucket: bucket,
+        reviewerKubeConfig: reviewerConfig,
+        namespace,
+      }),
+      launchChromium(),
+    ]);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await pages?.close();
+    s3.destroy();
+  });
+
+  const review = (name: string) => getResource<QAReview>(admin, 'QAReview', namespace, name);
+
+  it('lists pending reviews and shows the candidate model, reference photos and findings', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${pages.url}/qa/`);
+    await expect.poll(() => page.locator('#reviews a').count()).toBe(2);
+    await expect
+      .poll(() => page.locator('#identity').textContent())
+      .toContain(`system:serviceaccount:${namespace}:qa-reviewer`);
+    await page.click('#reviews a[data-review="duck-qa-r1"]');
+    await page.waitForSelector('#review[data-review="duck-qa-r1"]:not([hidden])');
+    await page.waitForSelector('#candidate[data-loaded]', { state: 'attached', timeout: 120_000 });
+    expect(await page.locator('#references img').count()).toBe(2);
+    expect(await page.locator('#findings').textContent()).toContain('TEXTURE_DARK_BASE_COLOR');
+    expect(await page.locator('#frames-note').textContent()).toContain('rendered after approval');
+    await mkdir(screenshots, { recursive: true });
+    await page.screenshot({ path: `${screenshots}qa-page.png` });
+    await page.close();
+  }, 240_000);
+
+  it('rejects only with comments, recording the reviewer the apiserver authenticated', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${pages.url}/qa/#duck-qa-r1`);
+    await page.waitForSelector('#review[data-review="duck-qa-r1"]:not([hidden])');
+    await page.click('#reject');
+    await expect
+      .poll(() => page.locator('#decision-status').textContent())
+      .toContain('Say what the artist must fix');
+    expect((await review('duck-qa-r1')).spec.decision).toBe('Pending');
+
+    await page.fill('#comments', 'The bill is too orange compared with photo 1.');
+    await page.click('#reject');
+    await expect.poll(() => page.locator('#decision-badge').textContent()).toBe('Rejected');
+    expect((await review('duck-qa-r1')).spec).toMatchObject({
+      decision: 'Rejected',
+      comments: 'The bill is too orange compared with photo 1.',
+      reviewer: `system:serviceaccount:${namespace}:qa-reviewer`,
+    });
+    expect(await page.locator('#approve').isDisabled()).toBe(true);
+    await page.close();
+  }, 60_000);
+
+  it('uses the token given in the page, so RBAC refuses a reviewer who may only read', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${pages.url}/qa/`);
+    await page.fill('#token', observerToken);
+    await page.click('#sign-in button');
+    await expect
+      .poll(() => page.locator('#identity').textContent())
+      .toContain(`system:serviceaccount:${namespace}:qa-observer`);
+    await page.click('#reviews a[data-review="lamp-qa-r1"]');
+    await page.waitForSelector('#review[data-review="lamp-qa-r1"]:not([hidden])');
+    await page.click('#approve');
+    await expect
+      .poll(() => page.locator('#decision-status').textContent())
+      .toContain('you may not decide QA reviews');
+    expect((await review('lamp-qa-r1')).spec.decision).toBe('Pending');
+    await page.close();
+  }, 60_000);
+});

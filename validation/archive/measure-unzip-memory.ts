@@ -1,0 +1,33 @@
+/**
+ * Runs the safe unzip over every `*.zip` in a folder in a fresh process and prints, as JSON, the codes of
+ * the error findings per file and the process's peak resident memory. The hostile-corpus test runs it as a
+ * child process so that the memory figure is the unzip's alone.
+ *
+ * usage: tsx validation/archive/measure-unzip-memory.ts <folder-of-zips> <scratch-folder>
+ * Each `<name>.zip` may have a `<name>.policy.json` beside it with archive-policy overrides.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEFAULT_POLICY } from '../policy/policy.ts';
+import { safeUnzip } from './safe-unzip.ts';
+
+const [folder, scratch] = process.argv.slice(2);
+if (!folder || !scratch) {
+  process.stderr.write('usage: measure-unzip-memory.ts <folder-of-zips> <scratch-folder>\n');
+  process.exit(2);
+}
+const results: Record<string, { codes: string[]; files: number }> = {};
+for (const name of (await readdir(folder)).filter((entry) => entry.endsWith('.zip')).sort()) {
+  const id = name.slice(0, -'.zip'.length);
+  const overrides = await readFile(join(folder, `${id}.policy.json`), 'utf8').then(JSON.parse, () => ({}));
+  const outcome = await safeUnzip(join(folder, name), {
+    destDir: join(scratch, id, 'out'),
+    nestedDir: join(scratch, id, 'nested'),
+    policy: { ...DEFAULT_POLICY.archive, ...overrides },
+  });
+  results[id] = {
+    codes: outcome.findings.filter((item) => item.severity === 'error').map((item) => item.code),
+    files: outcome.files.length,
+  };
+}
+process.stdout.write(`${JSON.stringify({ results, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
