@@ -83,9 +83,9 @@ function syntheticCatalogue(count: number): { documents: Array<PublishedAsset>; 
   const asins: string[] = [];
   for (let i = 0; i < count; i++) {
     const asin = `B0${i.toString(36).toUpperCase().padStart(8, '0')}`;
-    // "chair" in a quarter of the titles, "black" in a quarter: the common terms of the issue.
+    // "chair" in a quarter of the titles, "black" in a quarter (independently): the common terms of the issue.
     const noun = i % 4 === 0 ? 'chair' : pick(NOUNS.slice(1));
-    const colour = i % 4 === 1 ? 'black' : pick(COLOURS.slice(1));
+    const colour = next() < 0.25 ? 'black' : pick(COLOURS.slice(1));
     const title = `${pick(STYLES)} ${colour} ${pick(MATERIALS)} ${noun} ${String.fromCharCode(65 + (i % 26))}${i % 997}`;
     documents.push({
       asin,

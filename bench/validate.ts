@@ -48,7 +48,11 @@ try {
     await writeFile(join(dir, 'model', `${ASIN}.glb`), glb);
     await copyFile(join(fixtures, 'reference-images/Mixer-0.jpg'), join(dir, 'references/a.jpg'));
     const validatorOnly = () =>
-      validator.validateBytes(glb, { maxIssues: 10_000, writeTimestamp: false, severityOverrides: GLTF_SEVERITY_OVERRIDES });
+      validator.validateBytes(glb, {
+        maxIssues: 10_000,
+        writeTimestamp: false,
+        severityOverrides: GLTF_SEVERITY_OVERRIDES,
+      });
     const ours = () =>
       validateDelivery({
         source: { dir },
@@ -71,7 +75,12 @@ try {
       await ours();
       oursMs += performance.now() - start;
     }
-    rows.push({ name: path.split('/')[0]!, bytes: glb.byteLength, validatorMs: validatorMs / rounds, oursMs: oursMs / rounds });
+    rows.push({
+      name: path.split('/')[0]!,
+      bytes: glb.byteLength,
+      validatorMs: validatorMs / rounds,
+      oursMs: oursMs / rounds,
+    });
   }
   const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
   const lines = [

@@ -82,15 +82,10 @@ export async function executeActions(
         try {
           await ctx.kube.create(action.resource, child.metadata.namespace, child as KubernetesObject);
           outcome.created.push(child.metadata.name);
+          // No Event here: the phase Event that follows names the child, and one write per child is saved.
           ctx.log.info(
             { kind: child.kind, namespace: child.metadata.namespace, name: child.metadata.name, owner: name },
             `Created ${child.kind}`,
-          );
-          await ctx.events.record(
-            owner.object,
-            'Normal',
-            EventReason.Created,
-            `Created ${child.kind} ${child.metadata.name}`,
           );
         } catch (error) {
           if (!isAlreadyExists(error)) throw error;

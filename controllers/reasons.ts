@@ -37,6 +37,7 @@ export const ReviewReason = {
   Rejected: 'Rejected',
   SubmissionMissing: 'SubmissionMissing',
   RevisionMoved: 'RevisionMoved',
+  DecidedElsewhere: 'DecidedElsewhere',
 } as const;
 
 /** Reasons on RenderJob conditions and events. */

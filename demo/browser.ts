@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /**
  * Flags for headless Chromium on a machine with no GPU and no network: without the networking flags it
@@ -46,4 +46,18 @@ export async function launchChromium(viewport = { width: 1280, height: 900 }): P
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Waits for the `<model-viewer>` at `selector` to fire its `load` event (the pages record it as
+ * `data-loaded`) and fails with model-viewer's error type when it fired `error` instead. Software WebGL
+ * is slow on a busy machine, hence the generous timeout.
+ */
+export async function modelShown(page: Page, selector: string, timeoutMs = 180_000): Promise<void> {
+  await page.waitForSelector(`${selector}[data-loaded], ${selector}[data-error]`, {
+    state: 'attached',
+    timeout: timeoutMs,
+  });
+  const error = await page.getAttribute(selector, 'data-error');
+  if (error !== null) throw new Error(`model-viewer ${selector} failed to load its model: ${error}`);
 }

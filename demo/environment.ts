@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,6 +99,7 @@ export async function startDemoEnvironment(options: DemoEnvironmentOptions): Pro
 
     const reviewer = await grantReviewerAccess({ admin, namespace, name: 'qa-reviewer', mayDecide: true });
     const secrets = await mkdtemp(join(tmpdir(), 'shazam-demo-'));
+    await mkdir(join(secrets, 'jobs'));
     stops.push(() => rm(secrets, { recursive: true, force: true }));
     const reviewerKubeconfigPath = join(secrets, 'qa-reviewer.kubeconfig');
     const cluster = adminConfig.getCurrentCluster();
@@ -133,6 +134,7 @@ export async function startDemoEnvironment(options: DemoEnvironmentOptions): Pro
       incomingBucket,
       assetsBucket,
       publicBaseUrl: pages.cdnBaseUrl,
+      workRoot: join(secrets, 'jobs'),
       log: options.log,
     });
     stops.push(() => pipeline.stop());

@@ -104,6 +104,8 @@ async function main(): Promise<number> {
     return 0;
   } catch (error) {
     process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    const jobLog = await env?.pipeline.jobRunner.recentLog().catch(() => undefined);
+    if (jobLog) process.stderr.write(`\nThe last Job log (${jobLog.path}):\n${jobLog.tail}\n\n`);
     await shutdown('Failed');
     return 1;
   }

@@ -51,6 +51,9 @@ const PAGE_ROOTS: Record<string, string> = {
 /** The model-viewer bundle, served from node_modules: the pages never reach a CDN. */
 const MODEL_VIEWER = `${repoRoot}node_modules/@google/model-viewer/dist/model-viewer.min.js`;
 
+/** The meshopt decoder (a classic script) model-viewer loads before decoding meshopt-compressed GLBs. */
+const MESHOPT_DECODER = `${repoRoot}node_modules/meshoptimizer/meshopt_decoder.cjs`;
+
 const MAX_JSON_BYTES = 64 * 1024;
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -129,8 +132,8 @@ export async function startPagesServer(options: PagesServerOptions): Promise<Pag
       );
       return;
     }
-    if (path === '/vendor/model-viewer.min.js') {
-      await sendFile(res, MODEL_VIEWER);
+    if (path === '/vendor/model-viewer.min.js' || path === '/vendor/meshopt_decoder.js') {
+      await sendFile(res, path === '/vendor/model-viewer.min.js' ? MODEL_VIEWER : MESHOPT_DECODER);
       return;
     }
     if (path.startsWith('/cdn/')) {

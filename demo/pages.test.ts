@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type AssetSubmission, getResource } from '../cli/lib/resources.ts';
 import { waitForPhase } from '../cli/lib/wait-for-phase.ts';
-import { type HeadlessBrowser, launchChromium } from './browser.ts';
+import { type HeadlessBrowser, launchChromium, modelShown } from './browser.ts';
 import { type DemoEnvironment, startDemoEnvironment } from './environment.ts';
 import { type ExampleDelivery, findExampleDeliveries } from './example-delivery.ts';
 import { waitForSearchApi } from './run-demo.ts';
@@ -78,7 +78,7 @@ describe('QA page and product page in headless Chromium', () => {
     const page = await browser.context.newPage();
     await openReview(page, review!);
     await expect.poll(() => page.locator('#references img').count()).toBeGreaterThan(0);
-    await page.waitForSelector('#candidate[data-loaded]', { state: 'attached', timeout: 120_000 });
+    await modelShown(page, '#candidate');
     // Rejecting without comments is stopped in the page before anything is sent.
     await page.click('#reject');
     await expect
@@ -133,6 +133,8 @@ describe('QA page and product page in headless Chromium', () => {
     const page = await browser.context.newPage();
     await openReview(page, review);
     await expect.poll(() => page.locator('#decision-badge').textContent()).toBe('Pending');
+    // Software WebGL keeps the page busy while the model loads; act once it has.
+    await modelShown(page, '#candidate');
     await page.fill('#comments', 'Lever restored; matches the reference photos.');
     await page.click('#approve');
     await expect.poll(() => page.locator('#decision-badge').textContent()).toBe('Approved');
@@ -147,7 +149,7 @@ describe('QA page and product page in headless Chromium', () => {
     await page.goto(env.productUrl(example.asin));
     await page.waitForSelector('#product:not([hidden])');
     expect(await page.locator('#title').textContent()).toBe(title);
-    await page.waitForSelector('#viewer[data-loaded]', { state: 'attached', timeout: 120_000 });
+    await modelShown(page, '#viewer');
     await page.screenshot({ path: join(screenshots, 'product-page.png') });
 
     await page.click('[data-view="spin"]');

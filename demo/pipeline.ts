@@ -17,6 +17,8 @@ export interface PipelineOptions {
   assetsBucket: string;
   /** Where the pages server serves the assets bucket: the published URLs start with it. */
   publicBaseUrl: string;
+  /** A directory for the Jobs' working directories and logs; deleted by the caller. */
+  workRoot: string;
   log: (line: string) => void;
 }
 
@@ -82,7 +84,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
       kubeConfig: options.kubeConfig,
       namespace: options.namespace,
       env: s3ConnectionToEnv(s3Connection),
-      log: options.log,
+      workRoot: options.workRoot,
     });
     stops.push(() => jobRunner.stop());
     options.log("Local job runner started (runs the operator's Jobs as local processes)");

@@ -8,7 +8,7 @@ import { createObject, testReview, testSubmission, writeSubmissionStatus } from 
 import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
 import { versionKeys } from '../lib/storage/layout.ts';
 import { createBucket, createNamespace, kubeconfigPath, s3Client } from '../test/harness/index.ts';
-import { type HeadlessBrowser, launchChromium } from './browser.ts';
+import { type HeadlessBrowser, launchChromium, modelShown } from './browser.ts';
 import { type PagesServer, startPagesServer } from './pages-server.ts';
 import { grantReviewerAccess, tokenKubeconfig } from './reviewer-access.ts';
 
@@ -117,7 +117,7 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
       .toContain(`system:serviceaccount:${namespace}:qa-reviewer`);
     await page.click('#reviews a[data-review="duck-qa-r1"]');
     await page.waitForSelector('#review[data-review="duck-qa-r1"]:not([hidden])');
-    await page.waitForSelector('#candidate[data-loaded]', { state: 'attached', timeout: 120_000 });
+    await modelShown(page, '#candidate');
     expect(await page.locator('#references img').count()).toBe(2);
     expect(await page.locator('#findings').textContent()).toContain('TEXTURE_DARK_BASE_COLOR');
     expect(await page.locator('#frames-note').textContent()).toContain('rendered after approval');

@@ -77,9 +77,19 @@ export function catalogFromCrds(documents: unknown[], origin = 'CRD'): CrdCatalo
 /** Reads every `*.yaml` CRD in `dir` (by default the repository's `crds/`). */
 export function loadCrdCatalog(dir: string = DEFAULT_CRD_DIR): CrdCatalog {
   const documents: unknown[] = [];
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()) {
+  let files: string[];
+  try {
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort();
+  } catch (error) {
+    throw new LintError(
+      'LINT_UNREADABLE',
+      `${dir}: cannot read the CRD directory (${(error as Error).message})`,
+    );
+  }
+  if (files.length === 0) throw new LintError('LINT_BAD_CRD', `${dir}: no CRD *.yaml files there`);
+  for (const file of files) {
     for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
       if (doc.errors.length > 0) {
         throw new LintError(

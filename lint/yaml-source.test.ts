@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { fieldSegments, parseManifestFile } from './yaml-source.ts';
 
-const valueOf = (scalar: string) =>
-  (parseManifestFile(`v: ${scalar}`).documents[0]?.value as { v: unknown }).v;
+function scalarValue(scalar: string): unknown {
+  const [doc] = parseManifestFile(`v: ${scalar}`).documents;
+  if (!doc) throw new Error(`v: ${scalar} gave no document`);
+  return (doc.value as { v: unknown }).v;
+}
 
 describe('parseManifestFile reads plain scalars as kubectl (go-yaml v2) does', () => {
   it.each([
@@ -24,7 +27,7 @@ describe('parseManifestFile reads plain scalars as kubectl (go-yaml v2) does', (
     ['2001-12-14', '2001-12-14'],
     ['.', '.'],
   ])('%s → %j', (scalar, expected) => {
-    expect(valueOf(scalar)).toEqual(expected);
+    expect(scalarValue(scalar)).toEqual(expected);
   });
 });
 

@@ -200,7 +200,7 @@ export const OPERATOR_CONFIG_SCHEMA = {
       additionalProperties: false,
       default: {},
       properties: {
-        assetSubmission: { type: 'integer', minimum: 1, maximum: 256, default: 8 },
+        assetSubmission: { type: 'integer', minimum: 1, maximum: 256, default: 16 },
         qaReview: { type: 'integer', minimum: 1, maximum: 256, default: 4 },
         renderJob: { type: 'integer', minimum: 1, maximum: 256, default: 4 },
       },

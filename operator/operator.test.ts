@@ -1,7 +1,8 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARGO_TRACKING_LABEL, LABELS, SUBMISSION_FINALIZER } from '../controllers/names.ts';
 import { parsePublishedPointer } from '../controllers/published-pointer.ts';
-import type { Job } from '../controllers/resources.ts';
+import { type Job, RESOURCES } from '../controllers/resources.ts';
 import { publishedKey, versionKeys } from '../lib/storage/layout.ts';
 import type { OperatorHandle } from './operator.ts';
 import {
@@ -127,5 +128,45 @@ describe('operator on a real apiserver and S3', () => {
     );
     const labels = (await reader(bed).jobsOf('chair')).map((job) => job.metadata.labels?.[LABELS.component]);
     expect(labels.sort()).toEqual(['validation']);
+  });
+
+  it('adopts a QAReview committed by QA and marks an older submission of the ASIN Superseded', async () => {
+    const asin = 'B0ADOPT001';
+    const first = flow(bed, 'kettle');
+    await first.create(submissionManifest(bed, 'kettle', asin, 1));
+    await first.completeValidation('Passed');
+    await first.decide('Approved');
+    await first.completeRender();
+    await first.phase('Published');
+
+    // Revision 2 arrives as a second AssetSubmission; QA approves it with a manifest of its own in git.
+    const second = flow(bed, 'kettle-v2');
+    await second.create(submissionManifest(bed, 'kettle-v2', asin, 2));
+    await second.completeValidation('Passed', 2);
+    await second.phase('AwaitingQA');
+    await bed.kube.create(RESOURCES.qaReview, bed.namespace, {
+      apiVersion: 'pipeline.shazam.dev/v1alpha1',
+      kind: 'QAReview',
+      metadata: { name: 'kettle-v2-approved-in-git', namespace: bed.namespace },
+      spec: { submissionRef: { name: 'kettle-v2' }, decision: 'Approved', reviewer: 'qa-lee' },
+    } as unknown as KubernetesObject);
+    await second.completeRender(2);
+    const published = await second.phase('Published');
+    expect(published.status?.children?.qaReview).toBe('kettle-v2-approved-in-git');
+    await waitFor("the operator's own undecided review to be Orphaned", async () =>
+      (await reader(bed).reviews()).find(
+        (r) => r.metadata.name === 'kettle-v2-r2' && r.status?.phase === 'Orphaned',
+      ),
+    );
+    const superseded = await first.phase('Superseded');
+    expect(superseded.status?.published).toBeUndefined();
+    expect(superseded.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'Superseded',
+    });
+    const pointer = parsePublishedPointer(
+      JSON.parse((await readText(bed.s3, bed.assetsBucket, publishedKey(asin)))!),
+    );
+    expect(pointer).toMatchObject({ version: 2, previous: [1] });
   });
 });

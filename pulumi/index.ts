@@ -4,6 +4,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { createArgoCd } from './argocd.ts';
+import { createClusterAutoscaler } from './autoscaler.ts';
 import { createCdn } from './cdn.ts';
 import { createCluster } from './cluster.ts';
 import { createGpuNodes } from './gpu-nodes.ts';
@@ -44,6 +45,15 @@ createGpuNodes({
   nodeRoleArn: cluster.nodeRole.arn,
   subnetIds: privateSubnetIds,
   nodes: settings.gpuNodes,
+  provider: cluster.provider,
+  tags,
+});
+createClusterAutoscaler({
+  namePrefix,
+  clusterName: cluster.cluster.name,
+  region,
+  oidcProviderArn: cluster.oidcProvider.arn,
+  oidcIssuer: cluster.oidcIssuer,
   provider: cluster.provider,
   tags,
 });

@@ -253,6 +253,22 @@ describe('GPU nodes', () => {
     );
   });
 
+  it('scales GPU nodes from zero with a cluster autoscaler limited to this cluster’s groups', () => {
+    const role = ofType('aws:iam/role:Role').find((r) => r.inputs.name === 'shazam-prod-cluster-autoscaler');
+    expect(JSON.stringify(json(role?.inputs.assumeRolePolicy))).toContain(
+      'system:serviceaccount:kube-system:cluster-autoscaler',
+    );
+    const policy = ofType('aws:iam/rolePolicy:RolePolicy').find((p) => p.inputs.role === role?.id);
+    const scale = (json(policy?.inputs.policy).Statement as { Sid: string; Condition?: unknown }[]).find(
+      (statement) => statement.Sid === 'ScaleOwnGroups',
+    );
+    expect(scale?.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/k8s.io/cluster-autoscaler/shazam-prod': 'owned' },
+    });
+    const gpu = nodeGroup('gpu');
+    expect((gpu?.scalingConfig as { minSize: number } | undefined)?.minSize).toBe(0);
+  });
+
   it('runs the NVIDIA device plugin and DCGM exporter on the tainted nodes', () => {
     const releases = ofType('kubernetes:helm.sh/v3:Release');
     for (const chart of ['nvidia-device-plugin', 'dcgm-exporter']) {

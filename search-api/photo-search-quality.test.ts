@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDescriptorSet } from '../lib/contracts/descriptors.ts';
 import { DESCRIPTOR_DIMS } from '../lib/image-descriptor/compute-descriptor.ts';
 import { createGpuContext, type GpuContext } from '../render-job/gpu/create-gpu-context.ts';
-import { directorySink } from '../render-job/output/output-sink.ts';
+import { directorySink } from '../render-job/output/directory-sink.ts';
 import { renderTurntable } from '../render-job/render-turntable.ts';
 import { fixturePath } from '../render-job/test-support/render-fixture.ts';
 import { s3Client } from '../test/harness/index.ts';

@@ -51,13 +51,21 @@ export const FINDING_CODES = {
     hint: 'Put the sha256 of the uploaded ZIP (`sha256sum r<rev>.zip`) in spec.delivery.sha256, or re-upload the ZIP you meant.',
   },
   ZIP_CORRUPT: { stage: 'archive', severity: 'error', hint: ZIP_HINT },
-  ZIP_TOO_MANY_ENTRIES: { stage: 'archive', severity: 'error', hint: 'Keep the delivery to the files in the contract.' },
+  ZIP_TOO_MANY_ENTRIES: {
+    stage: 'archive',
+    severity: 'error',
+    hint: 'Keep the delivery to the files in the contract.',
+  },
   ZIP_PATH_TRAVERSAL: { stage: 'archive', severity: 'error', hint: ZIP_HINT },
   ZIP_ABSOLUTE_PATH: { stage: 'archive', severity: 'error', hint: ZIP_HINT },
   ZIP_DRIVE_LETTER: { stage: 'archive', severity: 'error', hint: ZIP_HINT },
   ZIP_BACKSLASH_PATH: { stage: 'archive', severity: 'error', hint: ZIP_HINT },
   ZIP_INVALID_NAME: { stage: 'archive', severity: 'error', hint: ZIP_HINT },
-  ZIP_NAME_NOT_UTF8: { stage: 'archive', severity: 'error', hint: 'Name files with UTF-8 names, then re-pack.' },
+  ZIP_NAME_NOT_UTF8: {
+    stage: 'archive',
+    severity: 'error',
+    hint: 'Name files with UTF-8 names, then re-pack.',
+  },
   ZIP_NAME_TOO_LONG: { stage: 'archive', severity: 'error', hint: 'Use shorter file and folder names.' },
   ZIP_SYMLINK: { stage: 'archive', severity: 'error', hint: 'Replace links by the files they point to.' },
   ZIP_SPECIAL_FILE: { stage: 'archive', severity: 'error', hint: 'Only regular files belong in a delivery.' },
@@ -74,7 +82,11 @@ export const FINDING_CODES = {
     hint: 'Pack with the deflate or store method (`shazam pack` does).',
   },
   ZIP_ENTRY_TOO_LARGE: { stage: 'archive', severity: 'error', hint: 'Reduce the size of that file.' },
-  ZIP_TOTAL_TOO_LARGE: { stage: 'archive', severity: 'error', hint: 'Reduce the total size of the delivery.' },
+  ZIP_TOTAL_TOO_LARGE: {
+    stage: 'archive',
+    severity: 'error',
+    hint: 'Reduce the total size of the delivery.',
+  },
   ZIP_COMPRESSION_RATIO: {
     stage: 'archive',
     severity: 'error',
@@ -88,7 +100,11 @@ export const FINDING_CODES = {
     severity: 'error',
     hint: 'Put the files themselves in the delivery, not an archive inside it.',
   },
-  ZIP_PATH_TOO_DEEP: { stage: 'archive', severity: 'error', hint: 'Use the flat layout of the delivery contract.' },
+  ZIP_PATH_TOO_DEEP: {
+    stage: 'archive',
+    severity: 'error',
+    hint: 'Use the flat layout of the delivery contract.',
+  },
   DIR_SYMLINK: { stage: 'archive', severity: 'error', hint: 'Replace links by the files they point to.' },
   STRUCTURE_MODEL_MISSING: {
     stage: 'structure',
@@ -153,7 +169,11 @@ export const FINDING_CODES = {
     severity: 'warning',
     hint: 'Deliver triangle meshes; points and lines are not shown on storefronts.',
   },
-  CLEANUP_EMPTY_SCENE: { stage: 'cleanup', severity: 'error', hint: 'Export the scene with the product mesh in it.' },
+  CLEANUP_EMPTY_SCENE: {
+    stage: 'cleanup',
+    severity: 'error',
+    hint: 'Export the scene with the product mesh in it.',
+  },
   CLEANUP_SCALE: {
     stage: 'cleanup',
     severity: 'error',
@@ -249,7 +269,11 @@ export const FINDING_CODES = {
     severity: 'error',
     hint: 'Add reference photos as references/*.jpg.',
   },
-  REFERENCES_UNDECODABLE: { stage: 'references', severity: 'error', hint: 'Re-save the photo as a baseline JPEG.' },
+  REFERENCES_UNDECODABLE: {
+    stage: 'references',
+    severity: 'error',
+    hint: 'Re-save the photo as a baseline JPEG.',
+  },
   REFERENCES_TOO_SMALL: {
     stage: 'references',
     severity: 'error',

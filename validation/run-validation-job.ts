@@ -7,8 +7,8 @@ import {
   type Stage,
   type ValidationResult,
 } from '../lib/contracts/validation-result.ts';
-import { formatS3Uri, type S3Location } from '../lib/storage/s3-uri.ts';
 import { versionKeys } from '../lib/storage/layout.ts';
+import { formatS3Uri, type S3Location } from '../lib/storage/s3-uri.ts';
 import { fetchDelivery } from './delivery/fetch-delivery.ts';
 import { finding } from './findings.ts';
 import { ingestVersion, RevisionConflictError } from './ingest/ingest-version.ts';

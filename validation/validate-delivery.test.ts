@@ -99,10 +99,15 @@ describe('validateDelivery on the real fixture models (default policy, all stage
 
   it('reports the figures and storefront profiles of the Mixer', async () => {
     const { report } = await validateFolder(
-      await writeDelivery({ model: await fixtureGlb('Mixer/glTF-Binary/Mixer.glb'), references: ['Mixer-0.jpg', 'Mixer-1.jpg'] }),
+      await writeDelivery({
+        model: await fixtureGlb('Mixer/glTF-Binary/Mixer.glb'),
+        references: ['Mixer-0.jpg', 'Mixer-1.jpg'],
+      }),
     );
     expect(report.stats.geometry?.triangles).toBe(46963);
-    expect(report.stats.texturing?.textures.map((texture) => texture.width)).toEqual([2048, 2048, 1024, 2048]);
+    expect(report.stats.texturing?.textures.map((texture) => texture.width)).toEqual([
+      2048, 2048, 1024, 2048,
+    ]);
     expect(report.stats.references?.map((reference) => reference.width)).toEqual([1024, 1024]);
     expect(Object.fromEntries(report.profiles.map((profile) => [profile.id, profile.missed]))).toEqual({
       'khronos-web': [],
@@ -135,7 +140,10 @@ describe('validateDelivery on the real fixture models (default policy, all stage
 
   it('passes the Box once the policy tolerates a centred origin', async () => {
     const policy = resolvePolicy({ cleanup: { originTolerance: 1 } });
-    const { report } = await validateFolder(await writeDelivery({ model: await fixtureGlb('Box/glTF-Binary/Box.glb') }), policy);
+    const { report } = await validateFolder(
+      await writeDelivery({ model: await fixtureGlb('Box/glTF-Binary/Box.glb') }),
+      policy,
+    );
     expect(report.verdict).toBe('Passed');
   });
 });
@@ -152,9 +160,15 @@ describe('validateDelivery failures an artist can act on', () => {
     [{ texturing: { maxTextureMemoryBytes: 32 * 1024 * 1024 } }, 'TEXTURING_TEXTURE_MEMORY'],
     [{ references: { minShortSide: 2000 } }, 'REFERENCES_TOO_SMALL'],
     [{ references: { minCount: 4 } }, 'REFERENCES_TOO_FEW'],
-    [{ severities: { GLTF_MESH_PRIMITIVE_GENERATED_TANGENT_SPACE: 'error' } }, 'GLTF_MESH_PRIMITIVE_GENERATED_TANGENT_SPACE'],
+    [
+      { severities: { GLTF_MESH_PRIMITIVE_GENERATED_TANGENT_SPACE: 'error' } },
+      'GLTF_MESH_PRIMITIVE_GENERATED_TANGENT_SPACE',
+    ],
   ])('policy %j fails the Mixer with %s', async (override, code) => {
-    const { report } = await validateFolder(await writeDelivery({ model: await fixtureGlb(mixer) }), resolvePolicy(override));
+    const { report } = await validateFolder(
+      await writeDelivery({ model: await fixtureGlb(mixer) }),
+      resolvePolicy(override),
+    );
     expect(report.verdict).toBe('Failed');
     expect([...new Set(errorCodes(report))]).toEqual([code]);
   });
@@ -177,7 +191,9 @@ describe('validateDelivery failures an artist can act on', () => {
       for (const material of document.getRoot().listMaterials()) material.setBaseColorTexture(null);
     });
     const { report } = await validateFolder(await writeDelivery({ model }));
-    expect(errorCodes(report)).toEqual(expect.arrayContaining(['CLEANUP_MIRRORED_TRANSFORM', 'TEXTURING_NO_BASE_COLOR']));
+    expect(errorCodes(report)).toEqual(
+      expect.arrayContaining(['CLEANUP_MIRRORED_TRANSFORM', 'TEXTURING_NO_BASE_COLOR']),
+    );
   });
 
   it('fails a manifest that disagrees with the submission, and a missing model', async () => {
@@ -188,7 +204,11 @@ describe('validateDelivery failures an artist can act on', () => {
     });
     const { report } = await validateFolder(dir);
     expect(errorCodes(report)).toEqual(
-      expect.arrayContaining(['MANIFEST_ASIN_MISMATCH', 'MANIFEST_REVISION_MISMATCH', 'STRUCTURE_EXTRA_MODEL']),
+      expect.arrayContaining([
+        'MANIFEST_ASIN_MISMATCH',
+        'MANIFEST_REVISION_MISMATCH',
+        'STRUCTURE_EXTRA_MODEL',
+      ]),
     );
     expect(report.findings.map((item) => item.code)).toContain('STRUCTURE_UNEXPECTED_FILE');
     await rm(join(dir, 'model', `${ASIN}.glb`));
@@ -211,7 +231,9 @@ describe('validateDelivery failures an artist can act on', () => {
   });
 
   it('fails a model that is not glTF at all', async () => {
-    const { report } = await validateFolder(await writeDelivery({ model: new TextEncoder().encode('not a model') }));
+    const { report } = await validateFolder(
+      await writeDelivery({ model: new TextEncoder().encode('not a model') }),
+    );
     expect(errorCodes(report)).toEqual(['GLTF_UNREADABLE']);
   });
 

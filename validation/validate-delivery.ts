@@ -9,14 +9,14 @@ import { checkCleanup } from './checks/check-cleanup.ts';
 import type { DeliveryFile } from './checks/check-references.ts';
 import { checkReferences } from './checks/check-references.ts';
 import { checkSourceObj } from './checks/check-source-obj.ts';
-import { type DeliveryLayout, checkStructure } from './checks/check-structure.ts';
+import { checkStructure, type DeliveryLayout } from './checks/check-structure.ts';
 import { checkTexturing } from './checks/check-texturing.ts';
 import { checkUv } from './checks/check-uv.ts';
 import { type Finding, finding } from './findings.ts';
 import { gltfValidatorVersion, runGltfValidator } from './gltf/run-gltf-validator.ts';
 import type { Policy } from './policy/policy.ts';
-import { STOREFRONT_PROFILES, evaluateProfiles } from './profiles/storefront-profiles.ts';
-import { type ReportStats, type ValidationReport, buildReport } from './report/report.ts';
+import { evaluateProfiles, STOREFRONT_PROFILES } from './profiles/storefront-profiles.ts';
+import { buildReport, type ReportStats, type ValidationReport } from './report/report.ts';
 
 /** Name and version of this validator, recorded in every report. */
 export const VALIDATOR_VERSION = 'shazam-validation/1.0';
@@ -141,9 +141,11 @@ export async function validateDelivery(options: ValidateDeliveryOptions): Promis
     }
     return finish({ layout });
   }
+  // Image decoding runs on libvips threads: start it first so it overlaps the geometry loops below.
+  const texturingPending = checkTexturing(document, options.policy.texturing, modelFile.name);
   const cleanup = checkCleanup(document, options.policy.cleanup, modelFile.name);
   const uv = checkUv(document, options.policy.uv, modelFile.name);
-  const texturing = await checkTexturing(document, options.policy.texturing, modelFile.name);
+  const texturing = await texturingPending;
   findings.push(...cleanup.findings, ...uv.findings, ...texturing.findings);
   checkedStages.push('cleanup', 'uv', 'texturing');
   stats.geometry = cleanup.stats;
@@ -171,6 +173,7 @@ export async function validateDelivery(options: ValidateDeliveryOptions): Promis
 async function readResource(modelPath: string, uri: string): Promise<Uint8Array> {
   // A GLB delivery must be self-contained: resources are looked up next to it, and never above it.
   const name = decodeURIComponent(uri);
-  if (name.includes('..') || name.startsWith('/')) throw new Error(`resource ${uri} is outside the model folder`);
+  if (name.includes('..') || name.startsWith('/'))
+    throw new Error(`resource ${uri} is outside the model folder`);
   return new Uint8Array(await readFile(join(dirname(modelPath), name)));
 }

@@ -1,3 +1,6 @@
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../command.ts';
@@ -43,6 +46,23 @@ describe('shazam lint', () => {
     );
     expect([...files].every((f) => f?.startsWith('examples/invalid/'))).toBe(true);
     expect(files.size).toBeGreaterThanOrEqual(20);
+  });
+
+  it('checks against the CRDs of --crds when given', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'shazam-crds-'));
+    try {
+      await copyFile(join(repo, 'crds/qareviews.yaml'), join(dir, 'qareviews.yaml'));
+      const run = await shazam('lint', '--quiet', '--crds', dir, 'examples/asub-stand-mixer.yaml');
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(
+        'kind: Unsupported value: "AssetSubmission": pipeline.shazam.dev has no such kind',
+      );
+      const missing = await shazam('lint', '--crds', join(dir, 'nope'), 'examples/asub-stand-mixer.yaml');
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('cannot read the CRD directory');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 with the usage on a usage error or an unreadable path', async () => {

@@ -17,7 +17,17 @@ export async function reconcileReview(
   if (!review || review.metadata.deletionTimestamp) return {};
   const submission = ctx.cache.submission(namespace, review.spec.submissionRef.name);
   const now = new Date(ctx.clock.now()).toISOString();
-  const status = computeReviewStatus({ review, submission, now });
+  const bound = review.status?.submission?.revision ?? submission?.spec.revision;
+  const decidedElsewhere = ctx.cache
+    .qaReviews(namespace)
+    .find(
+      (other) =>
+        other.metadata.name !== name &&
+        other.spec.submissionRef.name === review.spec.submissionRef.name &&
+        (other.spec.decision ?? 'Pending') !== 'Pending' &&
+        other.status?.submission?.revision === bound,
+    )?.metadata.name;
+  const status = computeReviewStatus({ review, submission, decidedElsewhere, now });
   const wrote = await writeStatusIfChanged(ctx, RESOURCES.qaReview, review, status);
   if (wrote && review.status?.phase !== status.phase) {
     ctx.log.info(

@@ -87,6 +87,17 @@ describe('computeReviewStatus', () => {
     expect(status.conditions?.[0]).toMatchObject({ type: 'Decided', status: row.decided ? 'True' : 'False' });
   });
 
+  it('orphans an undecided review when another review of the revision was decided', () => {
+    const status = computeReviewStatus({
+      review: review(submission, 'Pending'),
+      submission,
+      decidedElsewhere: 'qa-commit',
+      now: NOW,
+    });
+    expect(status.phase).toBe('Orphaned');
+    expect(status.conditions?.[0]).toMatchObject({ reason: 'DecidedElsewhere' });
+  });
+
   it('keeps the binding and times once recorded', () => {
     const first = computeReviewStatus({ review: foreign('Approved'), submission, now: NOW });
     const again = computeReviewStatus({

@@ -12,6 +12,8 @@ export interface ReviewObserved {
   review: QAReview;
   /** The submission `spec.submissionRef` names, from the cache. */
   submission: AssetSubmission | undefined;
+  /** Another review of the same submission revision already carries a decision (one QA committed). */
+  decidedElsewhere?: string;
   now: string;
 }
 
@@ -47,6 +49,10 @@ export function computeReviewStatus(observed: ReviewObserved): NonNullable<QARev
     phase = 'Rejected';
     reason = ReviewReason.Rejected;
     message = review.spec.comments ?? 'Rejected';
+  } else if (observed.decidedElsewhere) {
+    phase = 'Orphaned';
+    reason = ReviewReason.DecidedElsewhere;
+    message = `QAReview ${observed.decidedElsewhere} already decided this revision`;
   } else if (!submission) {
     phase = 'Orphaned';
     reason = ReviewReason.SubmissionMissing;

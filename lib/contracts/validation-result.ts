@@ -136,7 +136,9 @@ export const VALIDATION_RESULT_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       required: [...STAGES],
-      properties: Object.fromEntries(STAGES.map((stage) => [stage, { enum: ['Passed', 'Failed', 'Skipped'] }])),
+      properties: Object.fromEntries(
+        STAGES.map((stage) => [stage, { enum: ['Passed', 'Failed', 'Skipped'] }]),
+      ),
     },
     errors: { type: 'integer', minimum: 0 },
     warnings: { type: 'integer', minimum: 0 },
@@ -185,7 +187,10 @@ export const VALIDATION_RESULT_SCHEMA = {
         webModelBytes: { type: 'integer', minimum: 0 },
       },
     },
-    completedAt: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$' },
+    completedAt: {
+      type: 'string',
+      pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$',
+    },
     tools: {
       type: 'object',
       additionalProperties: false,
@@ -197,6 +202,7 @@ export const VALIDATION_RESULT_SCHEMA = {
     // A passed verdict always names the version it ingested; a failed one never does.
     {
       if: { properties: { verdict: { const: 'Passed' } } },
+      // biome-ignore lint/suspicious/noThenProperty: `then` is the JSON-schema keyword, not a thenable
       then: { required: ['version', 'reportUri'] },
       else: { not: { required: ['version'] } },
     },

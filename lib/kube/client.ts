@@ -103,7 +103,14 @@ export class KubeClient {
   private readonly agent: http.Agent;
   private readonly userAgent: string;
 
-  constructor(kubeConfig: KubeConfig, options: { userAgent?: string } = {}) {
+  private readonly timeoutMs: number;
+
+  /**
+   * @param options.timeoutMs - how long a request (not a watch) may wait for the apiserver's answer before
+   *   it fails with `KUBE_UNREACHABLE`; default 30 s, so a half-open connection cannot hang a caller.
+   */
+  constructor(kubeConfig: KubeConfig, options: { userAgent?: string; timeoutMs?: number } = {}) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
     this.kubeConfig = kubeConfig;
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster?.server) {
@@ -120,8 +127,30 @@ export class KubeClient {
 
   /** Sends one request and returns the parsed JSON answer. */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const response = await this.send(method, path, options);
-    const text = await readBody(response);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const abortOuter = () => controller.abort();
+    options.signal?.addEventListener('abort', abortOuter, { once: true });
+    let response: http.IncomingMessage;
+    let text: string;
+    try {
+      response = await this.send(method, path, { ...options, signal: controller.signal });
+      text = await readBody(response);
+    } catch (error) {
+      if (controller.signal.aborted && !options.signal?.aborted) {
+        throw new KubeError(
+          'KUBE_UNREACHABLE',
+          `${method} ${path} got no answer within ${this.timeoutMs} ms`,
+          {
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abortOuter);
+    }
     const status = response.statusCode ?? 0;
     if (status < 200 || status >= 300) throw apiError(method, path, status, text);
     if (text.length === 0) return undefined as T;

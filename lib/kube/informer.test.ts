@@ -115,6 +115,31 @@ describe('createInformer on the real apiserver', () => {
     expect(cached.kind).toBe('Widget');
   });
 
+  it('caches cluster-scoped objects under their name alone', async () => {
+    const kc = kubeConfig();
+    const client = new KubeClient(kc);
+    const label = `informer-test-${Date.now()}`;
+    const informer = createInformer<KubernetesObject>({
+      kubeConfig: kc,
+      group: '',
+      version: 'v1',
+      plural: 'namespaces',
+      labelSelector: `run=${label}`,
+    });
+    stops.push(informer.stop);
+    await informer.start();
+    expect(informer.list()).toEqual([]);
+    const name = `cluster-scoped-${Date.now()}`;
+    await client.create({ group: '', version: 'v1', plural: 'namespaces' }, undefined, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: { run: label } },
+    });
+    const cached = await waitFor('the Namespace', () => informer.get(undefined, name));
+    expect(cached.metadata?.name).toBe(name);
+    expect(informer.list().map((o) => o.metadata?.name)).toEqual([name]);
+  });
+
   it('re-emits update for every cached object on each resync', async () => {
     const kc = kubeConfig();
     const client = new KubeClient(kc);

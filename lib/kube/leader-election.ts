@@ -108,6 +108,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   let observedHolder: string | undefined;
   let lastRenew = 0;
   let timer: TimerHandle | undefined;
+  let watchdog: TimerHandle | undefined;
   let cycle: Promise<void> = Promise.resolve();
 
   function observe(lease: Lease): void {
@@ -217,6 +218,18 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     }
   }
 
+  /** Checks the renew deadline on its own timer, so a request that hangs cannot keep a stale leader leading. */
+  function scheduleWatchdog(): void {
+    if (!running) return;
+    watchdog = clock.setTimer(retryPeriodMs, () => {
+      if (leading && clock.now() - lastRenew > renewDeadlineMs) {
+        log.warn(fields, 'Lease renewal deadline passed');
+        stopLeading();
+      }
+      scheduleWatchdog();
+    });
+  }
+
   function schedule(): void {
     if (!running) return;
     timer = clock.setTimer(retryPeriodMs, () => {
@@ -229,10 +242,12 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       if (running) return;
       running = true;
       cycle = round().then(schedule);
+      scheduleWatchdog();
     },
     async stop({ release = true } = {}) {
       running = false;
       timer?.cancel();
+      watchdog?.cancel();
       await cycle;
       if (leading && release) {
         try {

@@ -23,7 +23,12 @@ export function manifestsPath(relative: string): string {
 /** Renders a kustomization with the harness's kubectl (`kubectl kustomize`) and parses every object. */
 export async function renderKustomization(relative: string): Promise<RenderedObject[]> {
   const result = await kubectl(['kustomize', manifestsPath(relative)]);
-  if (result.code !== 0) throw new Error(`kubectl kustomize ${relative} failed: ${result.stderr}`);
+  if (result.code !== 0) {
+    const hint = /crds': unable to find one of 'kustomization\.yaml'/.test(result.stderr)
+      ? ' The repository needs crds/Kustomization (listing the CRD files) for manifests/crds; see docs/deploy.md.'
+      : '';
+    throw new Error(`kubectl kustomize ${relative} failed:${hint} ${result.stderr}`);
+  }
   return parseAllDocuments(result.stdout)
     .map((document) => document.toJS() as RenderedObject | null)
     .filter((object): object is RenderedObject => object !== null);

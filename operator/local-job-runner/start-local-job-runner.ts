@@ -107,6 +107,8 @@ export async function startLocalJobRunner(options: LocalJobRunnerOptions): Promi
   const graceMs = options.terminationGraceMs ?? 5000;
   const retryBackoff = options.retryBackoff ?? { initialMs: 1000, maxMs: 60_000 };
   const runs = new Map<string, Run>();
+  /** Every process not yet exited, by key: what `running()` reports and `stop()` waits for. */
+  const live = new Map<ChildProcess, string>();
   let stopping = false;
 
   const workDir = (namespace: string, name: string) => join(workRoot, namespace, name);
@@ -198,6 +200,9 @@ export async function startLocalJobRunner(options: LocalJobRunnerOptions): Promi
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const run: Run = { uid, attempt, child };
+    live.set(child, `${namespace}/${name}`);
+    child.once('close', () => live.delete(child));
+    child.once('error', () => live.delete(child));
     runs.set(`${namespace}/${name}`, run);
     child.stdout?.pipe(logFile, { end: false });
     child.stderr?.pipe(logFile, { end: false });
@@ -326,15 +331,14 @@ export async function startLocalJobRunner(options: LocalJobRunnerOptions): Promi
     workRoot,
     workDir,
     logPath,
-    running: () => [...runs.entries()].filter(([, run]) => run.child).map(([key]) => key),
+    running: () => [...new Set(live.values())],
     async stop() {
       stopping = true;
       informer.stop();
       await queue.shutdown(false);
       const exits: Promise<unknown>[] = [];
-      for (const run of runs.values()) {
-        const child = run.child;
-        if (!child || child.exitCode !== null || child.signalCode !== null) continue;
+      for (const child of live.keys()) {
+        if (child.exitCode !== null || child.signalCode !== null) continue;
         exits.push(new Promise((resolve) => child.once('close', resolve)));
         terminate(child);
       }

@@ -5,7 +5,7 @@ import { parseCommandArgs, requiredOption } from '../../cli/lib/args.ts';
 import { createS3Client, s3ConnectionFromEnv } from '../../lib/storage/s3-client.ts';
 import { parseS3Uri } from '../../lib/storage/s3-uri.ts';
 import { RenderError } from '../errors.ts';
-import { s3Sink } from '../output/output-sink.ts';
+import { s3Sink } from '../output/s3-sink.ts';
 import { renderTurntable } from '../render-turntable.ts';
 import { jsonLineLogger } from './json-logger.ts';
 import { RENDER_OPTION_SPEC, RENDER_OPTION_USAGE, renderOptionsFromArgs } from './render-args.ts';

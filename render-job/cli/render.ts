@@ -4,7 +4,7 @@ import type { CliCommand, CliIO } from '../../cli/command.ts';
 import { UsageError } from '../../cli/command.ts';
 import { parseCommandArgs, requiredOption } from '../../cli/lib/args.ts';
 import { RenderError } from '../errors.ts';
-import { directorySink } from '../output/output-sink.ts';
+import { directorySink } from '../output/directory-sink.ts';
 import { renderTurntable } from '../render-turntable.ts';
 import { jsonLineLogger } from './json-logger.ts';
 import { RENDER_OPTION_SPEC, RENDER_OPTION_USAGE, renderOptionsFromArgs } from './render-args.ts';

@@ -3,7 +3,7 @@ import type { StudioEnvironment } from '../environment/create-studio-environment
 import { RenderError } from '../errors.ts';
 import type { Scene, SceneMaterial, SceneTextureRef } from '../scene/scene-types.ts';
 import type { GpuContext } from './create-gpu-context.ts';
-import { PBR_SHADER } from './pbr-shader.ts';
+import { pbrShader } from './pbr-shader.ts';
 
 /** Options of {@link createRenderer}. */
 export interface RendererOptions {
@@ -106,7 +106,10 @@ export async function createRenderer(
     return resource;
   };
 
-  const module = device.createShaderModule({ code: PBR_SHADER });
+  const modules = {
+    opaque: device.createShaderModule({ code: pbrShader({ alphaMask: false }) }),
+    masked: device.createShaderModule({ code: pbrShader({ alphaMask: true }) }),
+  };
   const frameLayout = device.createBindGroupLayout({
     entries: [
       {
@@ -137,12 +140,13 @@ export async function createRenderer(
   const pipelines = new Map<string, GPURenderPipeline>();
   const pipelineFor = (material: SceneMaterial): GPURenderPipeline => {
     const blend = material.alphaMode === 'BLEND';
-    const key = `${blend}-${material.doubleSided}`;
+    const masked = material.alphaMode === 'MASK';
+    const key = `${blend}-${masked}-${material.doubleSided}`;
     let pipeline = pipelines.get(key);
     if (!pipeline) {
       pipeline = createPipeline(
         device,
-        module,
+        masked ? modules.masked : modules.opaque,
         pipelineLayout,
         blend,
         material.doubleSided,

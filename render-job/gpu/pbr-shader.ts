@@ -4,11 +4,15 @@
  * (SH irradiance + prefiltered equirectangular radiance, Karis' analytic environment BRDF), one key light
  * (GGX, height-correlated Smith, Schlick), Khronos PBR Neutral tone mapping and sRGB encoding.
  *
+ * `discard` only exists in the variant built for MASK materials: a shader that may discard turns off early
+ * depth testing, and on a software rasteriser shading every hidden fragment doubles the cost of a frame.
+ *
  * The output is written sRGB-encoded into an `rgba8unorm` target, because compatibility-mode devices
  * (the software path) cannot always render to sRGB formats; alpha-blended materials therefore blend in
  * display space, as most web viewers do.
  */
-export const PBR_SHADER = /* wgsl */ `
+export function pbrShader(options: { alphaMask: boolean }): string {
+  return /* wgsl */ `
 struct Frame {
   viewProj: mat4x4f,
   model: mat4x4f,
@@ -168,7 +172,7 @@ fn fragmentMain(in: VertexOut, @builtin(front_facing) frontFacing: bool) -> @loc
     alpha = base.a;
   } else if (alphaMode > 0.5) {
     if (base.a < material.alpha.x) {
-      discard;
+      ${options.alphaMask ? 'discard;' : ''}
     }
   }
 
@@ -224,3 +228,4 @@ fn fragmentMain(in: VertexOut, @builtin(front_facing) frontFacing: bool) -> @loc
   return vec4f(linearToSrgb(mapped), alpha);
 }
 `;
+}

@@ -2,7 +2,8 @@ import type { Document, Material, Node, Primitive, Texture, TextureInfo } from '
 import type { EmissiveStrength, Transform } from '@gltf-transform/extensions';
 import type { Vec3 } from '../camera/mat4.ts';
 import { RenderError } from '../errors.ts';
-import { computeNormals, computeTangents } from './compute-normals-tangents.ts';
+import { computeNormals } from './compute-normals.ts';
+import { computeTangents } from './compute-tangents.ts';
 import type { Scene, SceneImage, SceneMaterial, ScenePrimitive, SceneTextureRef } from './scene-types.ts';
 
 /**

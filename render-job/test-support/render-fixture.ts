@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseRenderManifest, type RenderManifest } from '../../lib/contracts/render-manifest.ts';
 import type { GpuContext } from '../gpu/create-gpu-context.ts';
-import { directorySink } from '../output/output-sink.ts';
+import { directorySink } from '../output/directory-sink.ts';
 import { type RenderTurntableOptions, renderTurntable } from '../render-turntable.ts';
 import { loadScene } from '../scene/load-scene.ts';
 import { readModel } from '../scene/read-model.ts';

@@ -20,10 +20,44 @@ interface Entry {
   frames: number[];
   /** Vectors quantised to 8 bits, `dims` per frame. */
   vectors: Int8Array;
+  /** Centre of each run of {@link SECTOR_FRAMES} neighbouring frames, and its radius (both in 8-bit units). */
+  centres: Int8Array;
+  radii: Float32Array;
 }
 
 /** Quantisation scale: descriptor components lie in [-1, 1]. */
 const SCALE = 127;
+/** Neighbouring turntable frames look alike: each run of this many shares one centre for pruning. */
+const SECTOR_FRAMES = 6;
+/** Products scored exactly first, to set the pruning threshold. */
+const SEED_PRODUCTS = 32;
+
+/**
+ * Centres and radii of each sector, computed on the quantised vectors themselves so that the bound
+ * q·f ≤ q·c + ‖q‖·‖f − c‖ holds exactly for the scores the index computes.
+ */
+function sectorsOf(vectors: Int8Array, frameCount: number, dims: number) {
+  const count = Math.ceil(frameCount / SECTOR_FRAMES);
+  const centres = new Int8Array(count * dims);
+  const radii = new Float32Array(count);
+  for (let s = 0; s < count; s++) {
+    const first = s * SECTOR_FRAMES;
+    const last = Math.min(frameCount, first + SECTOR_FRAMES);
+    for (let i = 0; i < dims; i++) {
+      let sum = 0;
+      for (let f = first; f < last; f++) sum += vectors[f * dims + i]!;
+      centres[s * dims + i] = Math.round(sum / (last - first));
+    }
+    let radius = 0;
+    for (let f = first; f < last; f++) {
+      let distance = 0;
+      for (let i = 0; i < dims; i++) distance += (vectors[f * dims + i]! - centres[s * dims + i]!) ** 2;
+      radius = Math.max(radius, Math.sqrt(distance));
+    }
+    radii[s] = radius;
+  }
+  return { centres, radii };
+}
 
 /**
  * The photo index. Vectors are stored as 8-bit integers (a quarter of the memory of floats; the similarity
@@ -76,7 +110,12 @@ export class ImageIndex {
       }
     });
     this.remove(asin);
-    this.entries.set(asin, { asin, frames: frames.map((frame) => frame.index), vectors });
+    this.entries.set(asin, {
+      asin,
+      frames: frames.map((frame) => frame.index),
+      vectors,
+      ...sectorsOf(vectors, frames.length, this.dims),
+    });
     this.frameTotal += frames.length;
   }
 
@@ -88,38 +127,69 @@ export class ImageIndex {
     this.entries.delete(asin);
   }
 
-  /** The `limit` products whose best frame is most similar to `query` (a unit-length descriptor). */
+  /**
+   * The `limit` products whose best frame is most similar to `query` (a unit-length descriptor).
+   *
+   * Exact, without scoring every frame: for a frame f near its sector centre c (‖f − c‖ ≤ r),
+   * q·f ≤ q·c + ‖q‖·r.
+   * One dot product per sector bounds each product; the products with the highest bounds are scored first,
+   * and any product whose bound cannot beat the k-th best score found is skipped.
+   */
   search(query: ArrayLike<number>, limit: number): ImageHit[] {
     if (query.length !== this.dims) {
       throw new RangeError(`query descriptor has ${query.length} numbers, expected ${this.dims}`);
     }
-    const q = new Int32Array(this.dims);
-    for (let i = 0; i < this.dims; i++) q[i] = Math.round(query[i]! * SCALE);
-    const top = new TopK(limit);
-    const order: Entry[] = [];
-    const bestFrame: number[] = [];
     const dims = this.dims;
-    for (const entry of this.entries.values()) {
+    const q = new Int32Array(dims);
+    for (let i = 0; i < dims; i++) q[i] = Math.round(query[i]! * SCALE);
+    const entries = [...this.entries.values()];
+    const bounds = new Float64Array(entries.length);
+    const unit = 1 / (SCALE * SCALE);
+    let queryNorm = 0;
+    for (let i = 0; i < dims; i++) queryNorm += q[i]! * q[i]!;
+    // A hair of slack so floating-point rounding in the bound never prunes a product that ties.
+    queryNorm = Math.sqrt(queryNorm) * (1 + 1e-9);
+    for (const [position, entry] of entries.entries()) {
+      let bound = Number.NEGATIVE_INFINITY;
+      for (let s = 0; s < entry.radii.length; s++) {
+        let dot = 0;
+        for (let i = 0, base = s * dims; i < dims; i++) dot += q[i]! * entry.centres[base + i]!;
+        bound = Math.max(bound, (dot + queryNorm * entry.radii[s]! + 1) * unit);
+      }
+      bounds[position] = bound;
+    }
+    const top = new TopK(limit);
+    const bestFrame = new Int32Array(entries.length);
+    const scored = new Uint8Array(entries.length);
+    const score = (position: number): void => {
+      const entry = entries[position]!;
+      scored[position] = 1;
+      if (entry.frames.length === 0) return;
       const { vectors } = entry;
       let best = Number.NEGATIVE_INFINITY;
-      let bestAt = 0;
       for (let f = 0, base = 0; f < entry.frames.length; f++, base += dims) {
         let dot = 0;
         for (let i = 0; i < dims; i++) dot += q[i]! * vectors[base + i]!;
         if (dot > best) {
           best = dot;
-          bestAt = f;
+          bestFrame[position] = f;
         }
       }
-      if (entry.frames.length === 0) continue;
-      top.offer({ doc: order.length, score: best } satisfies Scored);
-      order.push(entry);
-      bestFrame.push(bestAt);
+      top.offer({ doc: position, score: best * unit } satisfies Scored);
+    };
+    const seeds = new TopK(Math.min(entries.length, Math.max(limit, SEED_PRODUCTS)));
+    for (let position = 0; position < entries.length; position++)
+      seeds.offer({ doc: position, score: bounds[position]! });
+    for (const seed of seeds.sorted()) score(seed.doc);
+    for (let position = 0; position < entries.length; position++) {
+      if (scored[position]) continue;
+      const threshold = top.size >= limit ? top.weakest()!.score : Number.NEGATIVE_INFINITY;
+      if (bounds[position]! > threshold) score(position);
     }
-    return top.sorted().map(({ doc, score }) => ({
-      asin: order[doc]!.asin,
-      score: Math.round((score / (SCALE * SCALE)) * 1000) / 1000,
-      frame: order[doc]!.frames[bestFrame[doc]!]!,
+    return top.sorted().map(({ doc, score: value }) => ({
+      asin: entries[doc]!.asin,
+      score: Math.round(value * 1000) / 1000,
+      frame: entries[doc]!.frames[bestFrame[doc]!]!,
     }));
   }
 }

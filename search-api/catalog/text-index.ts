@@ -51,6 +51,11 @@ const MAX_ALTERNATIVES = 24;
 /** An ASIN prefix needs this many characters, so "b0" does not match the whole catalogue. */
 const MIN_ASIN_PREFIX = 4;
 const ASIN_WEIGHT = 8;
+/**
+ * Documents scored before a query stops early, at least: common terms that rarely occur together would
+ * otherwise read all their postings before the threshold algorithm can prove nothing better exists.
+ */
+const MIN_SCORING_BUDGET = 4000;
 
 interface Posting {
   doc: number;
@@ -129,8 +134,9 @@ function lowerBound(values: readonly string[], key: string): number {
  * Guarantees: results are ranked by score, ties by an internal document number, so pages of a query agree.
  * Typo tolerance: a query term of 4–7 letters matches terms one edit away, of 8 or more two edits; the last
  * query term also matches as a prefix (as-you-type); a term of 4+ letters or digits matches ASIN prefixes.
- * Caveats: the threshold algorithm is exact for the top k, but a query of several common terms that never
- * occur together reads all of their top-impact postings before it can stop.
+ * Caveats: the top k are exact unless a query scores more than max(4000, 20·k) documents without proving
+ * them (several common terms that rarely occur together); it then stops and ranks the best seen, which are
+ * the products that match the query terms most strongly one by one.
  *
  * @example
  * ```ts
@@ -325,6 +331,7 @@ export class TextIndex {
     const top = new TopK(k);
     const seen = new Set<number>();
     const streams = groups.map((group) => group.map((alternative) => this.stream(alternative)));
+    const budget = Math.max(MIN_SCORING_BUDGET, 20 * k);
     const bound = (index: number): number => {
       let best = 0;
       for (const stream of streams[index]!) best = Math.max(best, stream.peek());
@@ -354,7 +361,7 @@ export class TextIndex {
         for (const group of groups) score += this.groupScore(group, entry);
         top.offer({ doc, score } satisfies Scored);
       }
-      if (!progressed) break;
+      if (!progressed || seen.size >= budget) break;
       if (top.size >= k) {
         let threshold = 0;
         for (let g = 0; g < streams.length; g++) threshold += bound(g);

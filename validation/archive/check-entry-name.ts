@@ -35,13 +35,21 @@ export function decodeEntryName(raw: Uint8Array): string | undefined {
  * Guarantees: a name that passes contains only `/`-separated non-empty segments, none `.` or `..`, no
  * control characters and no backslash, so `join(root, name)` stays inside `root` on POSIX and Windows.
  */
-export function checkEntryName(name: string, rawLength: number, limits: EntryNameLimits): NameProblem | undefined {
+export function checkEntryName(
+  name: string,
+  rawLength: number,
+  limits: EntryNameLimits,
+): NameProblem | undefined {
   if (rawLength > limits.maxNameBytes) {
-    return { code: 'ZIP_NAME_TOO_LONG', reason: `the name is ${rawLength} bytes (limit ${limits.maxNameBytes})` };
+    return {
+      code: 'ZIP_NAME_TOO_LONG',
+      reason: `the name is ${rawLength} bytes (limit ${limits.maxNameBytes})`,
+    };
   }
   if (name.length === 0) return { code: 'ZIP_INVALID_NAME', reason: 'the name is empty' };
   if (name.startsWith('/')) return { code: 'ZIP_ABSOLUTE_PATH', reason: 'the name is an absolute path' };
-  if (/^[A-Za-z]:/.test(name)) return { code: 'ZIP_DRIVE_LETTER', reason: 'the name starts with a drive letter' };
+  if (/^[A-Za-z]:/.test(name))
+    return { code: 'ZIP_DRIVE_LETTER', reason: 'the name starts with a drive letter' };
   if (name.includes('\\')) {
     return { code: 'ZIP_BACKSLASH_PATH', reason: 'the name contains a backslash (a Windows path separator)' };
   }

@@ -15,7 +15,10 @@ export interface HostileCase {
 }
 
 const MiB = 1024 * 1024;
-const manifest: TestZipEntry = { name: 'manifest.yaml', data: Buffer.from('asin: B0HOSTILE1\nrevision: 1\n') };
+const manifest: TestZipEntry = {
+  name: 'manifest.yaml',
+  data: Buffer.from('asin: B0HOSTILE1\nrevision: 1\n'),
+};
 const file = (name: string | Uint8Array, data = 'x', extra: Partial<TestZipEntry> = {}): TestZipEntry => ({
   name,
   data: Buffer.from(data),
@@ -36,19 +39,54 @@ export function hostileCorpus(): HostileCase[] {
   const innerHostile = buildTestZip([file('../../escaped.txt', 'pwned')]);
   const valid = zip(file('model/B0HOSTILE1.glb', 'glTF'));
   const cases: HostileCase[] = [
-    { id: 'traversal-dotdot', description: '../ at the start', zip: zip(file('../evil.txt')), expected: 'ZIP_PATH_TRAVERSAL' },
+    {
+      id: 'traversal-dotdot',
+      description: '../ at the start',
+      zip: zip(file('../evil.txt')),
+      expected: 'ZIP_PATH_TRAVERSAL',
+    },
     {
       id: 'traversal-inner',
       description: '../ inside a path climbing above the root',
       zip: zip(file('references/../../evil.txt')),
       expected: 'ZIP_PATH_TRAVERSAL',
     },
-    { id: 'traversal-folder', description: 'a ../ folder entry', zip: zip(file('../', '')), expected: 'ZIP_PATH_TRAVERSAL' },
-    { id: 'absolute', description: 'absolute POSIX path', zip: zip(file('/tmp/evil.sh')), expected: 'ZIP_ABSOLUTE_PATH' },
-    { id: 'drive-letter', description: 'Windows drive path', zip: zip(file('C:/Windows/evil.dll')), expected: 'ZIP_DRIVE_LETTER' },
-    { id: 'drive-relative', description: 'drive-relative path', zip: zip(file('c:evil.txt')), expected: 'ZIP_DRIVE_LETTER' },
-    { id: 'backslash-traversal', description: '..\\ with Windows separators', zip: zip(file('..\\evil.txt')), expected: 'ZIP_BACKSLASH_PATH' },
-    { id: 'unc-path', description: 'UNC path', zip: zip(file('\\\\server\\share\\evil.txt')), expected: 'ZIP_BACKSLASH_PATH' },
+    {
+      id: 'traversal-folder',
+      description: 'a ../ folder entry',
+      zip: zip(file('../', '')),
+      expected: 'ZIP_PATH_TRAVERSAL',
+    },
+    {
+      id: 'absolute',
+      description: 'absolute POSIX path',
+      zip: zip(file('/tmp/evil.sh')),
+      expected: 'ZIP_ABSOLUTE_PATH',
+    },
+    {
+      id: 'drive-letter',
+      description: 'Windows drive path',
+      zip: zip(file('C:/Windows/evil.dll')),
+      expected: 'ZIP_DRIVE_LETTER',
+    },
+    {
+      id: 'drive-relative',
+      description: 'drive-relative path',
+      zip: zip(file('c:evil.txt')),
+      expected: 'ZIP_DRIVE_LETTER',
+    },
+    {
+      id: 'backslash-traversal',
+      description: '..\\ with Windows separators',
+      zip: zip(file('..\\evil.txt')),
+      expected: 'ZIP_BACKSLASH_PATH',
+    },
+    {
+      id: 'unc-path',
+      description: 'UNC path',
+      zip: zip(file('\\\\server\\share\\evil.txt')),
+      expected: 'ZIP_BACKSLASH_PATH',
+    },
     {
       id: 'symlink-unix',
       description: 'Unix symlink to /etc/passwd',
@@ -67,9 +105,24 @@ export function hostileCorpus(): HostileCase[] {
       zip: zip(file('references/x.jpg', 'C:\\Windows', { madeBy: 0, externalAttributes: 0x400 })),
       expected: 'ZIP_SYMLINK',
     },
-    { id: 'fifo', description: 'named pipe', zip: zip(file('source/pipe', '', { mode: 0o010644 })), expected: 'ZIP_SPECIAL_FILE' },
-    { id: 'device', description: 'block device', zip: zip(file('source/sda', '', { mode: 0o060644 })), expected: 'ZIP_SPECIAL_FILE' },
-    { id: 'duplicate', description: 'the same name twice', zip: zip(file('references/a.jpg'), file('references/a.jpg')), expected: 'ZIP_DUPLICATE_NAME' },
+    {
+      id: 'fifo',
+      description: 'named pipe',
+      zip: zip(file('source/pipe', '', { mode: 0o010644 })),
+      expected: 'ZIP_SPECIAL_FILE',
+    },
+    {
+      id: 'device',
+      description: 'block device',
+      zip: zip(file('source/sda', '', { mode: 0o060644 })),
+      expected: 'ZIP_SPECIAL_FILE',
+    },
+    {
+      id: 'duplicate',
+      description: 'the same name twice',
+      zip: zip(file('references/a.jpg'), file('references/a.jpg')),
+      expected: 'ZIP_DUPLICATE_NAME',
+    },
     {
       id: 'case-collision',
       description: 'names equal but for case',
@@ -82,15 +135,30 @@ export function hostileCorpus(): HostileCase[] {
       zip: zip(file('references/caf\u00e9.jpg'), file('references/cafe\u0301.jpg')),
       expected: 'ZIP_CASE_COLLISION',
     },
-    { id: 'encrypted', description: 'PKWARE encryption flag', zip: zip(file('model/a.glb', 'x', { flags: 0x0801 })), expected: 'ZIP_ENCRYPTED' },
-    { id: 'aes', description: 'WinZip AES (method 99)', zip: zip(file('model/a.glb', 'xyz', { method: 99 })), expected: 'ZIP_ENCRYPTED' },
+    {
+      id: 'encrypted',
+      description: 'PKWARE encryption flag',
+      zip: zip(file('model/a.glb', 'x', { flags: 0x0801 })),
+      expected: 'ZIP_ENCRYPTED',
+    },
+    {
+      id: 'aes',
+      description: 'WinZip AES (method 99)',
+      zip: zip(file('model/a.glb', 'xyz', { method: 99 })),
+      expected: 'ZIP_ENCRYPTED',
+    },
     {
       id: 'strong-encryption',
       description: 'strong encryption flag',
       zip: zip(file('model/a.glb', 'x', { flags: 0x0841 })),
       expected: 'ZIP_ENCRYPTED',
     },
-    { id: 'lzma', description: 'unsupported method (LZMA)', zip: zip(file('model/a.glb', 'xyz', { method: 14 })), expected: 'ZIP_UNSUPPORTED_METHOD' },
+    {
+      id: 'lzma',
+      description: 'unsupported method (LZMA)',
+      zip: zip(file('model/a.glb', 'xyz', { method: 14 })),
+      expected: 'ZIP_UNSUPPORTED_METHOD',
+    },
     {
       id: 'zip64-claims-1tib',
       description: 'ZIP64 header claiming a 1 TiB entry',
@@ -125,7 +193,11 @@ export function hostileCorpus(): HostileCase[] {
       id: 'total-too-large',
       description: 'three 600 KiB entries over a 1 MiB total',
       zip: zip(
-        ...[0, 1, 2].map((index) => ({ name: `references/${index}.jpg`, data: randomBytes(600 * 1024), method: 0 })),
+        ...[0, 1, 2].map((index) => ({
+          name: `references/${index}.jpg`,
+          data: randomBytes(600 * 1024),
+          method: 0,
+        })),
       ),
       expected: 'ZIP_TOTAL_TOO_LARGE',
       policy: { maxTotalBytes: MiB },
@@ -145,17 +217,30 @@ export function hostileCorpus(): HostileCase[] {
     {
       id: 'overlapping',
       description: 'two central records sharing one local record',
-      zip: buildTestZip([{ name: 'a.bin', data: randomBytes(64 * 1024) }, { ...file('b.bin'), reuseLocalHeaderOf: 0 }]),
+      zip: buildTestZip([
+        { name: 'a.bin', data: randomBytes(64 * 1024) },
+        { ...file('b.bin'), reuseLocalHeaderOf: 0 },
+      ]),
       expected: 'ZIP_OVERLAPPING_ENTRIES',
     },
-    { id: 'nested-zip-name', description: 'a .zip inside', zip: zip({ name: 'source/more.zip', data: innerZip }), expected: 'ZIP_NESTED_ARCHIVE' },
+    {
+      id: 'nested-zip-name',
+      description: 'a .zip inside',
+      zip: zip({ name: 'source/more.zip', data: innerZip }),
+      expected: 'ZIP_NESTED_ARCHIVE',
+    },
     {
       id: 'nested-zip-disguised',
       description: 'a ZIP renamed .jpg',
       zip: zip({ name: 'references/photo.jpg', data: innerZip }),
       expected: 'ZIP_NESTED_ARCHIVE',
     },
-    { id: 'nested-gzip-name', description: 'a .gz inside', zip: zip(file('source/mesh.obj.gz')), expected: 'ZIP_NESTED_ARCHIVE' },
+    {
+      id: 'nested-gzip-name',
+      description: 'a .gz inside',
+      zip: zip(file('source/mesh.obj.gz')),
+      expected: 'ZIP_NESTED_ARCHIVE',
+    },
     {
       id: 'nested-7z-magic',
       description: '7-Zip data under a neutral name',
@@ -176,27 +261,67 @@ export function hostileCorpus(): HostileCase[] {
       expected: 'ZIP_PATH_TRAVERSAL',
       policy: { maxArchiveDepth: 2 },
     },
-    { id: 'not-utf8', description: 'name bytes 0xff 0xfe', zip: zip(file(Buffer.from([0xff, 0xfe, 0x2e, 0x6a]))), expected: 'ZIP_NAME_NOT_UTF8' },
+    {
+      id: 'not-utf8',
+      description: 'name bytes 0xff 0xfe',
+      zip: zip(file(Buffer.from([0xff, 0xfe, 0x2e, 0x6a]))),
+      expected: 'ZIP_NAME_NOT_UTF8',
+    },
     {
       id: 'overlong-slash',
       description: 'overlong UTF-8 "/" in ..%c0%af',
       zip: zip(file(Buffer.from([0x2e, 0x2e, 0xc0, 0xaf, 0x65]))),
       expected: 'ZIP_NAME_NOT_UTF8',
     },
-    { id: 'nul-in-name', description: 'NUL truncating the name', zip: zip(file('model/a.glb\u0000.txt')), expected: 'ZIP_INVALID_NAME' },
-    { id: 'control-char', description: 'escape sequence in the name', zip: zip(file('references/\u001b[31mred.jpg')), expected: 'ZIP_INVALID_NAME' },
-    { id: 'empty-segment', description: 'model//a.glb', zip: zip(file('model//a.glb')), expected: 'ZIP_INVALID_NAME' },
-    { id: 'dot-segment', description: './manifest.yaml', zip: zip(file('./x.yaml')), expected: 'ZIP_INVALID_NAME' },
+    {
+      id: 'nul-in-name',
+      description: 'NUL truncating the name',
+      zip: zip(file('model/a.glb\u0000.txt')),
+      expected: 'ZIP_INVALID_NAME',
+    },
+    {
+      id: 'control-char',
+      description: 'escape sequence in the name',
+      zip: zip(file('references/\u001b[31mred.jpg')),
+      expected: 'ZIP_INVALID_NAME',
+    },
+    {
+      id: 'empty-segment',
+      description: 'model//a.glb',
+      zip: zip(file('model//a.glb')),
+      expected: 'ZIP_INVALID_NAME',
+    },
+    {
+      id: 'dot-segment',
+      description: './manifest.yaml',
+      zip: zip(file('./x.yaml')),
+      expected: 'ZIP_INVALID_NAME',
+    },
     { id: 'empty-name', description: 'an empty name', zip: zip(file('')), expected: 'ZIP_INVALID_NAME' },
-    { id: 'name-too-long', description: '300-byte name', zip: zip(file(`references/${'a'.repeat(290)}.jpg`)), expected: 'ZIP_NAME_TOO_LONG' },
-    { id: 'too-deep', description: 'five folders deep', zip: zip(file('a/b/c/d/e/f.txt')), expected: 'ZIP_PATH_TOO_DEEP' },
+    {
+      id: 'name-too-long',
+      description: '300-byte name',
+      zip: zip(file(`references/${'a'.repeat(290)}.jpg`)),
+      expected: 'ZIP_NAME_TOO_LONG',
+    },
+    {
+      id: 'too-deep',
+      description: 'five folders deep',
+      zip: zip(file('a/b/c/d/e/f.txt')),
+      expected: 'ZIP_PATH_TOO_DEEP',
+    },
     {
       id: 'crc-mismatch',
       description: 'data that does not match its CRC-32',
       zip: zip(file('model/a.glb', 'hello', { declaredCrc: 0x12345678 })),
       expected: 'ZIP_CRC_MISMATCH',
     },
-    { id: 'truncated', description: 'cut in half', zip: valid.subarray(0, Math.floor(valid.length / 2)), expected: 'ZIP_CORRUPT' },
+    {
+      id: 'truncated',
+      description: 'cut in half',
+      zip: valid.subarray(0, Math.floor(valid.length / 2)),
+      expected: 'ZIP_CORRUPT',
+    },
     { id: 'not-a-zip', description: 'random bytes', zip: randomBytes(4096), expected: 'ZIP_CORRUPT' },
     {
       id: 'directory-past-end',

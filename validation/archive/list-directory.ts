@@ -25,7 +25,9 @@ export async function listDirectory(
       const path = join(folder, entry);
       const stat = await lstat(path);
       if (++entries > policy.maxEntries) {
-        findings.push(finding('ZIP_TOO_MANY_ENTRIES', `The folder holds more than ${policy.maxEntries} entries.`));
+        findings.push(
+          finding('ZIP_TOO_MANY_ENTRIES', `The folder holds more than ${policy.maxEntries} entries.`),
+        );
         return false;
       }
       if (stat.isSymbolicLink()) {
@@ -52,9 +54,13 @@ export async function listDirectory(
       } else if (stat.isFile()) {
         if (stat.size > policy.maxEntryBytes) {
           findings.push(
-            finding('ZIP_ENTRY_TOO_LARGE', `${name} is ${stat.size} bytes; the limit is ${policy.maxEntryBytes}.`, {
-              file: name,
-            }),
+            finding(
+              'ZIP_ENTRY_TOO_LARGE',
+              `${name} is ${stat.size} bytes; the limit is ${policy.maxEntryBytes}.`,
+              {
+                file: name,
+              },
+            ),
           );
           continue;
         }
@@ -68,7 +74,12 @@ export async function listDirectory(
   };
   await walk(root, '');
   if (total > policy.maxTotalBytes) {
-    findings.push(finding('ZIP_TOTAL_TOO_LARGE', `The folder holds ${total} bytes; the limit is ${policy.maxTotalBytes}.`));
+    findings.push(
+      finding(
+        'ZIP_TOTAL_TOO_LARGE',
+        `The folder holds ${total} bytes; the limit is ${policy.maxTotalBytes}.`,
+      ),
+    );
   }
   return { files, findings };
 }

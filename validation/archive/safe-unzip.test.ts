@@ -48,7 +48,10 @@ describe('safeUnzip on the generated hostile corpus', () => {
       join(corpus, 'zz-large-legit.zip'),
       buildTestZip([{ name: 'source/B0HOSTILE1.obj', data: Buffer.alloc(64 * MiB, 0x20) }]),
     );
-    await writeFile(join(corpus, 'zz-large-legit.policy.json'), JSON.stringify({ maxCompressionRatio: 10_000 }));
+    await writeFile(
+      join(corpus, 'zz-large-legit.policy.json'),
+      JSON.stringify({ maxCompressionRatio: 10_000 }),
+    );
     const script = fileURLToPath(new URL('./measure-unzip-memory.ts', import.meta.url));
     const { stdout } = await run(process.execPath, ['--import', 'tsx', script, corpus, scratch], {
       maxBuffer: 16 * MiB,
@@ -110,7 +113,10 @@ describe('safeUnzip on a sane ZIP', () => {
           { name: 'model/B0SANE0001.glb', data: Buffer.from('glTF'.repeat(1000)) },
         ]),
       );
-      const { files, findings } = await safeUnzip(zipPath, { destDir: join(dir, 'out'), policy: DEFAULT_POLICY.archive });
+      const { files, findings } = await safeUnzip(zipPath, {
+        destDir: join(dir, 'out'),
+        policy: DEFAULT_POLICY.archive,
+      });
       expect(findings).toEqual([]);
       expect(files.map((item) => [item.name, item.bytes])).toEqual([
         ['manifest.yaml', 17],

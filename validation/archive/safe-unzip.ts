@@ -118,7 +118,9 @@ function zipError(error: unknown, what: string): Finding {
   if (/strong encryption/i.test(message)) code = 'ZIP_ENCRYPTED';
   else if (/too many bytes|too few bytes|size mismatch/i.test(message)) code = 'ZIP_SIZE_MISMATCH';
   const text =
-    code === 'ZIP_CORRUPT' ? `The delivery is not a valid ZIP: ${what} (${message}).` : `The ZIP is unsafe: ${message}.`;
+    code === 'ZIP_CORRUPT'
+      ? `The delivery is not a valid ZIP: ${what} (${message}).`
+      : `The ZIP is unsafe: ${message}.`;
   return finding(code, text);
 }
 
@@ -151,14 +153,19 @@ function checkEntry(
   const name = decodeEntryName(raw);
   if (name === undefined) {
     findings.push(
-      finding('ZIP_NAME_NOT_UTF8', `An entry name is not valid UTF-8 (bytes ${raw.subarray(0, 32).toString('hex')}).`),
+      finding(
+        'ZIP_NAME_NOT_UTF8',
+        `An entry name is not valid UTF-8 (bytes ${raw.subarray(0, 32).toString('hex')}).`,
+      ),
     );
     return undefined;
   }
   const location = { file: name };
   const problem = checkEntryName(name, raw.length, policy);
   if (problem) {
-    findings.push(finding(problem.code, `Entry "${printable(name)}" is rejected: ${problem.reason}.`, location));
+    findings.push(
+      finding(problem.code, `Entry "${printable(name)}" is rejected: ${problem.reason}.`, location),
+    );
     return undefined;
   }
   const type = fileType(entry);
@@ -168,7 +175,13 @@ function checkEntry(
     return undefined;
   }
   if (type === 'special') {
-    findings.push(finding('ZIP_SPECIAL_FILE', `Entry "${name}" is not a regular file (device, pipe or socket).`, location));
+    findings.push(
+      finding(
+        'ZIP_SPECIAL_FILE',
+        `Entry "${name}" is not a regular file (device, pipe or socket).`,
+        location,
+      ),
+    );
     return undefined;
   }
   // Bit 0: traditional PKWARE encryption; bit 6: strong encryption; method 99: WinZip AES.
@@ -250,7 +263,9 @@ function checkCentralDirectory(
   for (const { name, entry, isFolder } of entries) {
     const key = isFolder ? name.replace(/\/$/, '') : name;
     if (seen.has(key)) {
-      findings.push(finding('ZIP_DUPLICATE_NAME', `"${name}" appears more than once in the ZIP.`, { file: name }));
+      findings.push(
+        finding('ZIP_DUPLICATE_NAME', `"${name}" appears more than once in the ZIP.`, { file: name }),
+      );
       continue;
     }
     seen.set(key, name);
@@ -271,7 +286,10 @@ function checkCentralDirectory(
   }
   if (total > policy.maxTotalBytes) {
     findings.push(
-      finding('ZIP_TOTAL_TOO_LARGE', `The ZIP expands to ${total} bytes in all; the limit is ${policy.maxTotalBytes}.`),
+      finding(
+        'ZIP_TOTAL_TOO_LARGE',
+        `The ZIP expands to ${total} bytes in all; the limit is ${policy.maxTotalBytes}.`,
+      ),
     );
   }
   // Entries whose data overlap (one local record reused by many central records) are how the
@@ -284,7 +302,10 @@ function checkCentralDirectory(
   for (let index = 0; index < sorted.length; index++) {
     const current = sorted[index]!;
     const end =
-      current.relativeOffsetOfLocalHeader + LOCAL_HEADER_FIXED_BYTES + current.fileNameLength + current.compressedSize;
+      current.relativeOffsetOfLocalHeader +
+      LOCAL_HEADER_FIXED_BYTES +
+      current.fileNameLength +
+      current.compressedSize;
     const next = sorted[index + 1];
     const limit = next ? next.relativeOffsetOfLocalHeader : directoryStart;
     if (end > limit) {
@@ -333,12 +354,17 @@ async function extractAll(
     await mkdir(dirname(target), { recursive: true });
     const outcome = await extractEntry(zip, entry, target, context.policy.maxEntryBytes);
     if ('error' in outcome) {
-      findings.push({ ...zipError(outcome.error, `entry "${name}" cannot be extracted`), location: { file: name } });
+      findings.push({
+        ...zipError(outcome.error, `entry "${name}" cannot be extracted`),
+        location: { file: name },
+      });
       return files;
     }
     if (outcome.crc !== entry.crc32) {
       findings.push(
-        finding('ZIP_CRC_MISMATCH', `Entry "${name}" does not match its CRC-32; the ZIP is damaged.`, { file: name }),
+        finding('ZIP_CRC_MISMATCH', `Entry "${name}" does not match its CRC-32; the ZIP is damaged.`, {
+          file: name,
+        }),
       );
       return files;
     }
@@ -362,7 +388,8 @@ async function extractAll(
           policy: context.policy,
           depth: context.depth + 1,
         });
-        for (const item of nested.findings) findings.push({ ...item, message: `In ${name}: ${item.message}` });
+        for (const item of nested.findings)
+          findings.push({ ...item, message: `In ${name}: ${item.message}` });
         if (nested.findings.some((item) => item.severity === 'error')) return files;
       }
     }
@@ -413,6 +440,10 @@ async function archiveKindOfFile(path: string): Promise<string | undefined> {
 }
 
 function printable(name: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are escaped for display
-  return name.replace(/[\u0000-\u001f\u007f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  let out = '';
+  for (const char of name) {
+    const code = char.charCodeAt(0);
+    out += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char;
+  }
+  return out;
 }

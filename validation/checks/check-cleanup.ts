@@ -1,7 +1,7 @@
 import { type Document, getBounds, type Node, PropertyType } from '@gltf-transform/core';
 import { type Finding, finding } from '../findings.ts';
 import type { CleanupPolicy } from '../policy/policy.ts';
-import { forEachTriangle, isTriangleMode, scratchVectors, triangleArea3 } from './geometry.ts';
+import { forEachTriangle, isTriangleMode, readFloats, triangleArea3 } from './geometry.ts';
 
 /** Geometry figures of a model, reported whatever the verdict. */
 export interface GeometryStats {
@@ -40,7 +40,6 @@ export function checkCleanup(document: Document, policy: CleanupPolicy, file: st
   const nonTriangle = new Set<string>();
   const strayTransforms: string[] = [];
   const mirrored: string[] = [];
-  const scratch = scratchVectors();
   const visited = new Map<unknown, { triangles: number; vertices: number; degenerate: number }>();
   scene?.traverse((node: Node) => {
     const mesh = node.getMesh();
@@ -58,6 +57,7 @@ export function checkCleanup(document: Document, policy: CleanupPolicy, file: st
         if (!isTriangleMode(primitive)) {
           nonTriangle.add(mesh.getName() || '(unnamed)');
         } else if (position) {
+          const points = readFloats(position);
           const used = primitive.getIndices() ? new Uint8Array(position.getCount()) : undefined;
           counts.triangles = forEachTriangle(primitive, (a, b, c) => {
             if (used) {
@@ -65,7 +65,7 @@ export function checkCleanup(document: Document, policy: CleanupPolicy, file: st
               used[b] = 1;
               used[c] = 1;
             }
-            if (a === b || b === c || a === c || triangleArea3(position, a, b, c, scratch) === 0) {
+            if (a === b || b === c || a === c || triangleArea3(points, a, b, c) === 0) {
               counts!.degenerate++;
             }
           });
@@ -99,7 +99,9 @@ export function checkCleanup(document: Document, policy: CleanupPolicy, file: st
     );
   }
   if (vertices > policy.maxVertices) {
-    findings.push(finding('CLEANUP_VERTEX_BUDGET', `${vertices} vertices; the budget is ${policy.maxVertices}.`, at));
+    findings.push(
+      finding('CLEANUP_VERTEX_BUDGET', `${vertices} vertices; the budget is ${policy.maxVertices}.`, at),
+    );
   }
   if (degenerate > 0) {
     const share = degenerate / triangles;
@@ -113,7 +115,9 @@ export function checkCleanup(document: Document, policy: CleanupPolicy, file: st
     );
   }
   if (looseVertices > 0) {
-    findings.push(finding('CLEANUP_LOOSE_GEOMETRY', `${looseVertices} vertices are not used by any triangle.`, at));
+    findings.push(
+      finding('CLEANUP_LOOSE_GEOMETRY', `${looseVertices} vertices are not used by any triangle.`, at),
+    );
   }
   if (nonTriangle.size > 0) {
     findings.push(
@@ -127,7 +131,11 @@ export function checkCleanup(document: Document, policy: CleanupPolicy, file: st
   checkScaleAndOrigin(stats.bounds, policy, file, findings);
   if (mirrored.length > 0) {
     findings.push(
-      finding('CLEANUP_MIRRORED_TRANSFORM', `Nodes have a negative scale (mirrored): ${names(mirrored)}.`, at),
+      finding(
+        'CLEANUP_MIRRORED_TRANSFORM',
+        `Nodes have a negative scale (mirrored): ${names(mirrored)}.`,
+        at,
+      ),
     );
   }
   if (strayTransforms.length > 0) {
@@ -184,7 +192,9 @@ function unusedProperties(document: Document): string[] {
   const root = document.getRoot();
   const unused: string[] = [];
   const count = (list: { listParents(): { propertyType: string }[] }[], label: string) => {
-    const orphans = list.filter((item) => item.listParents().every((parent) => parent.propertyType === PropertyType.ROOT));
+    const orphans = list.filter((item) =>
+      item.listParents().every((parent) => parent.propertyType === PropertyType.ROOT),
+    );
     if (orphans.length > 0) unused.push(`${orphans.length} ${label}`);
   };
   count(root.listMeshes(), 'meshes');
@@ -219,5 +229,7 @@ function round(value: number): number {
 
 function names(list: string[]): string {
   const unique = [...new Set(list)];
-  return unique.length > 5 ? `${unique.slice(0, 5).join(', ')} and ${unique.length - 5} more` : unique.join(', ');
+  return unique.length > 5
+    ? `${unique.slice(0, 5).join(', ')} and ${unique.length - 5} more`
+    : unique.join(', ');
 }

@@ -42,7 +42,13 @@ export async function checkReferences(
       // Decoding the pixels, not only the header, catches truncated files.
       await sharp(bytes).resize(8, 8).raw().toBuffer();
     } catch (error) {
-      findings.push(finding('REFERENCES_UNDECODABLE', `${file.name} does not decode as JPEG: ${(error as Error).message}.`, location));
+      findings.push(
+        finding(
+          'REFERENCES_UNDECODABLE',
+          `${file.name} does not decode as JPEG: ${(error as Error).message}.`,
+          location,
+        ),
+      );
       continue;
     }
     const width = metadata.width ?? 0;

@@ -15,7 +15,10 @@ const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
  * vertices need three numbers, faces at least three indices that refer to existing vertices, and the file
  * needs at least one face. Problems are warnings: the source mesh is kept for the record, not published.
  */
-export async function checkSourceObj(path: string, name: string): Promise<{ findings: Finding[]; stats?: ObjStats }> {
+export async function checkSourceObj(
+  path: string,
+  name: string,
+): Promise<{ findings: Finding[]; stats?: ObjStats }> {
   let vertices = 0;
   let faces = 0;
   let lineNumber = 0;

@@ -74,9 +74,13 @@ export async function checkStructure(
           ? finding('STRUCTURE_EXTRA_MODEL', `${name} is not ${modelName}; exactly one model is delivered.`, {
               file: name,
             })
-          : finding('STRUCTURE_UNEXPECTED_FILE', `${name}: model/ holds only ${modelName} (textures go inside the GLB).`, {
-              file: name,
-            }),
+          : finding(
+              'STRUCTURE_UNEXPECTED_FILE',
+              `${name}: model/ holds only ${modelName} (textures go inside the GLB).`,
+              {
+                file: name,
+              },
+            ),
       );
     } else if (name.startsWith('references/') && !name.slice('references/'.length).includes('/')) {
       layout.references.push(file);
@@ -85,9 +89,13 @@ export async function checkStructure(
       layout.sourceFiles.push(file);
     } else {
       findings.push(
-        finding('STRUCTURE_UNEXPECTED_FILE', `${name} is not part of the delivery contract and is not stored.`, {
-          file: name,
-        }),
+        finding(
+          'STRUCTURE_UNEXPECTED_FILE',
+          `${name} is not part of the delivery contract and is not stored.`,
+          {
+            file: name,
+          },
+        ),
       );
     }
   }
@@ -118,7 +126,9 @@ async function readManifest(
   try {
     value = parseYaml(await readFile(file.path, 'utf8'), { maxAliasCount: 10 });
   } catch (error) {
-    findings.push(finding('MANIFEST_INVALID', `manifest.yaml is not valid YAML: ${(error as Error).message}`, at));
+    findings.push(
+      finding('MANIFEST_INVALID', `manifest.yaml is not valid YAML: ${(error as Error).message}`, at),
+    );
     return undefined;
   }
   if (!validateManifest(value)) {

@@ -58,19 +58,29 @@ export async function checkTexturing(
     });
   });
   root.listMaterials().forEach((material, index) => {
-    const location = { file, pointer: `/materials/${index}`, ...(material.getName() ? { name: material.getName() } : {}) };
+    const location = {
+      file,
+      pointer: `/materials/${index}`,
+      ...(material.getName() ? { name: material.getName() } : {}),
+    };
     const workflow = material
       .listExtensions()
       .map((extension) => extension.extensionName)
       .find((name) => name === 'KHR_materials_pbrSpecularGlossiness' || name === 'KHR_materials_unlit');
     if (workflow) {
-      findings.push(finding('TEXTURING_NOT_PBR', `Material uses ${workflow}, not metallic-roughness.`, location));
+      findings.push(
+        finding('TEXTURING_NOT_PBR', `Material uses ${workflow}, not metallic-roughness.`, location),
+      );
     }
     const factor = material.getBaseColorFactor();
     const hasFactor = factor.some((value) => value !== 1);
     if (!material.getBaseColorTexture() && !hasFactor) {
       findings.push(
-        finding('TEXTURING_NO_BASE_COLOR', 'Material has neither a base colour texture nor a base colour.', location),
+        finding(
+          'TEXTURING_NO_BASE_COLOR',
+          'Material has neither a base colour texture nor a base colour.',
+          location,
+        ),
       );
     }
     if (!material.getBaseColorTexture() && hasFactor) {
@@ -113,7 +123,11 @@ export async function checkTexturing(
       if (!metadata.width || !metadata.height) throw new Error('no dimensions');
     } catch (error) {
       findings.push(
-        finding('TEXTURING_IMAGE_UNDECODABLE', `Image "${name}" does not decode: ${(error as Error).message}.`, location),
+        finding(
+          'TEXTURING_IMAGE_UNDECODABLE',
+          `Image "${name}" does not decode: ${(error as Error).message}.`,
+          location,
+        ),
       );
       continue;
     }
@@ -146,7 +160,8 @@ export async function checkTexturing(
     }
     if (slots.includes('baseColor')) {
       const problem = await baseColourRange(image, policy.baseColorLuminance);
-      if (problem) findings.push(finding('TEXTURING_BASE_COLOR_LUMINANCE', `Image "${name}" ${problem}.`, location));
+      if (problem)
+        findings.push(finding('TEXTURING_BASE_COLOR_LUMINANCE', `Image "${name}" ${problem}.`, location));
     }
   }
   if (memory > policy.maxTextureMemoryBytes) {
@@ -207,7 +222,8 @@ async function baseColourRange(
   const low = luminances[Math.floor(luminances.length * 0.02)] ?? 0;
   const high = luminances[Math.floor(luminances.length * 0.98)] ?? 0;
   if (low < range.min) return `has base colours darker than ${range.min} (2nd percentile ${Math.round(low)})`;
-  if (high > range.max) return `has base colours brighter than ${range.max} (98th percentile ${Math.round(high)})`;
+  if (high > range.max)
+    return `has base colours brighter than ${range.max} (98th percentile ${Math.round(high)})`;
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 import type { Document, Material, TextureInfo } from '@gltf-transform/core';
 import { type Finding, finding } from '../findings.ts';
 import type { UvPolicy } from '../policy/policy.ts';
-import { forEachTriangle, scratchVectors, triangleArea2 } from './geometry.ts';
+import { forEachTriangle, readFloats, triangleArea2 } from './geometry.ts';
 
 /** UV figures of a model. */
 export interface UvStats {
@@ -18,16 +18,26 @@ export interface UvOutcome {
 }
 
 /** The texture-info slots of a metallic-roughness material (extensions' textures are read by their owners). */
-export function materialTextureInfos(material: Material): { slot: string; info: TextureInfo | null; texture: boolean }[] {
+export function materialTextureInfos(
+  material: Material,
+): { slot: string; info: TextureInfo | null; texture: boolean }[] {
   return [
-    { slot: 'baseColor', info: material.getBaseColorTextureInfo(), texture: !!material.getBaseColorTexture() },
+    {
+      slot: 'baseColor',
+      info: material.getBaseColorTextureInfo(),
+      texture: !!material.getBaseColorTexture(),
+    },
     {
       slot: 'metallicRoughness',
       info: material.getMetallicRoughnessTextureInfo(),
       texture: !!material.getMetallicRoughnessTexture(),
     },
     { slot: 'normal', info: material.getNormalTextureInfo(), texture: !!material.getNormalTexture() },
-    { slot: 'occlusion', info: material.getOcclusionTextureInfo(), texture: !!material.getOcclusionTexture() },
+    {
+      slot: 'occlusion',
+      info: material.getOcclusionTextureInfo(),
+      texture: !!material.getOcclusionTexture(),
+    },
     { slot: 'emissive', info: material.getEmissiveTextureInfo(), texture: !!material.getEmissiveTexture() },
   ];
 }
@@ -43,8 +53,6 @@ export function checkUv(document: Document, policy: UvPolicy, file: string): UvO
   let zeroArea = 0;
   const min: [number, number] = [Infinity, Infinity];
   const max: [number, number] = [-Infinity, -Infinity];
-  const scratch = scratchVectors();
-  const element = [0, 0];
   document
     .getRoot()
     .listMeshes()
@@ -72,16 +80,17 @@ export function checkUv(document: Document, policy: UvPolicy, file: string): UvO
           );
           return;
         }
-        const uv = primitive.getAttribute('TEXCOORD_0')!;
-        for (let i = 0; i < uv.getCount(); i++) {
-          uv.getElement(i, element);
-          for (const axis of [0, 1] as const) {
-            if (element[axis]! < min[axis]) min[axis] = element[axis]!;
-            if (element[axis]! > max[axis]) max[axis] = element[axis]!;
-          }
+        const uv = readFloats(primitive.getAttribute('TEXCOORD_0')!);
+        for (let i = 0; i + 1 < uv.length; i += 2) {
+          const u = uv[i]!;
+          const v = uv[i + 1]!;
+          if (u < min[0]) min[0] = u;
+          if (u > max[0]) max[0] = u;
+          if (v < min[1]) min[1] = v;
+          if (v > max[1]) max[1] = v;
         }
         textured += forEachTriangle(primitive, (a, b, c) => {
-          if (triangleArea2(uv, a, b, c, scratch) < 1e-12) zeroArea++;
+          if (triangleArea2(uv, a, b, c) < 1e-12) zeroArea++;
         });
       });
     });

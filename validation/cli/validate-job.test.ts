@@ -2,12 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { parseValidationResult, type ValidationResult } from '../../lib/contracts/validation-result.ts';
@@ -164,7 +159,10 @@ describe('shazam validate-job against a real S3 server', () => {
     const zip = buildTestZip(
       entries.map((entry) =>
         entry.name === 'manifest.yaml'
-          ? { ...entry, data: Buffer.from(String(entry.data).replace('revision: 1', `revision: ${revision}`)) }
+          ? {
+              ...entry,
+              data: Buffer.from(String(entry.data).replace('revision: 1', `revision: ${revision}`)),
+            }
           : entry,
       ),
     );
@@ -204,7 +202,10 @@ describe('shazam validate-job against a real S3 server', () => {
 
     // The Job's retry: a fresh process, same arguments.
     expect(await main(jobArgs(revision, zipSha, uri), io().io)).toBe(0);
-    const marker = (await getJson(s3, assets, keys.complete)) as { sha256: string; objects: { key: string }[] };
+    const marker = (await getJson(s3, assets, keys.complete)) as {
+      sha256: string;
+      objects: { key: string }[];
+    };
     expect(marker.sha256).toBe(zipSha);
     expect(marker.objects.map((object) => object.key).sort()).toEqual(
       (await listKeys(s3, assets, keys.prefix)).filter((key) => key !== keys.complete),

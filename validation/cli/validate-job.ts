@@ -119,6 +119,9 @@ export const command: CliCommand = {
         warnings: outcome.result.warnings,
         ingested: outcome.ingested,
         version: outcome.result.version?.prefix,
+        webModelSavedBytes: outcome.result.version
+          ? outcome.result.version.modelBytes - outcome.result.version.webModelBytes
+          : undefined,
         gltfValidator: outcome.result.tools.gltfValidator,
         durationMs: Date.now() - started,
       });

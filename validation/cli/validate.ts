@@ -10,7 +10,6 @@ import type { CliCommand, CliIO } from '../../cli/command.ts';
 import { UsageError } from '../../cli/command.ts';
 import { STAGES, type Stage } from '../../lib/contracts/validation-result.ts';
 import { loadPolicy, PolicyError } from '../policy/load-policy.ts';
-import { toCompactResult } from '../report/report.ts';
 import { renderText } from '../report/render-text.ts';
 import { validateDelivery } from '../validate-delivery.ts';
 
@@ -24,7 +23,7 @@ options:
   --revision <n>         the revision (≥ 1)
   --stages <list>        stages done, comma-separated (default: all of cleanup,uv,texturing)
   --policy <file.yaml>   policy overrides (see docs/validation.md)
-  --json                 print the full report as JSON instead of the summary
+  --json                 print the full report (validation.json) instead of the summary
   --verbose              also list informational findings
 
 Exit 0 when the delivery passes, 3 when it fails, 2 on usage errors.`;
@@ -67,7 +66,7 @@ export const command: CliCommand = {
         ...(sha256 ? { sha256 } : {}),
       });
       if (values.json) {
-        io.stdout(`${JSON.stringify({ report, result: toCompactResult(report, sha256 ?? '0'.repeat(64)) }, null, 2)}\n`);
+        io.stdout(`${JSON.stringify(report, null, 2)}\n`);
       } else {
         io.stdout(renderText(report, { verbose: values.verbose === true }));
       }
@@ -127,24 +126,31 @@ async function identify(
   const asin = values.asin ?? (typeof manifest.asin === 'string' ? manifest.asin : undefined);
   if (!asin || !/^[A-Z0-9]{10}$/.test(asin)) {
     throw new UsageError(
-      asin ? `ASIN "${asin}" is not 10 characters A-Z 0-9` : 'give --asin (no manifest.yaml or ZIP name says it)',
+      asin
+        ? `ASIN "${asin}" is not 10 characters A-Z 0-9`
+        : 'give --asin (no manifest.yaml or ZIP name says it)',
     );
   }
   const revisionValue = values.revision ?? manifest.revision;
   const revision = Number(revisionValue);
   if (!Number.isInteger(revision) || revision < 1) {
     throw new UsageError(
-      revisionValue === undefined ? 'give --revision (no manifest.yaml says it)' : `revision "${revisionValue}" is not ≥ 1`,
+      revisionValue === undefined
+        ? 'give --revision (no manifest.yaml says it)'
+        : `revision "${revisionValue}" is not ≥ 1`,
     );
   }
   let stages: Stage[] = [...STAGES];
   if (values.stages !== undefined) {
     const list = values.stages.split(',').map((stage) => stage.trim());
     const unknown = list.filter((stage) => !(STAGES as readonly string[]).includes(stage));
-    if (unknown.length > 0) throw new UsageError(`unknown stage(s) ${unknown.join(', ')}; use ${STAGES.join(', ')}`);
+    if (unknown.length > 0)
+      throw new UsageError(`unknown stage(s) ${unknown.join(', ')}; use ${STAGES.join(', ')}`);
     stages = list as Stage[];
   } else if (Array.isArray(manifest.stages)) {
-    stages = manifest.stages.filter((stage): stage is Stage => (STAGES as readonly unknown[]).includes(stage));
+    stages = manifest.stages.filter((stage): stage is Stage =>
+      (STAGES as readonly unknown[]).includes(stage),
+    );
   }
   return { asin, revision, stages };
 }

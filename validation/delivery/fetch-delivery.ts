@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { formatS3Uri, type S3Location } from '../../lib/storage/s3-uri.ts';
@@ -85,5 +85,8 @@ export async function fetchDelivery(
 }
 
 function tooLarge(uri: string, bytes: number, max: number): Finding {
-  return finding('DELIVERY_TOO_LARGE', `${uri} is at least ${bytes} bytes; deliveries are limited to ${max}.`);
+  return finding(
+    'DELIVERY_TOO_LARGE',
+    `${uri} is at least ${bytes} bytes; deliveries are limited to ${max}.`,
+  );
 }

@@ -32,7 +32,10 @@ async function ourVerdict(asset: string): Promise<{ failed: boolean; codes: stri
     loadResource: async (uri) => new Uint8Array(await readFile(join(dirname(path), decodeURIComponent(uri)))),
   });
   const errors = outcome.findings.filter((item) => item.severity === 'error');
-  return { failed: errors.length > 0, codes: [...new Set(errors.map((item) => item.code.replace(/^GLTF_/, '')))] };
+  return {
+    failed: errors.length > 0,
+    codes: [...new Set(errors.map((item) => item.code.replace(/^GLTF_/, '')))],
+  };
 }
 
 describe('Khronos glTF-Validator test suite', () => {
@@ -45,7 +48,10 @@ describe('Khronos glTF-Validator test suite', () => {
       const expectedFailed = item.numErrors > 0 || item.truncated;
       const ours = await ourVerdict(item.asset);
       if (ours.failed === expectedFailed) agreed++;
-      else disagreements.push(`${item.asset}: expected ${expectedFailed ? 'errors' : 'no error'}, got ${ours.codes.join(',') || 'no error'}`);
+      else
+        disagreements.push(
+          `${item.asset}: expected ${expectedFailed ? 'errors' : 'no error'}, got ${ours.codes.join(',') || 'no error'}`,
+        );
     }
     const ratio = agreed / cases.length;
     expect(disagreements.sort()).toEqual(

@@ -86,7 +86,9 @@ export async function runGltfValidator(
   } catch (error) {
     return {
       findings: [
-        finding('GLTF_UNREADABLE', `${options.uri} is neither glTF nor GLB: ${String(error)}`, { file: options.uri }),
+        finding('GLTF_UNREADABLE', `${options.uri} is neither glTF nor GLB: ${String(error)}`, {
+          file: options.uri,
+        }),
       ],
       counts: { errors: 1, warnings: 0, infos: 0, hints: 0 },
       truncated: false,

@@ -68,7 +68,10 @@ export interface IngestOutcome {
  * usable; a retry rewrites every object (same keys, same bytes) and removes leftovers a crashed attempt
  * wrote under other names, then writes the marker; a version already complete from the same delivery is
  * left as is. Caveat: a version complete from another delivery raises {@link RevisionConflictError} and
- * writes nothing: published bytes are immutable, the artist bumps the revision.
+ * writes nothing: published bytes are immutable, the artist bumps the revision. The marker is written with
+ * `If-None-Match: *`, so of two Jobs racing on one revision only the first marker stands; the objects of the
+ * loser may still have overwritten the winner's (same keys) if they were different deliveries, which the
+ * operator avoids by running one Job per submission revision.
  */
 export async function ingestVersion(input: IngestInput): Promise<IngestOutcome> {
   const keys = versionKeys(input.asin, input.revision);
@@ -107,7 +110,13 @@ export async function ingestVersion(input: IngestInput): Promise<IngestOutcome> 
     body: new TextEncoder().encode(input.renderReport(version)),
     contentType: 'application/json',
   });
-  await removeLeftovers(input.s3, input.bucket, keys.prefix, keys.rendersPrefix, new Set(objects.map((o) => o.key)));
+  await removeLeftovers(
+    input.s3,
+    input.bucket,
+    keys.prefix,
+    keys.rendersPrefix,
+    new Set(objects.map((o) => o.key)),
+  );
   for (const object of objects) {
     await input.s3.send(
       new PutObjectCommand({
@@ -131,14 +140,29 @@ export async function ingestVersion(input: IngestInput): Promise<IngestOutcome> 
     })),
     completedAt: (input.now ?? (() => new Date()))().toISOString(),
   };
-  await input.s3.send(
-    new PutObjectCommand({
-      Bucket: input.bucket,
-      Key: keys.complete,
-      Body: JSON.stringify(marker, null, 2),
-      ContentType: 'application/json',
-    }),
-  );
+  try {
+    await input.s3.send(
+      new PutObjectCommand({
+        Bucket: input.bucket,
+        Key: keys.complete,
+        Body: JSON.stringify(marker, null, 2),
+        ContentType: 'application/json',
+        // Only the first marker of a revision wins, should two Jobs race on it.
+        IfNoneMatch: '*',
+      }),
+    );
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name !== 'PreconditionFailed' && name !== 'ConditionalRequestConflict') throw error;
+    const winner = await readMarker(input.s3, input.bucket, keys.complete);
+    if (winner && winner.sha256 !== input.sha256) {
+      throw new RevisionConflictError(
+        `s3://${input.bucket}/${keys.prefix} was completed meanwhile from a delivery with sha256 ${winner.sha256}.`,
+        winner.sha256,
+      );
+    }
+    return { version: winner?.version ?? version, written: false };
+  }
   return { version, written: true };
 }
 
@@ -168,7 +192,11 @@ async function removeLeftovers(
   let token: string | undefined;
   do {
     const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }),
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        ...(token ? { ContinuationToken: token } : {}),
+      }),
     );
     const stale = (page.Contents ?? [])
       .map((object) => object.Key!)

@@ -34,7 +34,10 @@ export interface WebGlb {
  * const web = await optimizeWebGlb(document, { maxTextureSize: 2048, compression: 'meshopt' });
  * ```
  */
-export async function optimizeWebGlb(document: Document, options: OptimizeWebGlbOptions = {}): Promise<WebGlb> {
+export async function optimizeWebGlb(
+  document: Document,
+  options: OptimizeWebGlbOptions = {},
+): Promise<WebGlb> {
   const { maxTextureSize, compression } = { ...OPTIMIZE_WEB_GLB_DEFAULTS, ...options };
   // glTF-Transform logs to stdout by default, which would mix with the Job's structured output.
   document.setLogger(new Logger(Logger.Verbosity.SILENT));

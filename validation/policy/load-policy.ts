@@ -53,7 +53,10 @@ export const POLICY_OVERRIDE_SCHEMA = section({
       max: { type: 'number', minimum: 0, maximum: 255 },
     }),
   }),
-  references: section({ minCount: { type: 'integer', minimum: 0 }, minShortSide: { type: 'integer', minimum: 0 } }),
+  references: section({
+    minCount: { type: 'integer', minimum: 0 },
+    minShortSide: { type: 'integer', minimum: 0 },
+  }),
   web: section({
     maxTextureSize: { type: 'integer', minimum: 16, maximum: 16384 },
     compression: { enum: ['meshopt', 'draco', 'none'] },
@@ -118,13 +121,19 @@ export async function loadPolicy(path?: string): Promise<Policy> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new PolicyError(`cannot read policy file ${path}: ${(error as Error).message}`, 'POLICY_UNREADABLE');
+    throw new PolicyError(
+      `cannot read policy file ${path}: ${(error as Error).message}`,
+      'POLICY_UNREADABLE',
+    );
   }
   let parsed: unknown;
   try {
     parsed = parseYaml(text);
   } catch (error) {
-    throw new PolicyError(`policy file ${path} is not valid YAML: ${(error as Error).message}`, 'POLICY_INVALID');
+    throw new PolicyError(
+      `policy file ${path} is not valid YAML: ${(error as Error).message}`,
+      'POLICY_INVALID',
+    );
   }
   return resolvePolicy(parsed, path);
 }

@@ -30,7 +30,8 @@ export const STOREFRONT_PROFILES: StorefrontProfile[] = [
   {
     id: 'khronos-web',
     title: 'Khronos real-time web (3D Commerce Asset Auditor, khronos-recommended)',
-    source: 'KhronosGroup/gltf-asset-auditor tests/schemas/khronos-recommended.json; Khronos Real-time Asset Creation Guidelines',
+    source:
+      'KhronosGroup/gltf-asset-auditor tests/schemas/khronos-recommended.json; Khronos Real-time Asset Creation Guidelines',
     maxFileBytes: 5120 * 1024,
     maxTriangles: 100_000,
     maxMaterials: 5,
@@ -45,7 +46,8 @@ export const STOREFRONT_PROFILES: StorefrontProfile[] = [
   {
     id: 'amazon-3d',
     title: 'Amazon 3D (general 3D guidelines for product models)',
-    source: 'Amazon 3D model general guidelines (Seller/Vendor Central): < 150k triangles, PNG/JPG textures 2048–4096 px, metal/roughness PBR, real-world scale',
+    source:
+      'Amazon 3D model general guidelines (Seller/Vendor Central): < 150k triangles, PNG/JPG textures 2048–4096 px, metal/roughness PBR, real-world scale',
     maxTriangles: 150_000,
     minTextureSize: 2048,
     maxTextureSize: 4096,
@@ -56,7 +58,8 @@ export const STOREFRONT_PROFILES: StorefrontProfile[] = [
   {
     id: 'shopify',
     title: 'Shopify 3D models (Shopify Partners 3D modeling checklist)',
-    source: 'help.shopify.com partners/resources/creating-media/3d-models/creating-3d-models/3d-modeling-checklist',
+    source:
+      'help.shopify.com partners/resources/creating-media/3d-models/creating-3d-models/3d-modeling-checklist',
     maxFileBytes: 15 * MB,
     maxMaterials: 1,
     requirePbr: true,
@@ -65,7 +68,8 @@ export const STOREFRONT_PROFILES: StorefrontProfile[] = [
   {
     id: 'google-shopping',
     title: 'Google Search / Shopping 3D (Merchant Center virtual_model_link)',
-    source: 'support.google.com/merchants/answer/13674896: glTF/GLB, recommended 10 MB, at most 15 MB, textures up to 2K',
+    source:
+      'support.google.com/merchants/answer/13674896: glTF/GLB, recommended 10 MB, at most 15 MB, textures up to 2K',
     maxFileBytes: 15 * MB,
     maxTextureSize: 2048,
   },
@@ -95,9 +99,12 @@ export function evaluateProfiles(
   return profiles.map((profile) => {
     const missed: string[] = [];
     const sizes = facts.textures.map((texture) => Math.max(texture.width, texture.height));
-    if (profile.maxFileBytes !== undefined && facts.fileBytes > profile.maxFileBytes) missed.push('maxFileBytes');
-    if (profile.maxTriangles !== undefined && facts.triangles > profile.maxTriangles) missed.push('maxTriangles');
-    if (profile.maxMaterials !== undefined && facts.materials > profile.maxMaterials) missed.push('maxMaterials');
+    if (profile.maxFileBytes !== undefined && facts.fileBytes > profile.maxFileBytes)
+      missed.push('maxFileBytes');
+    if (profile.maxTriangles !== undefined && facts.triangles > profile.maxTriangles)
+      missed.push('maxTriangles');
+    if (profile.maxMaterials !== undefined && facts.materials > profile.maxMaterials)
+      missed.push('maxMaterials');
     if (profile.maxMeshes !== undefined && facts.meshes > profile.maxMeshes) missed.push('maxMeshes');
     if (profile.maxTextureSize !== undefined && sizes.some((size) => size > profile.maxTextureSize!)) {
       missed.push('maxTextureSize');

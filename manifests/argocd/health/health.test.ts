@@ -133,6 +133,13 @@ describe('QAReview health', () => {
       /waiting for the operator/,
     ],
     ['unknown decision', review({ decision: 'Maybe' }, { observedGeneration: 1 }), 'Unknown', /Maybe/],
+    // The artist moved to a newer revision while the review was open: nothing waits on it any more.
+    [
+      'Orphaned while pending',
+      review({ decision: 'Pending' }, { observedGeneration: 1, phase: 'Orphaned' }),
+      'Healthy',
+      /Orphaned/,
+    ],
   ])('%s → %s', async (_name, obj, status, message) => {
     const result = await runHealthScript(scripts.get('QAReview') ?? '', obj);
     expect(result.status).toBe(status);

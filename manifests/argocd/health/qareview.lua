@@ -3,6 +3,13 @@
 -- carries the Degraded state of a rejection.
 local hs = { status = "Progressing", message = "Waiting for a QA decision" }
 
+-- Orphaned: the submission is gone or moved to a newer revision, so this review no longer gates anything.
+if obj.status ~= nil and obj.status.phase == "Orphaned" then
+  hs.status = "Healthy"
+  hs.message = "Orphaned: the submission it names is gone or moved to another revision"
+  return hs
+end
+
 local decision = obj.spec and obj.spec.decision
 if decision == nil or decision == "Pending" then
   return hs

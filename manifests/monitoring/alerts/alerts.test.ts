@@ -87,6 +87,18 @@ describe('SHAZAM alerts', () => {
     }
   });
 
+  it('link to a runbook section of docs/observability.md that exists', async () => {
+    const docs = await readFile(here('../../../docs/observability.md'), 'utf8');
+    for (const { alert } of alerts()) {
+      const rules = rule.spec.groups.flatMap((group) => group.rules) as (Rule & {
+        annotations?: Record<string, string>;
+      })[];
+      const url = rules.find((r) => r.alert === alert)?.annotations?.runbook_url ?? '';
+      expect(url).toMatch(new RegExp(`docs/observability\\.md#${(alert ?? '').toLowerCase()}$`));
+      expect(docs).toContain(`### ${alert}\n`);
+    }
+  });
+
   it('read only metrics that operator/ and search-api/ really export', async () => {
     const known = await exportedMetricNames();
     for (const { alert, expr } of alerts()) {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ControlPlane, startControlPlane } from '../../test/harness/index.ts';
 import { KubeClient, type ResourceRef } from './client.ts';
 import { createInformer } from './informer.ts';
+import { createLeaderElector } from './leader-election.ts';
 import type { KubeLogger } from './logger.ts';
 import { waitFor } from './test-support.ts';
 
@@ -43,7 +44,7 @@ async function namespace(name: string): Promise<string> {
   return name;
 }
 
-describe('informer recovery', () => {
+describe('recovery from apiserver outages', () => {
   it('survives an apiserver restart without emptying its cache, deleting only what is gone', async () => {
     const ns = await namespace('restart');
     for (const name of ['keep-1', 'keep-2', 'doomed'])
@@ -138,6 +139,39 @@ describe('informer recovery', () => {
       expect(log.messages).not.toContain('List/watch failed');
     } finally {
       informer.stop();
+    }
+  }, 120_000);
+
+  it('stops leading when the lease cannot be renewed, and leads again once the apiserver is back', async () => {
+    const ns = await namespace('lease');
+    const events: string[] = [];
+    let signal: AbortSignal | undefined;
+    const elector = createLeaderElector({
+      kubeConfig: kc,
+      namespace: ns,
+      name: 'lock',
+      identity: 'only',
+      leaseDurationMs: 3000,
+      renewDeadlineMs: 2000,
+      retryPeriodMs: 250,
+      onStartedLeading: (s) => {
+        signal = s;
+        events.push('started');
+      },
+      onStoppedLeading: () => events.push('stopped'),
+    });
+    try {
+      elector.start();
+      await waitFor('leadership', () => elector.isLeader());
+      const first = signal;
+      await plane.stopApiserver();
+      await waitFor('leadership to end past the renew deadline', () => !elector.isLeader(), 30_000);
+      expect(first?.aborted).toBe(true);
+      await plane.startApiserver();
+      await waitFor('leadership again', () => elector.isLeader(), 60_000);
+      expect(events).toEqual(['started', 'stopped', 'started']);
+    } finally {
+      await elector.stop();
     }
   }, 120_000);
 });

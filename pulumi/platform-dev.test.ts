@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { installMocks, type MockedResource, resolve, settled } from './test-support.ts';
+
+// The dev stack runs the same program with cheaper settings; this file runs it in its own process (vitest
+// forks per file) because Pulumi's mocks are process-wide.
+const dev = (
+  parse(readFileSync(new URL('Pulumi.dev.yaml', import.meta.url), 'utf8')) as {
+    config: Record<string, unknown>;
+  }
+).config;
+const resources: MockedResource[] = installMocks('dev', {
+  'aws:region': String(dev['aws:region']),
+  'shazam:settings': JSON.stringify(dev['shazam:settings']),
+});
+
+beforeAll(async () => {
+  const program = await import('./index.ts');
+  await resolve(program.ciRoleArn);
+  await settled(resources);
+}, 60_000);
+
+const ofType = (type: string) => resources.filter((resource) => resource.type === type);
+
+describe('the dev stack', () => {
+  it('names everything shazam-dev-*, matching the dev overlay', () => {
+    expect(
+      ofType('aws:s3/bucket:Bucket')
+        .map((bucket) => bucket.inputs.bucket)
+        .sort(),
+    ).toEqual(['shazam-dev-assets', 'shazam-dev-incoming']);
+    const overlay = readFileSync(new URL('../manifests/overlays/dev/irsa.yaml', import.meta.url), 'utf8');
+    for (const role of ['operator', 'search-api', 'validation', 'render']) {
+      expect(ofType('aws:iam/role:Role').some((r) => r.inputs.name === `shazam-dev-${role}`)).toBe(true);
+      expect(overlay).toContain(`role/shazam-dev-${role}`);
+    }
+  });
+
+  it('shares one NAT gateway and uses spot GPU nodes that scale to zero', () => {
+    expect(ofType('aws:ec2/natGateway:NatGateway')).toHaveLength(1);
+    const gpu = ofType('aws:eks/nodeGroup:NodeGroup').find(
+      (group) => group.inputs.nodeGroupName === 'gpu',
+    )?.inputs;
+    expect(gpu).toMatchObject({ capacityType: 'SPOT', scalingConfig: { minSize: 0, desiredSize: 0 } });
+  });
+
+  it('points Argo CD at the dev overlay', () => {
+    const app = ofType('kubernetes:argoproj.io/v1alpha1:Application').find((a) =>
+      a.name.endsWith('shazam-operator'),
+    );
+    expect((app?.inputs.spec as { source?: { path: string } } | undefined)?.source?.path).toBe(
+      'manifests/overlays/dev',
+    );
+  });
+});
