@@ -22,8 +22,10 @@ import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { buildValidationJob } from '../controllers/jobs.ts';
 import { type AssetSubmission, type Job, RESOURCES } from '../controllers/resources.ts';
+import { readJson } from '../controllers/storage.ts';
 import { KubeClient } from '../lib/kube/client.ts';
 import { createInformer } from '../lib/kube/informer.ts';
+import { validationResultKey } from '../lib/storage/layout.ts';
 import { createS3Client } from '../lib/storage/s3-client.ts';
 import { parseOperatorConfig } from '../operator/config.ts';
 import { applyCrds } from '../test/harness/apply-crds.ts';
@@ -64,7 +66,10 @@ function submission(namespace: string, index: number, bucket: string): AssetSubm
       revision: 1,
       artist: 'bench@studio.example',
       product: { title: `Product ${index}`, brand: 'Bench' },
-      delivery: { uri: `s3://${bucket}/incoming/${asin}/r1.zip`, sha256: index.toString(16).padStart(64, '0') },
+      delivery: {
+        uri: `s3://${bucket}/incoming/${asin}/r1.zip`,
+        sha256: index.toString(16).padStart(64, '0'),
+      },
       stages: ['cleanup', 'uv', 'texturing'],
     },
   };
@@ -85,7 +90,8 @@ async function measure(n: number): Promise<void> {
     kubeConfig.loadFromFile(plane.kubeconfigPath);
     const kube = new KubeClient(kubeConfig);
     const s3 = createS3Client(s3Server.connection);
-    for (const bucket of ['bench-assets', 'bench-incoming']) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    for (const bucket of ['bench-assets', 'bench-incoming'])
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const namespaces = { ours: 'bench', peer: 'bench-peer' };
     for (const name of Object.values(namespaces)) {
       await kube.create({ group: '', version: 'v1', plural: 'namespaces' }, undefined, {
@@ -124,7 +130,11 @@ async function measure(n: number): Promise<void> {
     writeFileSync(configPath, stringify(config));
 
     let jobs = 0;
-    const jobInformer = createInformer<Job & KubernetesObject>({ kubeConfig, ...RESOURCES.job, namespaces: [namespaces.ours] });
+    const jobInformer = createInformer<Job & KubernetesObject>({
+      kubeConfig,
+      ...RESOURCES.job,
+      namespaces: [namespaces.ours],
+    });
     jobInformer.on('add', () => {
       jobs++;
     });
@@ -165,18 +175,72 @@ async function measure(n: number): Promise<void> {
       requests[match[1]!] = Number(match[2]);
     }
     const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+    // utime + stime, in clock ticks (100 per second on Linux).
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const cpuSeconds = (Number(stat[11]) + Number(stat[12])) / 100;
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
     jobInformer.stop();
     subInformer.stop();
 
-    // The peer: the same Jobs, created directly at the operator's concurrency.
+    // Peer 1: the same Jobs, created directly at the operator's concurrency.
     const peerStarted = performance.now();
     await pool(indexes, CONCURRENCY, (i) => {
-      const job = buildValidationJob(submission(namespaces.peer, i, 'bench-incoming'), parseOperatorConfig(config));
+      const job = buildValidationJob(
+        submission(namespaces.peer, i, 'bench-incoming'),
+        parseOperatorConfig(config),
+      );
       return kube.create(RESOURCES.job, namespaces.peer, job as unknown as KubernetesObject);
     });
     const peerMs = performance.now() - peerStarted;
+
+    // Peer 2: the same requests the operator sends per submission (finalizer PATCH, S3 read of the result,
+    // Job POST, status PUT, Event POST), issued directly with no informer, queue or plan around them.
+    await pool(indexes, 32, (i) =>
+      kube.create(RESOURCES.assetSubmission, namespaces.peer, {
+        ...submission(namespaces.peer, i, 'bench-incoming'),
+        metadata: { name: `sub-${i}`, namespace: namespaces.peer },
+      } as unknown as KubernetesObject),
+    );
+    const operatorConfig = parseOperatorConfig(config);
+    const sameStarted = performance.now();
+    await pool(indexes, CONCURRENCY, async (i) => {
+      const name = `sub-${i}`;
+      const patched = await kube.patch<AssetSubmission & KubernetesObject>(
+        RESOURCES.assetSubmission,
+        namespaces.peer,
+        name,
+        [{ op: 'add', path: '/metadata/finalizers', value: ['pipeline.shazam.dev/cleanup'] }],
+        'json',
+      );
+      const sub = submission(namespaces.peer, i, 'bench-incoming');
+      await readJson(s3, 'bench-assets', validationResultKey(sub.spec.asin, 1, sub.spec.delivery.sha256));
+      const job = buildValidationJob(
+        { ...sub, metadata: { ...sub.metadata, uid: patched.metadata.uid } },
+        operatorConfig,
+      );
+      await kube.create(RESOURCES.job, namespaces.peer, job as unknown as KubernetesObject);
+      await kube.replace(
+        RESOURCES.assetSubmission,
+        namespaces.peer,
+        name,
+        {
+          ...patched,
+          status: { observedGeneration: 1, phase: 'Validating', message: 'bench' },
+        } as KubernetesObject,
+        'status',
+      );
+      await kube.create({ group: '', version: 'v1', plural: 'events' }, namespaces.peer, {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name: `${name}.bench`, namespace: namespaces.peer },
+        involvedObject: { apiVersion: sub.apiVersion, kind: sub.kind, name, namespace: namespaces.peer },
+        type: 'Normal',
+        reason: 'Validating',
+        message: 'bench',
+      } as unknown as KubernetesObject);
+    });
+    const sameMs = performance.now() - sameStarted;
     kube.close();
     s3.destroy();
 
@@ -184,12 +248,23 @@ async function measure(n: number): Promise<void> {
     const writes = total - (requests.GET ?? 0);
     console.log(`N = ${n}`);
     console.log(`  submissions created (setup, not timed):       ${seconds(createMs)}`);
-    console.log(`  operator: every validation Job created        ${seconds(jobsMs)}  (${(n / (jobsMs / 1000)).toFixed(0)} Jobs/s)`);
+    console.log(
+      `  operator: every validation Job created        ${seconds(jobsMs)}  (${(n / (jobsMs / 1000)).toFixed(0)} Jobs/s)`,
+    );
     console.log(`  operator: every submission Validating         ${seconds(statusMs)}`);
-    console.log(`  peer: the same Jobs created directly          ${seconds(peerMs)}  (${(n / (peerMs / 1000)).toFixed(0)} Jobs/s)`);
+    console.log(
+      `  peer: the same Jobs created directly          ${seconds(peerMs)}  (${(n / (peerMs / 1000)).toFixed(0)} Jobs/s)`,
+    );
     console.log(`  ratio operator ÷ peer (Jobs created)          ${(jobsMs / peerMs).toFixed(2)}`);
-    console.log(`  operator peak RSS (VmHWM)                     ${hwm ? `${(Number(hwm) / 1024).toFixed(0)} MiB` : 'n/a'}`);
-    console.log(`  API requests per submission                   ${(total / n).toFixed(2)} (writes ${(writes / n).toFixed(2)}; ${JSON.stringify(requests)})`);
+    console.log(`  peer 2: the operator's requests sent directly ${seconds(sameMs)}`);
+    console.log(`  ratio operator ÷ peer 2                       ${(statusMs / sameMs).toFixed(2)}`);
+    console.log(
+      `  operator peak RSS (VmHWM)                     ${hwm ? `${(Number(hwm) / 1024).toFixed(0)} MiB` : 'n/a'}`,
+    );
+    console.log(`  operator CPU time (user + system)             ${cpuSeconds.toFixed(1)} s`);
+    console.log(
+      `  API requests per submission                   ${(total / n).toFixed(2)} (writes ${(writes / n).toFixed(2)}; ${JSON.stringify(requests)})`,
+    );
   } finally {
     await s3Server.stop();
     await plane.stop();

@@ -60,8 +60,8 @@ export interface ControllerConfig {
 /** Read access to the informer caches. Cached objects are shared: never modify them. */
 export interface ObjectCache {
   submission(namespace: string, name: string): AssetSubmission | undefined;
-  /** Every cached submission (all watched namespaces). */
-  submissions(): AssetSubmission[];
+  /** Cached submissions of one ASIN (all watched namespaces). */
+  submissionsWithAsin(asin: string): AssetSubmission[];
   qaReview(namespace: string, name: string): QAReview | undefined;
   qaReviews(namespace: string): QAReview[];
   renderJob(namespace: string, name: string): RenderJob | undefined;

@@ -84,7 +84,7 @@ describe('QA page and product page in headless Chromium', () => {
     await expect
       .poll(() => page.locator('#decision-status').textContent())
       .toContain('Say what the artist must fix');
-    await page.screenshot({ path: join(screenshots, 'qa-review.png') });
+    await page.screenshot({ path: join(screenshots, 'qa-review.png'), fullPage: true });
 
     await page.fill(
       '#comments',

@@ -122,7 +122,7 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
     expect(await page.locator('#findings').textContent()).toContain('TEXTURE_DARK_BASE_COLOR');
     expect(await page.locator('#frames-note').textContent()).toContain('rendered after approval');
     await mkdir(screenshots, { recursive: true });
-    await page.screenshot({ path: `${screenshots}qa-page.png` });
+    await page.screenshot({ path: `${screenshots}qa-page.png`, fullPage: true });
     await page.close();
   }, 240_000);
 

@@ -22,11 +22,19 @@ export interface OperatorInformers {
   jobs: Informer<Cached<Job>>;
 }
 
-/** Wraps informers as the controllers' read-only cache. */
-export function cacheFromInformers(informers: OperatorInformers): ObjectCache {
+/**
+ * Wraps informers as the controllers' read-only cache; `byAsin` indexes submission keys
+ * (`namespace/name`) by ASIN and is kept current by the operator's event handlers.
+ */
+export function cacheFromInformers(informers: OperatorInformers, byAsin: KeyIndex): ObjectCache {
   return {
     submission: (namespace, name) => informers.submissions.get(namespace, name),
-    submissions: () => informers.submissions.list(),
+    submissionsWithAsin: (asin) =>
+      byAsin.keys(asin).flatMap((key) => {
+        const slash = key.indexOf('/');
+        const found = informers.submissions.get(key.slice(0, slash), key.slice(slash + 1));
+        return found ? [found] : [];
+      }),
     qaReview: (namespace, name) => informers.reviews.get(namespace, name),
     qaReviews: (namespace) => informers.reviews.list(namespace),
     renderJob: (namespace, name) => informers.renderJobs.get(namespace, name),

@@ -111,7 +111,10 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
       resyncMs: 0,
     }),
   };
-  const cache = cacheFromInformers(informers);
+  // Event mapping indexes: submissions by ASIN (peers to supersede), reviews by the submission they name.
+  const byAsin = new KeyIndex();
+  const reviewsBySubmission = new KeyIndex();
+  const cache = cacheFromInformers(informers, byAsin);
   let queues: Record<Kind, WorkQueue<string>> | undefined;
   let leading = !config.leaderElection.enabled;
 
@@ -184,8 +187,6 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
   }
 
   // Event mapping: which keys an object change concerns. Level-triggered: the kind of event is ignored.
-  const byAsin = new KeyIndex();
-  const reviewsBySubmission = new KeyIndex();
   const onSubmission = (submission: AssetSubmission, gone = false) => {
     const key = objectKey(submission as Cached<AssetSubmission>);
     if (gone) byAsin.remove(key);

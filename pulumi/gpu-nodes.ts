@@ -3,8 +3,9 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { NodeGroupSettings } from './settings.ts';
 
-/** The label render Jobs select (the operator's `gpu.nodeSelector`) and the taint they tolerate. */
+/** The label render Jobs select (the operator's `gpu.nodeSelector`). */
 export const GPU_NODE_LABEL = { key: 'shazam.dev/gpu', value: 'true' } as const;
+/** The taint that keeps every pod but render Jobs (which tolerate `nvidia.com/gpu`) off GPU nodes. */
 export const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' } as const;
 
 /** Options of {@link createGpuNodes}. */

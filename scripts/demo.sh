@@ -5,7 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-if [ ! -d node_modules/tsx ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ ! -d node_modules/tsx ]; then
   echo "[demo] installing npm dependencies (npm ci)" >&2
   npm ci --no-audit --no-fund
 fi

@@ -60,6 +60,10 @@ export function startDescriptorLoader(options: DescriptorLoaderOptions): Descrip
   const concurrency = options.concurrency ?? 8;
   const attempts = options.attempts ?? 3;
   const queue: PublishedAsset[] = [];
+  /** Queued or loading, by ASIN, version and URI: status updates of one version must not load it twice. */
+  const pending = new Set<string>();
+  const pendingKey = (asset: PublishedAsset): string =>
+    `${asset.asin}@${asset.version}@${asset.descriptorsUri}`;
   let active = 0;
   let stopped = false;
   let waiters: Array<() => void> = [];
@@ -101,6 +105,7 @@ export function startDescriptorLoader(options: DescriptorLoaderOptions): Descrip
       const asset = queue.shift()!;
       active++;
       void load(asset).finally(() => {
+        pending.delete(pendingKey(asset));
         active--;
         pump();
         settle();
@@ -110,7 +115,9 @@ export function startDescriptorLoader(options: DescriptorLoaderOptions): Descrip
   };
 
   const enqueue = (asset: PublishedAsset | undefined): void => {
-    if (!asset?.descriptorsUri || catalog.hasDescriptors(asset.asin)) return;
+    if (!asset?.descriptorsUri || catalog.hasDescriptors(asset.asin) || pending.has(pendingKey(asset)))
+      return;
+    pending.add(pendingKey(asset));
     queue.push(asset);
   };
 
@@ -130,6 +137,7 @@ export function startDescriptorLoader(options: DescriptorLoaderOptions): Descrip
     stop() {
       stopped = true;
       queue.length = 0;
+      pending.clear();
       unsubscribe();
       settle();
     },

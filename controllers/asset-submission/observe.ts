@@ -134,8 +134,8 @@ export async function observeSubmission(
   const renderJob = ctx.cache.renderJob(namespace, renderJobName(submission));
 
   let newerPublished: SubmissionObserved['newerPublished'];
-  for (const peer of ctx.cache.submissions()) {
-    if (peer.metadata.uid === submission.metadata.uid || peer.spec.asin !== asin) continue;
+  for (const peer of ctx.cache.submissionsWithAsin(asin)) {
+    if (peer.metadata.uid === submission.metadata.uid) continue;
     const version = peer.status?.phase === 'Published' ? peer.status.published?.version : undefined;
     if (version !== undefined && version > revision && version > (newerPublished?.version ?? 0)) {
       newerPublished = { namespace: peer.metadata.namespace, name: peer.metadata.name, version };

@@ -80,7 +80,8 @@ export function objectKey(object: KubernetesObject): string {
  * handler is logged and does not stop the informer.
  *
  * Caveats: cached objects are shared: treat them as read-only and copy before editing. After `stop()`
- * the cache is frozen, not cleared.
+ * the cache is frozen, not cleared. `start()` never rejects: while the apiserver is unreachable or RBAC
+ * forbids the list it keeps retrying and reports each failure on `error`, so bound the wait yourself.
  *
  * @example
  * const jobs = createInformer<V1Job>({ kubeConfig, group: 'batch', version: 'v1', plural: 'jobs' });

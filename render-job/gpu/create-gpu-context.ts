@@ -67,39 +67,55 @@ export async function createGpuContext(options: GpuContextOptions = {}): Promise
   const attempts: Array<'vulkan' | 'opengles'> =
     settings.backend === 'auto' ? ['vulkan', 'opengles'] : [settings.backend];
   const tried: string[] = [];
+  let softwareVulkan: (() => Promise<GpuContext>) | undefined;
   for (const backend of attempts) {
     const gpu = create([`backend=${backend}`]) as GPU;
     const featureLevel = backend === 'opengles' ? 'compatibility' : 'core';
-    const adapter = await gpu.requestAdapter({ featureLevel, powerPreference: 'high-performance' });
+    let adapter: GPUAdapter | null;
+    try {
+      adapter = await gpu.requestAdapter({ featureLevel, powerPreference: 'high-performance' });
+    } catch (error) {
+      tried.push(`${backend}: ${(error as Error).message}`);
+      continue;
+    }
     if (!adapter) {
       tried.push(`${backend}: no adapter`);
       continue;
     }
-    const summary = summarize(adapter, backend, featureLevel);
+    const found = adapter;
+    const summary = summarize(found, backend, featureLevel);
     if (summary.software && !settings.allowSoftware) {
       tried.push(`${backend}: only the software adapter "${summary.description || summary.device}"`);
       continue;
     }
-    const device = await adapter.requestDevice({
-      requiredLimits: {
-        maxTextureDimension2D: adapter.limits.maxTextureDimension2D,
-        maxBufferSize: adapter.limits.maxBufferSize,
-      },
-    });
-    return {
-      gpu,
-      adapter,
-      device,
-      summary: summary,
-      destroy: () => device.destroy(),
-    };
+    // With auto, a software Vulkan (lavapipe) is the last resort: llvmpipe through OpenGL ES is the tested path.
+    if (summary.software && backend === 'vulkan' && settings.backend === 'auto') {
+      softwareVulkan = () => openDevice(gpu, found, summary);
+      continue;
+    }
+    try {
+      return await openDevice(gpu, found, summary);
+    } catch (error) {
+      tried.push(`${backend}: ${(error as Error).message}`);
+    }
   }
+  if (softwareVulkan) return softwareVulkan();
   throw new RenderError(
     'SHAZAM_RENDER_GPU_UNAVAILABLE',
     `no usable WebGPU adapter (${tried.join('; ')}). On a GPU node check the NVIDIA driver and the ` +
       'nvidia.com/gpu resource; without a GPU pass --allow-software (needs Debian libegl1 libgles2 ' +
       'libegl-mesa0 libgl1-mesa-dri)',
   );
+}
+
+async function openDevice(gpu: GPU, adapter: GPUAdapter, summary: AdapterSummary): Promise<GpuContext> {
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxTextureDimension2D: adapter.limits.maxTextureDimension2D,
+      maxBufferSize: adapter.limits.maxBufferSize,
+    },
+  });
+  return { gpu, adapter, device, summary, destroy: () => device.destroy() };
 }
 
 function summarize(

@@ -28,9 +28,14 @@ interface Entry {
 /** Quantisation scale: descriptor components lie in [-1, 1]. */
 const SCALE = 127;
 /** Neighbouring turntable frames look alike: each run of this many shares one centre for pruning. */
-const SECTOR_FRAMES = 6;
+const SECTOR_FRAMES = 12;
 /** Products scored exactly first, to set the pruning threshold. */
 const SEED_PRODUCTS = 32;
+/**
+ * Products scored exactly per query, at least: past this the search stops pruning and answers with the best
+ * found among the products with the highest bounds, so one query never scans a whole large catalogue.
+ */
+const MIN_EXACT_BUDGET = 2000;
 
 /**
  * Centres and radii of each sector, computed on the quantised vectors themselves so that the bound
@@ -132,8 +137,9 @@ export class ImageIndex {
    *
    * Exact, without scoring every frame: for a frame f near its sector centre c (‖f − c‖ ≤ r),
    * q·f ≤ q·c + ‖q‖·r.
-   * One dot product per sector bounds each product; the products with the highest bounds are scored first,
-   * and any product whose bound cannot beat the k-th best score found is skipped.
+   * One dot product per sector bounds each product; products are scored in descending order of bound until
+   * the next bound cannot beat the k-th best score found. Caveat: past max(2000, 20·k) scored products it
+   * stops and returns the best found (then approximate: a catalogue where most products look alike).
    */
   search(query: ArrayLike<number>, limit: number): ImageHit[] {
     if (query.length !== this.dims) {
@@ -150,11 +156,12 @@ export class ImageIndex {
     // A hair of slack so floating-point rounding in the bound never prunes a product that ties.
     queryNorm = Math.sqrt(queryNorm) * (1 + 1e-9);
     for (const [position, entry] of entries.entries()) {
+      const { centres, radii } = entry;
       let bound = Number.NEGATIVE_INFINITY;
-      for (let s = 0; s < entry.radii.length; s++) {
+      for (let s = 0; s < radii.length; s++) {
         let dot = 0;
-        for (let i = 0, base = s * dims; i < dims; i++) dot += q[i]! * entry.centres[base + i]!;
-        bound = Math.max(bound, (dot + queryNorm * entry.radii[s]! + 1) * unit);
+        for (let i = 0, base = s * dims; i < dims; i++) dot += q[i]! * centres[base + i]!;
+        bound = Math.max(bound, (dot + queryNorm * radii[s]! + 1) * unit);
       }
       bounds[position] = bound;
     }
@@ -181,10 +188,17 @@ export class ImageIndex {
     for (let position = 0; position < entries.length; position++)
       seeds.offer({ doc: position, score: bounds[position]! });
     for (const seed of seeds.sorted()) score(seed.doc);
+    const threshold = (): number => (top.size >= limit ? top.weakest()!.score : Number.NEGATIVE_INFINITY);
+    const remaining: number[] = [];
     for (let position = 0; position < entries.length; position++) {
-      if (scored[position]) continue;
-      const threshold = top.size >= limit ? top.weakest()!.score : Number.NEGATIVE_INFINITY;
-      if (bounds[position]! > threshold) score(position);
+      if (!scored[position] && bounds[position]! > threshold()) remaining.push(position);
+    }
+    remaining.sort((a, b) => bounds[b]! - bounds[a]!);
+    let budget = Math.max(MIN_EXACT_BUDGET, 20 * limit) - seeds.size;
+    for (const position of remaining) {
+      // Bounds only fall from here on: once one cannot beat the k-th best, none can.
+      if (bounds[position]! <= threshold() || budget-- <= 0) break;
+      score(position);
     }
     return top.sorted().map(({ doc, score: value }) => ({
       asin: entries[doc]!.asin,

@@ -7,6 +7,7 @@
  * Each `<name>.zip` may have a `<name>.policy.json` beside it with archive-policy overrides.
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { platform } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_POLICY } from '../policy/policy.ts';
 import { safeUnzip } from './safe-unzip.ts';
@@ -30,4 +31,17 @@ for (const name of (await readdir(folder)).filter((entry) => entry.endsWith('.zi
     files: outcome.files.length,
   };
 }
-process.stdout.write(`${JSON.stringify({ results, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+process.stdout.write(`${JSON.stringify({ results, maxRssBytes: await peakRss() })}\n`);
+
+/**
+ * Peak resident memory of this process. On Linux, VmHWM of /proc/self/status: unlike getrusage's maxrss it
+ * is not inherited from the parent that forked us (exec keeps the larger of the two in maxrss).
+ */
+async function peakRss(): Promise<number> {
+  if (platform() === 'linux') {
+    const status = await readFile('/proc/self/status', 'utf8');
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+    if (match) return Number(match[1]) * 1024;
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}

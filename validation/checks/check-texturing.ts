@@ -1,4 +1,4 @@
-import type { Document, Texture } from '@gltf-transform/core';
+import type { Document, Material, Texture } from '@gltf-transform/core';
 import sharp, { type Metadata } from 'sharp';
 import { type Finding, finding } from '../findings.ts';
 import type { TexturingPolicy } from '../policy/policy.ts';
@@ -176,7 +176,7 @@ export async function checkTexturing(
   return { findings, stats: { textures, textureMemoryBytes: memory } };
 }
 
-function getTexture(material: import('@gltf-transform/core').Material, slot: string): Texture | null {
+function getTexture(material: Material, slot: string): Texture | null {
   switch (slot) {
     case 'baseColor':
       return material.getBaseColorTexture();

@@ -49,7 +49,9 @@ describe('ingestVersion on the real S3 server', () => {
       },
       { step: 'initialize', name: 'competingMarker' },
     );
-    await expect(ingestVersion(input(bucket, 'd'.repeat(64), racing))).rejects.toBeInstanceOf(RevisionConflictError);
+    await expect(ingestVersion(input(bucket, 'd'.repeat(64), racing))).rejects.toBeInstanceOf(
+      RevisionConflictError,
+    );
     racing.destroy();
     const marker = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: keys.complete }));
     expect(JSON.parse(await marker.Body!.transformToString()).sha256).toBe('e'.repeat(64));
