@@ -92,7 +92,7 @@ async function measure(n: number): Promise<void> {
     const s3 = createS3Client(s3Server.connection);
     for (const bucket of ['bench-assets', 'bench-incoming'])
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const namespaces = { ours: 'bench', peer: 'bench-peer' };
+    const namespaces = { ours: 'bench', peer: 'bench-peer', same: 'bench-same' };
     for (const name of Object.values(namespaces)) {
       await kube.create({ group: '', version: 'v1', plural: 'namespaces' }, undefined, {
         apiVersion: 'v1',
@@ -197,9 +197,9 @@ async function measure(n: number): Promise<void> {
     // Peer 2: the same requests the operator sends per submission (finalizer PATCH, S3 read of the result,
     // Job POST, status PUT, Event POST), issued directly with no informer, queue or plan around them.
     await pool(indexes, 32, (i) =>
-      kube.create(RESOURCES.assetSubmission, namespaces.peer, {
-        ...submission(namespaces.peer, i, 'bench-incoming'),
-        metadata: { name: `sub-${i}`, namespace: namespaces.peer },
+      kube.create(RESOURCES.assetSubmission, namespaces.same, {
+        ...submission(namespaces.same, i, 'bench-incoming'),
+        metadata: { name: `sub-${i}`, namespace: namespaces.same },
       } as unknown as KubernetesObject),
     );
     const operatorConfig = parseOperatorConfig(config);
@@ -208,21 +208,21 @@ async function measure(n: number): Promise<void> {
       const name = `sub-${i}`;
       const patched = await kube.patch<AssetSubmission & KubernetesObject>(
         RESOURCES.assetSubmission,
-        namespaces.peer,
+        namespaces.same,
         name,
         [{ op: 'add', path: '/metadata/finalizers', value: ['pipeline.shazam.dev/cleanup'] }],
         'json',
       );
-      const sub = submission(namespaces.peer, i, 'bench-incoming');
+      const sub = submission(namespaces.same, i, 'bench-incoming');
       await readJson(s3, 'bench-assets', validationResultKey(sub.spec.asin, 1, sub.spec.delivery.sha256));
       const job = buildValidationJob(
         { ...sub, metadata: { ...sub.metadata, uid: patched.metadata.uid } },
         operatorConfig,
       );
-      await kube.create(RESOURCES.job, namespaces.peer, job as unknown as KubernetesObject);
+      await kube.create(RESOURCES.job, namespaces.same, job as unknown as KubernetesObject);
       await kube.replace(
         RESOURCES.assetSubmission,
-        namespaces.peer,
+        namespaces.same,
         name,
         {
           ...patched,
@@ -230,11 +230,11 @@ async function measure(n: number): Promise<void> {
         } as KubernetesObject,
         'status',
       );
-      await kube.create({ group: '', version: 'v1', plural: 'events' }, namespaces.peer, {
+      await kube.create({ group: '', version: 'v1', plural: 'events' }, namespaces.same, {
         apiVersion: 'v1',
         kind: 'Event',
-        metadata: { name: `${name}.bench`, namespace: namespaces.peer },
-        involvedObject: { apiVersion: sub.apiVersion, kind: sub.kind, name, namespace: namespaces.peer },
+        metadata: { name: `${name}.bench`, namespace: namespaces.same },
+        involvedObject: { apiVersion: sub.apiVersion, kind: sub.kind, name, namespace: namespaces.same },
         type: 'Normal',
         reason: 'Validating',
         message: 'bench',

@@ -125,7 +125,10 @@ const MODEL_VIEWER_LOOP = `async ({ src, frames, elevationDeg }) => {
   const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
   // One untimed frame: shader compilation and environment generation happen on the first render.
   await nextFrame();
-  await mv.toBlob({ mimeType: 'image/webp', qualityArgument: 0.9 });
+  const first = await createImageBitmap(await mv.toBlob({ mimeType: 'image/webp', qualityArgument: 0.9 }));
+  if (first.width !== mv.clientWidth || first.height !== mv.clientHeight) {
+    throw new Error('model-viewer rendered ' + first.width + 'x' + first.height + ', not the full frame');
+  }
   const started = performance.now();
   for (let k = 0; k < frames; k++) {
     // model-viewer orbits the camera; turning it clockwise shows the model turned counter-clockwise.
@@ -193,6 +196,8 @@ async function main(): Promise<void> {
         const page = await context.newPage();
         await page.goto(base);
         await page.waitForFunction(() => customElements.get('model-viewer') !== undefined);
+        // model-viewer lowers its render resolution when frames are slow; the comparison needs full frames.
+        await page.evaluate("customElements.get('model-viewer').minimumRenderScale = 1");
         modelViewer = Math.min(modelViewer, await benchModelViewer(page, `${base}/models/${relative}`));
         if (saveDir && run === 0)
           await saveModelViewerFrame(page, join(saveDir, `${model}-model-viewer.webp`));

@@ -1,12 +1,44 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { PublishedAsset } from '../../../catalog/published-asset.ts';
 import { SearchApiError } from '../../../errors.ts';
 import { assetParamsSchema, errorResponses } from '../../../schemas/index.ts';
 import { refuseUntilReady } from '../not-ready.ts';
 
+interface AssetBody {
+  asin: string;
+  version: number;
+  publishedAt: string;
+  product: PublishedAsset['product'];
+  glbUrl: string;
+  webGlbUrl: string;
+  posterUrl: string;
+  spin: { frameCount: number; frames: string[] };
+}
+
 /** `GET /v1/assets/{asin}`: the published asset of an ASIN, with an ETag for conditional requests. */
 export default async function assetRoutes(app: FastifyInstance): Promise<void> {
   refuseUntilReady(app);
+  // CDN URLs never change for one indexed asset object, so its answer is built once; presigned ones expire.
+  const answers = new WeakMap<PublishedAsset, { body: AssetBody; etag: string }>();
+  const answer = async (asset: PublishedAsset): Promise<{ body: AssetBody; etag: string }> => {
+    const cached = answers.get(asset);
+    if (cached) return cached;
+    const urls = await app.assetUrls.urls(asset);
+    const body: AssetBody = {
+      asin: asset.asin,
+      version: asset.version,
+      publishedAt: asset.publishedAt,
+      product: asset.product,
+      glbUrl: urls.glbUrl,
+      webGlbUrl: urls.webGlbUrl,
+      posterUrl: urls.posterUrl,
+      spin: { frameCount: asset.frameCount, frames: urls.frames },
+    };
+    const result = { body, etag: `"${createHash('sha1').update(JSON.stringify(body)).digest('base64url')}"` };
+    if (app.assetUrls.publicUrls) answers.set(asset, result);
+    return result;
+  };
   app.get<{ Params: { asin: string } }>(
     '/:asin',
     {
@@ -27,18 +59,7 @@ export default async function assetRoutes(app: FastifyInstance): Promise<void> {
           `no published asset for ASIN ${asin}: it is unknown, not yet published, or was withdrawn`,
         );
       }
-      const urls = await app.assetUrls.urls(asset);
-      const body = {
-        asin,
-        version: asset.version,
-        publishedAt: asset.publishedAt,
-        product: asset.product,
-        glbUrl: urls.glbUrl,
-        webGlbUrl: urls.webGlbUrl,
-        posterUrl: urls.posterUrl,
-        spin: { frameCount: asset.frameCount, frames: urls.frames },
-      };
-      const etag = `"${createHash('sha1').update(JSON.stringify(body)).digest('base64url')}"`;
+      const { body, etag } = await answer(asset);
       // Presigned URLs expire, so only the browser may keep them, and briefly.
       reply.header('cache-control', app.assetUrls.publicUrls ? 'public, max-age=60' : 'private, max-age=60');
       reply.header('etag', etag);
