@@ -142,6 +142,12 @@ export async function executeActions(
           },
           'Deleted unpublished version',
         );
+        await ctx.events.record(
+          owner.object,
+          'Normal',
+          EventReason.CleanedUp,
+          `Deleted unpublished version ${action.revision} of ${action.asin}`,
+        );
         break;
       }
     }

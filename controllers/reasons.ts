@@ -14,7 +14,6 @@ export const SubmissionReason = {
   ValidationResultInvalid: 'ValidationResultInvalid',
   AwaitingValidation: 'AwaitingValidation',
   AwaitingReview: 'AwaitingReview',
-  ReviewOpened: 'ReviewOpened',
   Approved: 'Approved',
   Rejected: 'Rejected',
   AwaitingApproval: 'AwaitingApproval',
@@ -52,19 +51,13 @@ export const RenderReason = {
 
 /** Event reasons that are not phases. */
 export const EventReason = {
-  Created: 'Created',
   Promoted: 'Promoted',
   RetentionApplied: 'RetentionApplied',
   CleanedUp: 'CleanedUp',
-  Adopted: 'Adopted',
 } as const;
 
 /** Stable codes of the errors controllers raise (logs, metric labels). */
-export type ControllerErrorCode =
-  | 'CONTROLLER_STORAGE_ERROR'
-  | 'CONTROLLER_KUBE_ERROR'
-  | 'CONTROLLER_CONFLICT'
-  | 'CONTROLLER_INVALID_OBJECT';
+export type ControllerErrorCode = 'CONTROLLER_STORAGE_ERROR' | 'CONTROLLER_INVALID_OBJECT';
 
 /** An error raised by a controller, with a stable code for logs and metrics. */
 export class ControllerError extends Error {

@@ -39,6 +39,8 @@ export async function launchChromium(viewport = { width: 1280, height: 900 }): P
     viewport,
     args: CHROMIUM_FLAGS.filter((flag) => flag !== '--headless' && flag !== '--no-sandbox'),
   });
+  // Software WebGL on a busy machine: page steps take seconds, not milliseconds.
+  context.setDefaultTimeout(120_000);
   return {
     context,
     async close() {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { type AssetSubmission, getResource } from '../cli/lib/resources.ts';
 import { waitForPhase } from '../cli/lib/wait-for-phase.ts';
@@ -14,6 +14,9 @@ import { waitForSearchApi } from './run-demo.ts';
 import { submitRevision } from './submission-flow.ts';
 
 const screenshots = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+
+// Software WebGL and a shared, busy machine make every page step slow; wait on state, not on the clock.
+vi.setConfig({ expect: { poll: { timeout: 90_000, interval: 250 } } });
 
 // The QA page and the product page in real headless Chromium, against the whole local pipeline:
 // a reviewer rejects revision 1 with comments, approves revision 2, and the product page shows it.

@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KubeRestClient } from '../cli/lib/kube-rest.ts';
 import { getResource, type QAReview } from '../cli/lib/resources.ts';
 import { createObject, testReview, testSubmission, writeSubmissionStatus } from '../cli/lib/test-objects.ts';
@@ -14,6 +14,9 @@ import { grantReviewerAccess, tokenKubeconfig } from './reviewer-access.ts';
 
 const fixtures = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
 const screenshots = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+
+// Software WebGL and a shared, busy machine make every page step slow; wait on state, not on the clock.
+vi.setConfig({ expect: { poll: { timeout: 90_000, interval: 250 } } });
 
 // The QA page in headless Chromium against the shared apiserver and S3 server: what it shows, and that
 // decisions go through with the reviewer's own credentials so RBAC decides.

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import type { KubeRestClient } from '../cli/lib/kube-rest.ts';
 import { statusMessage } from '../cli/lib/kube-rest.ts';
-import { API_GROUP, PLURALS } from '../cli/lib/resources.ts';
+import { PLURALS } from '../cli/lib/resources.ts';
+import { GROUP } from '../crds/api.ts';
 
 /** Options of {@link grantReviewerAccess}. */
 export interface ReviewerAccessOptions {
@@ -44,8 +45,8 @@ export async function grantReviewerAccess(options: ReviewerAccessOptions): Promi
   await ensure(admin, `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, {
     metadata: { name },
     rules: [
-      { apiGroups: [API_GROUP], resources: [PLURALS.QAReview], verbs: reviewVerbs },
-      { apiGroups: [API_GROUP], resources: [PLURALS.AssetSubmission], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [GROUP], resources: [PLURALS.QAReview], verbs: reviewVerbs },
+      { apiGroups: [GROUP], resources: [PLURALS.AssetSubmission], verbs: ['get', 'list', 'watch'] },
     ],
   });
   await ensure(admin, `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {

@@ -1,6 +1,6 @@
 import { KubeRestClient } from '../cli/lib/kube-rest.ts';
 import { formatElapsed, renderProgressBar } from '../cli/lib/progress.ts';
-import { decideReview } from '../cli/lib/qa-decision.ts';
+import { decideReview, whoAmI } from '../cli/lib/qa-decision.ts';
 import type { AssetSubmission } from '../cli/lib/resources.ts';
 import { waitForPhase } from '../cli/lib/wait-for-phase.ts';
 import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
@@ -30,6 +30,25 @@ export interface ExampleOutcome {
 }
 
 /**
+ * Approves a review with the reviewer's own client, recording the identity the apiserver authenticated:
+ * RBAC is exercised exactly as for a person.
+ */
+async function approveAsReviewer(
+  reviewer: KubeRestClient,
+  namespace: string,
+  review: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const identity = (await whoAmI(reviewer)) ?? 'qa-reviewer';
+  await decideReview(reviewer, namespace, review, {
+    decision: 'Approved',
+    reviewer: identity,
+    comments: 'Matches the reference photos (approved by the demo).',
+  });
+  log(`Approved QAReview ${review} as ${identity}`);
+}
+
+/**
  * Runs the example through the pipeline the way the people of DESIGN.md would: the artist packs,
  * uploads and commits (applied here as Argo CD would), the operator validates, QA approves with the
  * reviewer's own RBAC-limited credentials (or a person does, in the QA page, when `interactive`), then
@@ -37,7 +56,6 @@ export interface ExampleOutcome {
  */
 export async function runExampleSubmission(options: RunExampleOptions): Promise<ExampleOutcome> {
   const { env, example, log } = options;
-  let lastPercent = -1;
   const submitted = await submitRevision({
     admin: env.admin,
     s3: env.s3,
@@ -46,10 +64,7 @@ export async function runExampleSubmission(options: RunExampleOptions): Promise<
     deliveryDir: example.deliveryDir,
     manifestText: example.manifestText,
     onUploadProgress: (sent, total) => {
-      const percent = total === 0 ? 100 : Math.floor((sent / total) * 100);
-      if (percent === lastPercent) return;
-      lastPercent = percent;
-      if (percent === 100) log(`Uploaded ${renderProgressBar(sent, total)}`);
+      if (sent >= total) log(`Uploaded ${renderProgressBar(sent, total)}`);
     },
   });
   log(
@@ -58,7 +73,7 @@ export async function runExampleSubmission(options: RunExampleOptions): Promise<
 
   const started = Date.now();
   const reviewer = new KubeRestClient(loadKubeConfig({ path: env.reviewerKubeconfigPath }));
-  let approved = false;
+  let approving = false;
   const published = await waitForPhase({
     client: env.admin,
     namespace: env.namespace,
@@ -70,22 +85,15 @@ export async function runExampleSubmission(options: RunExampleOptions): Promise<
     onPhase: (phase, submission) => {
       const message = submission.status?.message ? ` — ${submission.status.message}` : '';
       log(`  ${formatElapsed(Date.now() - started).padStart(6)}  ${phase}${message}`);
-      if (phase !== 'AwaitingQA' || approved) return;
-      const review = submission.status?.children?.qaReview;
+      if (phase !== 'AwaitingQA' || approving) return;
+      const review = submission.status?.children?.qaReview ?? submitted.name;
       if (options.interactive) {
-        log(`Waiting for your decision in the QA page: ${env.qaUrl}#${review ?? ''}`);
+        log(`Waiting for your decision in the QA page: ${env.qaUrl}#${review}`);
         return;
       }
-      approved = true;
-      // The reviewer's ServiceAccount decides, so RBAC is exercised exactly as for a person.
-      void decideReview(reviewer, env.namespace, review ?? submitted.name, {
-        decision: 'Approved',
-        reviewer: 'demo-qa@shazam.example',
-        comments: 'Matches the reference photos (approved by the demo).',
-      }).then(
-        () => log(`Approved QAReview ${review ?? ''} as the qa-reviewer ServiceAccount`),
-        (error: unknown) =>
-          log(`Could not approve: ${error instanceof Error ? error.message : String(error)}`),
+      approving = true;
+      approveAsReviewer(reviewer, env.namespace, review, log).catch((error: unknown) =>
+        log(`Could not approve: ${error instanceof Error ? error.message : String(error)}`),
       );
     },
   });

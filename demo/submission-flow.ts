@@ -1,12 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'yaml';
 import { deliveryFromZip, deliveryIdentity } from '../cli/lib/delivery.ts';
-import type { Stage } from '../cli/lib/delivery-manifest.ts';
 import { packDirectory } from '../cli/lib/deterministic-zip.ts';
 import { type KubeRestClient, statusMessage } from '../cli/lib/kube-rest.ts';
 import { type AssetSubmission, resourcePath } from '../cli/lib/resources.ts';
 import { renderSubmissionManifest } from '../cli/lib/submission-manifest.ts';
 import { uploadDelivery } from '../cli/lib/upload-delivery.ts';
+import type { Stage } from '../crds/api.ts';
 import { incomingKey } from '../lib/storage/layout.ts';
 import { formatS3Uri } from '../lib/storage/s3-uri.ts';
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePublishedPointer } from '../controllers/published-pointer.ts';
+import { RESOURCES } from '../controllers/resources.ts';
 import { publishedKey, versionPrefix } from '../lib/storage/layout.ts';
 import type { OperatorHandle } from './operator.ts';
 import {
@@ -8,6 +9,7 @@ import {
   readText,
   submissionManifest,
   type TestBed,
+  waitFor,
 } from './test-support/fixture.ts';
 import { flow } from './test-support/flow.ts';
 
@@ -86,5 +88,36 @@ describe('rejection loop', () => {
     });
     expect(failed.status?.message).toContain('UV_MISSING_TEXCOORD');
     expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix('B0REJECT02', 1))).toEqual({});
+  });
+
+  it('cleans up unpublished data on deletion and never touches a published version', async () => {
+    const asin = 'B0DELETE01';
+    const live = flow(bed, 'rug');
+    await live.create(submissionManifest(bed, 'rug', asin, 1));
+    await live.completeValidation('Passed');
+    await live.decide('Approved');
+    await live.completeRender();
+    await live.phase('Published');
+    const published = await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 1));
+
+    const pending = flow(bed, 'rug-v2');
+    await pending.create(submissionManifest(bed, 'rug-v2', asin, 2));
+    await pending.completeValidation('Passed', 2);
+    await pending.phase('AwaitingQA');
+    expect(
+      Object.keys(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 2))).length,
+    ).toBeGreaterThan(0);
+
+    for (const name of ['rug-v2', 'rug'])
+      await bed.kube.delete(RESOURCES.assetSubmission, bed.namespace, name);
+    for (const name of ['rug-v2', 'rug']) {
+      await waitFor(`${name} to be gone`, async () =>
+        (await bed.kube.getOrUndefined(RESOURCES.assetSubmission, bed.namespace, name)) === undefined
+          ? true
+          : undefined,
+      );
+    }
+    expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 2))).toEqual({});
+    expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 1))).toEqual(published);
   });
 });

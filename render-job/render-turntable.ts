@@ -96,6 +96,12 @@ export async function renderTurntable(
   const run = { ...RENDER_TURNTABLE_DEFAULTS, ...definedOnly(options) };
   const log = options.log ?? silentLogger;
   const settings = resolveTurntableSettings(options);
+  if (settings.overridden.length > 0) {
+    log.warn(
+      { preset: settings.preset, overridden: settings.overridden },
+      'Preset replaced requested settings',
+    );
+  }
   const startedAt = new Date();
   const sourceName = source.uri;
 

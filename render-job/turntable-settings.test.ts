@@ -14,6 +14,7 @@ describe('resolveTurntableSettings', () => {
       msaaSamples: 4,
       fill: 0.9,
       requiredFill: null,
+      overridden: [],
     });
   });
 
@@ -30,9 +31,6 @@ describe('resolveTurntableSettings', () => {
   });
 
   it.each([
-    // the preset fixes these; a different explicit value is a contradiction, not silently dropped
-    [{ preset: 'amazon-360' as const, frames: 36 }, /requires frames 72/],
-    [{ preset: 'amazon-360' as const, background: 'transparent' }, /requires background #ffffff/],
     // Amazon asks for 10–30° of elevation
     [{ preset: 'amazon-360' as const, elevationDeg: 45 }, /elevation of 10–30°/],
     [{ frames: 0 }, /frames must be a whole number from 1 to 720/],
@@ -48,6 +46,22 @@ describe('resolveTurntableSettings', () => {
     expect(attempt).toThrow(message);
   });
 
+  it('lets the preset replace frames, resolution and background, listing what it replaced', () => {
+    // A RenderJob always carries the CRD defaults (36 frames, 1024 px) next to its preset.
+    const settings = resolveTurntableSettings({
+      preset: 'amazon-360',
+      frames: 36,
+      resolution: 1024,
+      background: 'transparent',
+    });
+    expect([settings.frames, settings.resolution, settings.background]).toEqual([72, 2000, '#ffffff']);
+    expect(settings.overridden).toEqual([
+      'frames 36 → 72',
+      'resolution 1024 → 2000',
+      'background transparent → #ffffff',
+    ]);
+  });
+
   it('accepts the preset values given explicitly and removes duplicate formats', () => {
     const settings = resolveTurntableSettings({
       preset: 'amazon-360',
@@ -56,6 +70,7 @@ describe('resolveTurntableSettings', () => {
       formats: ['webp', 'png', 'webp'],
     });
     expect(settings.formats).toEqual(['webp', 'png']);
+    expect(settings.overridden).toEqual([]);
   });
 });
 

@@ -27,6 +27,8 @@ export interface TurntableSettingsOptions {
 export interface TurntableSettings extends Required<TurntableSettingsOptions> {
   /** Minimum fill every frame must reach (the preset's rule), or null when unchecked. */
   requiredFill: number | null;
+  /** Requested values the preset replaced, e.g. `frames 36 → 72`, for a warning. */
+  overridden: string[];
 }
 
 /** Defaults: 36 frames of 1024 px at 15°, transparent, WebP, 4× MSAA, 90% fill. */
@@ -59,8 +61,8 @@ export const AMAZON_360 = {
  * Applies defaults and the preset to what the user asked for and checks every bound, throwing
  * SHAZAM_RENDER_INVALID_OPTIONS with the offending value and the allowed range.
  *
- * With `amazon-360`, frames, resolution and background are the preset's (an explicit different value is an
- * error, not silently overridden) and the elevation must lie within 10–30°.
+ * With `amazon-360`, frames, resolution and background are the preset's (values asked for otherwise are
+ * replaced and listed in `overridden`) and the elevation must lie within 10–30°.
  *
  * @example
  * ```ts
@@ -69,14 +71,19 @@ export const AMAZON_360 = {
  */
 export function resolveTurntableSettings(options: TurntableSettingsOptions = {}): TurntableSettings {
   const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-  const settings: TurntableSettings = { ...TURNTABLE_SETTINGS_DEFAULTS, ...given, requiredFill: null };
+  const settings: TurntableSettings = {
+    ...TURNTABLE_SETTINGS_DEFAULTS,
+    ...given,
+    requiredFill: null,
+    overridden: [],
+  };
   if (settings.preset === 'amazon-360') {
+    // The preset wins over frames, resolution and background: a RenderJob carries the CRD's defaults for
+    // them (36 frames, 1024 px), indistinguishable from values a person chose, and the spec is the point.
     for (const key of ['frames', 'resolution', 'background'] as const) {
       const value = options[key];
       if (value !== undefined && String(value).toLowerCase() !== String(AMAZON_360[key])) {
-        invalid(
-          `the amazon-360 preset requires ${key} ${AMAZON_360[key]}, got ${value}; drop the option or the preset`,
-        );
+        settings.overridden.push(`${key} ${value} → ${AMAZON_360[key]}`);
       }
     }
     settings.frames = AMAZON_360.frames;

@@ -1,6 +1,7 @@
 /**
  * Runs the search API as a server: builds the app, listens, sets connection timeouts, and closes gracefully
- * on SIGTERM/SIGINT (readiness drops first so the Service stops routing here, then requests in flight finish).
+ * on SIGTERM/SIGINT: new requests are answered 503 (so the Service routes elsewhere), requests in flight
+ * finish within the grace period, then the watch stops.
  */
 import type { FastifyInstance } from 'fastify';
 import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';

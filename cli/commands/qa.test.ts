@@ -95,6 +95,15 @@ describe('shazam qa (real kube-apiserver, RBAC)', () => {
     expect((await review('lamp-qa-r1')).spec.decision).toBe('Pending');
   });
 
+  it('refuses a finding area the QAReview schema does not know', async () => {
+    await expect(
+      command.run(
+        ['reject', 'lamp-qa-r1', '--comments', 'x', '--finding', 'rigging:no bones'],
+        as(reviewerConfig),
+      ),
+    ).rejects.toThrow(/area "rigging" is not one of geometry, uv/);
+  });
+
   it('requires comments to reject, before asking the apiserver', async () => {
     await expect(command.run(['reject', 'lamp-qa-r1'], as(reviewerConfig))).rejects.toThrow(
       /reject needs --comments/,

@@ -1,3 +1,4 @@
+import { QA_FINDING_AREAS } from '../../crds/api.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { flagOption, type ParsedArgs, parseCommandArgs, stringOption } from '../lib/args.ts';
@@ -19,7 +20,8 @@ options:
 ${KUBE_OPTIONS_USAGE}
   --reviewer <name>     who decides (default: your user name as the apiserver sees it)
   --comments <text>     what you saw; required to reject
-  --finding <a>:<msg>   a finding for the artist, e.g. "texturing:seam on the left armrest" (repeatable)
+  --finding <a>:<msg>   a finding for the artist, e.g. "texturing:seam on the left armrest" (repeatable);
+                        areas: ${QA_FINDING_AREAS.join(', ')}
   --all                 with list: show decided reviews too`;
 
 function parseFindings(values: ParsedArgs['values']['finding']): { area: string; message: string }[] {
@@ -31,7 +33,11 @@ function parseFindings(values: ParsedArgs['values']['finding']): { area: string;
         `--finding must be <area>:<message>, e.g. "uv:stretched UVs on the seat", got "${value}"`,
       );
     }
-    return { area: value.slice(0, at).trim(), message: value.slice(at + 1).trim() };
+    const area = value.slice(0, at).trim();
+    if (!(QA_FINDING_AREAS as readonly string[]).includes(area)) {
+      throw new UsageError(`--finding area "${area}" is not one of ${QA_FINDING_AREAS.join(', ')}`);
+    }
+    return { area, message: value.slice(at + 1).trim() };
   });
 }
 

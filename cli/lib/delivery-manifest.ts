@@ -1,11 +1,8 @@
 import { parse } from 'yaml';
+import { STAGES, type Stage } from '../../crds/api.ts';
 import { CLI_ERROR_CODES, CliError } from './errors.ts';
 
-/** The artist stages a delivery can declare done. */
-export const STAGES = ['cleanup', 'uv', 'texturing'] as const;
-
-/** One of {@link STAGES}. */
-export type Stage = (typeof STAGES)[number];
+export type { Stage };
 
 /** What `manifest.yaml` at the root of a delivery says about it. */
 export interface DeliveryManifest {

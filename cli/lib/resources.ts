@@ -1,16 +1,12 @@
+import { API_VERSION, ASSET_SUBMISSION, QA_REVIEW, RENDER_JOB } from '../../crds/api.ts';
 import { CLI_ERROR_CODES, CliError } from './errors.ts';
 import { type KubeRestClient, statusMessage } from './kube-rest.ts';
 
-/** API group and version of SHAZAM's custom resources (see crds/ for the schemas). */
-export const API_GROUP = 'pipeline.shazam.dev';
-/** Served version of SHAZAM's custom resources. */
-export const API_VERSION = 'v1alpha1';
-
-/** Plurals used in resource paths. */
+/** Plurals used in resource paths, from the API's one list of names (crds/api.ts). */
 export const PLURALS = {
-  AssetSubmission: 'assetsubmissions',
-  QAReview: 'qareviews',
-  RenderJob: 'renderjobs',
+  AssetSubmission: ASSET_SUBMISSION.plural,
+  QAReview: QA_REVIEW.plural,
+  RenderJob: RENDER_JOB.plural,
 } as const;
 
 /** A kind of SHAZAM custom resource. */
@@ -18,7 +14,7 @@ export type ResourceKind = keyof typeof PLURALS;
 
 /** Path of a namespaced collection, or of one object when `name` is given. */
 export function resourcePath(kind: ResourceKind, namespace: string | undefined, name?: string): string {
-  const base = `/apis/${API_GROUP}/${API_VERSION}`;
+  const base = `/apis/${API_VERSION}`;
   const scope = namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
   const tail = name === undefined ? '' : `/${encodeURIComponent(name)}`;
   return `${base}${scope}/${PLURALS[kind]}${tail}`;

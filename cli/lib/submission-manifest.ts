@@ -1,7 +1,7 @@
 import { isMap, parseDocument } from 'yaml';
-import type { Stage } from './delivery-manifest.ts';
+import type { Stage } from '../../crds/api.ts';
+import { API_VERSION } from '../../crds/api.ts';
 import { CLI_ERROR_CODES, CliError } from './errors.ts';
-import { API_GROUP, API_VERSION } from './resources.ts';
 
 /** Product fields an artist may set from the command line; unset fields keep what the file says. */
 export interface ProductFields {
@@ -67,7 +67,7 @@ export function renderSubmissionManifest(input: SubmissionManifestInput, existin
       );
     }
   } else {
-    document.set('apiVersion', `${API_GROUP}/${API_VERSION}`);
+    document.set('apiVersion', API_VERSION);
     document.set('kind', 'AssetSubmission');
     document.setIn(['metadata', 'name'], input.name);
     if (input.namespace !== undefined) document.setIn(['metadata', 'namespace'], input.namespace);

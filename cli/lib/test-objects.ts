@@ -1,11 +1,12 @@
+import { API_VERSION } from '../../crds/api.ts';
 import type { KubeRestClient } from './kube-rest.ts';
 import { statusMessage } from './kube-rest.ts';
-import { API_GROUP, API_VERSION, type AssetSubmission, type QAReview, resourcePath } from './resources.ts';
+import { type AssetSubmission, type QAReview, resourcePath } from './resources.ts';
 
 /** A valid AssetSubmission manifest for tests. */
 export function testSubmission(name: string, asin: string, revision = 1): AssetSubmission {
   return {
-    apiVersion: `${API_GROUP}/${API_VERSION}`,
+    apiVersion: API_VERSION,
     kind: 'AssetSubmission',
     metadata: { name },
     spec: {
@@ -22,7 +23,7 @@ export function testSubmission(name: string, asin: string, revision = 1): AssetS
 /** A pending QAReview of `submission` for tests. */
 export function testReview(name: string, submission: string): QAReview {
   return {
-    apiVersion: `${API_GROUP}/${API_VERSION}`,
+    apiVersion: API_VERSION,
     kind: 'QAReview',
     metadata: { name },
     spec: { submissionRef: { name: submission }, decision: 'Pending' },

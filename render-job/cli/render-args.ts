@@ -26,7 +26,8 @@ export const RENDER_OPTION_USAGE = `  --frames <n>            frames around the 
   --resolution <px>       square frame size, 16–4096 (1024)
   --elevation <deg>       camera elevation, −89…89 (15)
   --background <colour>   #rrggbb or transparent (transparent)
-  --preset amazon-360     72 frames, 2000 px, white, 10–30°, fill ≥ 85% checked
+  --preset amazon-360     72 frames, 2000 px, white, 10–30°, fill ≥ 85% checked; replaces
+                          --frames, --resolution and --background
   --formats webp,png      frame formats (webp); the poster is always WebP
   --msaa 1|4              multisampling (4)
   --fill <0.5–0.98>       share of the frame the product fills where largest (0.9)

@@ -80,6 +80,11 @@ export class Catalog {
     for (const asin of touched) this.reselect(asin);
   }
 
+  /** Sorts what queries would otherwise sort lazily; call after a bulk load. See {@link TextIndex.prepare}. */
+  prepare(): void {
+    this.text.prepare();
+  }
+
   /** The asset served for an ASIN. */
   get(asin: string): PublishedAsset | undefined {
     return this.served.get(asin);

@@ -194,6 +194,21 @@ export class TextIndex {
     this.sortedAsinsDirty = true;
   }
 
+  /**
+   * Does now the sorting that queries would otherwise do lazily after changes (postings of changed terms, the
+   * term and ASIN lists). Call it after a bulk load, before serving, so no shopper's query pays for it.
+   */
+  prepare(): void {
+    for (const term of this.termsById) {
+      if (term.dirty) {
+        term.postings.sort(byImpact);
+        term.dirty = false;
+      }
+    }
+    this.termsWithPrefix('');
+    this.asinRange('');
+  }
+
   /** Finds the best products for a free-text query. An empty query finds nothing. */
   search(query: string, options: TextSearchOptions): TextSearchResult {
     const offset = options.offset ?? 0;

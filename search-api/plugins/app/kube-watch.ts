@@ -55,6 +55,7 @@ export default fp(
     app.addHook('onReady', async () => {
       // Not awaited: the server listens (and answers /readyz with 503) while the first list loads.
       void informer.start().then(() => {
+        app.catalog.prepare();
         app.log.info({ kind: ASSET_SUBMISSION.kind, assets: app.catalog.size }, 'Indexed published assets');
         app.readiness.markReady();
       });
