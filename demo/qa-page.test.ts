@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -13,7 +13,6 @@ import { type PagesServer, startPagesServer } from './pages-server.ts';
 import { grantReviewerAccess, tokenKubeconfig } from './reviewer-access.ts';
 
 const fixtures = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
-const screenshots = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 
 // Software WebGL and a shared, busy machine make every page step slow; wait on state, not on the clock.
 vi.setConfig({ expect: { poll: { timeout: 90_000, interval: 250 } } });
@@ -124,8 +123,6 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
     expect(await page.locator('#references img').count()).toBe(2);
     expect(await page.locator('#findings').textContent()).toContain('TEXTURE_DARK_BASE_COLOR');
     expect(await page.locator('#frames-note').textContent()).toContain('rendered after approval');
-    await mkdir(screenshots, { recursive: true });
-    await page.screenshot({ path: `${screenshots}qa-page.png`, fullPage: true });
     await page.close();
   }, 240_000);
 

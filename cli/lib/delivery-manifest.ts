@@ -2,8 +2,6 @@ import { parse } from 'yaml';
 import { STAGES, type Stage } from '../../crds/api.ts';
 import { CLI_ERROR_CODES, CliError } from './errors.ts';
 
-export type { Stage };
-
 /** What `manifest.yaml` at the root of a delivery says about it. */
 export interface DeliveryManifest {
   asin: string;
