@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { reconcileSubmission } from '../controllers/asset-submission/reconcile.ts';
 import type { Context } from '../controllers/context.ts';
 import { errorCode, errorPolicy } from '../controllers/error-policy.ts';
@@ -216,18 +216,18 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
       enqueue(owner.kind, `${job.metadata.namespace}/${owner.name}`);
     }
   };
-  function wire<T>(
-    informer: Informer<T & { metadata?: object }>,
+  function wire<T extends KubernetesObject>(
+    informer: Informer<T>,
     handler: (object: T, gone?: boolean) => void,
   ) {
     informer.on('add', (object) => handler(object));
     informer.on('update', (object) => handler(object));
     informer.on('delete', (object) => handler(object, true));
   }
-  wire(informers.submissions as never, onSubmission as never);
-  wire(informers.reviews as never, onReview as never);
-  wire(informers.renderJobs as never, onRenderJob as never);
-  wire(informers.jobs as never, onJob as never);
+  wire(informers.submissions, onSubmission);
+  wire(informers.reviews, onReview);
+  wire(informers.renderJobs, onRenderJob);
+  wire(informers.jobs, onJob);
 
   function enqueueAll(): void {
     for (const submission of informers.submissions.list())
