@@ -17,7 +17,9 @@ const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.*)$/;
 export function parseS3Uri(uri: string): S3Location {
   const match = S3_URI.exec(uri);
   if (!match) {
-    throw new TypeError(`"${uri}" is not an S3 URI: expected s3://<bucket>/<key> with a DNS-style bucket name`);
+    throw new TypeError(
+      `"${uri}" is not an S3 URI: expected s3://<bucket>/<key> with a DNS-style bucket name`,
+    );
   }
   return { bucket: match[1]!, key: match[2]! };
 }

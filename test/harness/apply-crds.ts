@@ -15,7 +15,16 @@ export async function applyCrds(kubectl: string, kubeconfigPath: string, crdDir:
   const args = ['--kubeconfig', kubeconfigPath];
   const names: string[] = [];
   for (const file of files) {
-    const { stdout } = await run(kubectl, [...args, 'apply', '--server-side', '--force-conflicts', '-o', 'name', '-f', join(crdDir, file)]);
+    const { stdout } = await run(kubectl, [
+      ...args,
+      'apply',
+      '--server-side',
+      '--force-conflicts',
+      '-o',
+      'name',
+      '-f',
+      join(crdDir, file),
+    ]);
     names.push(...stdout.split('\n').filter(Boolean));
   }
   await run(kubectl, [...args, 'wait', '--for=condition=Established', '--timeout=60s', ...names]);

@@ -56,7 +56,10 @@ export class BinariesUnavailableError extends Error {
 
 function hasGo(): boolean {
   const path = process.env.PATH ?? '';
-  return path.split(':').some((dir) => dir !== '' && isExecutable(join(dir, 'go'))) || existsSync('/usr/local/go/bin/go');
+  return (
+    path.split(':').some((dir) => dir !== '' && isExecutable(join(dir, 'go'))) ||
+    existsSync('/usr/local/go/bin/go')
+  );
 }
 
 /**
@@ -90,7 +93,9 @@ export async function ensureBinaries(
         'holding those three binaries (e.g. from `setup-envtest use -p path`).',
     );
   }
-  log(`[harness] building Kubernetes ${KUBERNETES_VERSION} binaries into ${cache}; the first build takes several minutes`);
+  log(
+    `[harness] building Kubernetes ${KUBERNETES_VERSION} binaries into ${cache}; the first build takes several minutes`,
+  );
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
     const child = spawn('bash', [join(repoRoot, 'scripts/build-k8s.sh'), cache], {
@@ -101,7 +106,11 @@ export async function ensureBinaries(
     child.on('exit', (code) =>
       code === 0
         ? resolve()
-        : reject(new BinariesUnavailableError(`scripts/build-k8s.sh failed with exit code ${code}; its output is above`)),
+        : reject(
+            new BinariesUnavailableError(
+              `scripts/build-k8s.sh failed with exit code ${code}; its output is above`,
+            ),
+          ),
     );
   });
   log(`[harness] built Kubernetes binaries in ${Math.round((Date.now() - started) / 1000)} s`);

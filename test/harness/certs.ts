@@ -22,7 +22,9 @@ async function openssl(args: string[], cwd: string): Promise<void> {
     await run('openssl', args, { cwd });
   } catch (error) {
     const detail = (error as { stderr?: string }).stderr ?? String(error);
-    throw new Error(`openssl ${args[0]} failed: ${detail}. The harness needs the openssl command (Debian package openssl).`);
+    throw new Error(
+      `openssl ${args[0]} failed: ${detail}. The harness needs the openssl command (Debian package openssl).`,
+    );
   }
 }
 
@@ -38,11 +40,41 @@ async function signedCert(
   const ext = join(dir, `${name}.ext`);
   await writeFile(ext, extensions);
   await openssl(
-    ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', csr, '-subj', subject],
+    [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      csr,
+      '-subj',
+      subject,
+    ],
     dir,
   );
   await openssl(
-    ['x509', '-req', '-in', csr, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', cert, '-extfile', ext],
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-out',
+      cert,
+      '-extfile',
+      ext,
+    ],
     dir,
   );
   return { cert, key };
@@ -54,7 +86,23 @@ async function signedCert(
  */
 export async function generateCerts(dir: string): Promise<ControlPlaneCerts> {
   await openssl(
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=shazam-harness-ca'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=shazam-harness-ca',
+    ],
     dir,
   );
   const serving = await signedCert(

@@ -1,4 +1,4 @@
-import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,12 +40,20 @@ export class ControlPlaneStartError extends Error {
   override name = 'ControlPlaneStartError';
 }
 
-function probeReadyz(server: string, certs: ControlPlaneCerts, pem: { ca: Buffer; cert: Buffer; key: Buffer }): Promise<boolean> {
+function probeReadyz(
+  server: string,
+  certs: ControlPlaneCerts,
+  pem: { ca: Buffer; cert: Buffer; key: Buffer },
+): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request(`${server}/readyz`, { ca: pem.ca, cert: pem.cert, key: pem.key, timeout: 2000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200));
-    });
+    const req = request(
+      `${server}/readyz`,
+      { ca: pem.ca, cert: pem.cert, key: pem.key, timeout: 2000 },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode === 200));
+      },
+    );
     req.on('error', () => resolve(false));
     req.on('timeout', () => {
       req.destroy();
@@ -68,12 +76,16 @@ async function waitUntilReady(
   });
   while (Date.now() < deadline) {
     if (exit !== undefined) {
-      throw new ControlPlaneStartError(`${process.name} exited (${exit}) before becoming ready:\n${process.tail(30)}`);
+      throw new ControlPlaneStartError(
+        `${process.name} exited (${exit}) before becoming ready:\n${process.tail(30)}`,
+      );
     }
     if (await isReady()) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new ControlPlaneStartError(`${process.name} was not ready after ${timeoutMs} ms; its last output:\n${process.tail(30)}`);
+  throw new ControlPlaneStartError(
+    `${process.name} was not ready after ${timeoutMs} ms; its last output:\n${process.tail(30)}`,
+  );
 }
 
 function kubeconfigYaml(server: string, ca: Buffer, cert: Buffer, key: Buffer): string {

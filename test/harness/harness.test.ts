@@ -1,7 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { CoreV1Api, type V1ConfigMap, Watch } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureBinaries } from './binaries.ts';
@@ -13,7 +18,10 @@ describe('the shared control plane', () => {
     const namespace = await createNamespace('smoke');
     const kc = kubeConfig();
     const core = kc.makeApiClient(CoreV1Api);
-    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'greeting' }, data: { text: 'hello' } } });
+    await core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: 'greeting' }, data: { text: 'hello' } },
+    });
 
     const seen: string[] = [];
     let resolveChanged: () => void = () => {};
@@ -66,7 +74,9 @@ describe('the shared S3 server', () => {
     const bucket = await createBucket('smoke');
     const s3 = s3Client();
     try {
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'a/b.txt', Body: 'payload', ContentType: 'text/plain' }));
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: 'a/b.txt', Body: 'payload', ContentType: 'text/plain' }),
+      );
       const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'a/b.txt' }));
       expect(await got.Body?.transformToString()).toBe('payload');
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'a/' }));
@@ -89,7 +99,9 @@ describe('startControlPlane', () => {
   it('fails fast with the apiserver own error when a flag is broken', async () => {
     const binaries = await ensureBinaries();
     const started = Date.now();
-    const error = await startControlPlane({ binaries, apiserverArgs: ['--no-such-flag=1'] }).catch((e: unknown) => e);
+    const error = await startControlPlane({ binaries, apiserverArgs: ['--no-such-flag=1'] }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ControlPlaneStartError);
     expect(String((error as Error).message)).toContain('unknown flag: --no-such-flag');
     // Fails on the process exit, long before the 60 s readiness timeout.

@@ -13,7 +13,8 @@ export { type S3Server, startS3Server } from './s3-server.ts';
 /** What the global setup started for this run. */
 export function harness(): HarnessInfo {
   const info = inject('shazamHarness');
-  if (!info) throw new Error('the SHAZAM test harness is not running: run tests through `npm test` or `npx vitest`');
+  if (!info)
+    throw new Error('the SHAZAM test harness is not running: run tests through `npm test` or `npx vitest`');
   return info;
 }
 
@@ -31,14 +32,20 @@ export function kubeConfig(): KubeConfig {
 
 /** A DNS-label-safe unique name: `<prefix>-<8 hex>`. */
 export function uniqueName(prefix: string): string {
-  const safe = prefix.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40).replace(/-+$/, '');
+  const safe = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 40)
+    .replace(/-+$/, '');
   return `${safe}-${randomBytes(4).toString('hex')}`;
 }
 
 /** Creates a fresh namespace on the shared control plane and returns its name. */
 export async function createNamespace(prefix = 'test'): Promise<string> {
   const name = uniqueName(prefix);
-  await kubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+  await kubeConfig()
+    .makeApiClient(CoreV1Api)
+    .createNamespace({ body: { metadata: { name } } });
   return name;
 }
 
@@ -50,7 +57,10 @@ export interface KubectlResult {
 }
 
 /** Runs the harness's kubectl against the shared control plane (or `kubeconfig`), never throwing on exit codes. */
-export function kubectl(args: string[], options: { input?: string; kubeconfig?: string } = {}): Promise<KubectlResult> {
+export function kubectl(
+  args: string[],
+  options: { input?: string; kubeconfig?: string } = {},
+): Promise<KubectlResult> {
   const info = harness();
   return new Promise((resolve) => {
     const child = execFile(

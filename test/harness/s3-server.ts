@@ -8,7 +8,9 @@ import { freePort } from './ports.ts';
 /** A running S3-compatible server on loopback. */
 export interface S3Server {
   /** Connection settings for `createS3Client` (path-style, static credentials). */
-  connection: Required<Pick<S3ConnectionConfig, 'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey'>> & {
+  connection: Required<
+    Pick<S3ConnectionConfig, 'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey'>
+  > & {
     forcePathStyle: true;
   };
   stop(): Promise<void>;
