@@ -38,6 +38,15 @@ export function validationResultKey(asin: string, revision: number, sha256: stri
   return `${assetPrefix(asin)}validation/r${revision}-${sha256.slice(0, 16)}.json`;
 }
 
+/**
+ * The full validation report of a delivery that failed (`validation.json` form, every finding), next to
+ * its compact result. A passed delivery's report lives in its version instead (`versionKeys().report`):
+ * nothing is written under `versions/<rev>/` for a failed one.
+ */
+export function validationReportKey(asin: string, revision: number, sha256: string): string {
+  return `${assetPrefix(asin)}validation/r${revision}-${sha256.slice(0, 16)}.report.json`;
+}
+
 /** Zero-padded file name of turntable frame `index` (three digits, or more past 999). */
 export function frameFileName(index: number, extension = 'webp'): string {
   return `${String(index).padStart(3, '0')}.${extension}`;
