@@ -1,11 +1,28 @@
 /**
- * The objects the controllers read and write, typed after crds/*.yaml (AssetSubmission, QAReview,
- * RenderJob) and the slice of batch/v1 Job they need.
+ * The objects the controllers read and write. The SHAZAM kinds (AssetSubmission, QAReview, RenderJob) are
+ * the types generated from crds/*.yaml, with their metadata narrowed to what an object read from the
+ * apiserver always carries; batch/v1 Job is the slice the controllers need.
  */
+import type {
+  AssetSubmission as GeneratedAssetSubmission,
+  QAReview as GeneratedQAReview,
+  RenderJob as GeneratedRenderJob,
+  AssetSubmissionPhase,
+  AssetSubmissionStatus,
+  Condition,
+  PublishedAsset,
+  QADecision,
+  RenderJobPhase,
+  RenderJobStatus,
+  RenderOverrides,
+  Stage,
+  ValidationFinding,
+} from '../crds/api.ts';
 import { API_VERSION, ASSET_SUBMISSION, GROUP, QA_REVIEW, RENDER_JOB, VERSION } from '../crds/api.ts';
 import type { ResourceRef } from '../lib/kube/client.ts';
 
 export { API_VERSION };
+export type { AssetSubmissionStatus, Condition, RenderJobStatus, Stage };
 
 /** REST coordinates of each kind. */
 export const RESOURCES = {
@@ -17,7 +34,11 @@ export const RESOURCES = {
   lease: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' },
 } as const satisfies Record<string, ResourceRef>;
 
-/** Object metadata fields the controllers use. */
+/**
+ * Object metadata fields the controllers use, as JSON carries them: every object the controllers see
+ * has a name and a namespace, and timestamps stay RFC 3339 strings (the generated types use
+ * `V1ObjectMeta`, whose timestamps are `Date`, which a raw REST response never holds).
+ */
 export interface ObjectMeta {
   name: string;
   namespace: string;
@@ -42,160 +63,35 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
-/** metav1.Condition. */
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  observedGeneration?: number;
-  lastTransitionTime: string;
-  reason: string;
-  message: string;
-}
+/** A generated CRD type with {@link ObjectMeta} in place of `V1ObjectMeta`. */
+export type WithObjectMeta<T extends { metadata?: unknown }> = Omit<T, 'metadata'> & { metadata: ObjectMeta };
 
-/** The artist stages. */
-export type Stage = 'cleanup' | 'uv' | 'texturing';
-
-/** Render settings shared by a submission's overrides and a RenderJob. */
-export interface RenderSettings {
-  frames?: number;
-  resolution?: number;
-  elevation?: number;
-  background?: string;
-  preset?: 'amazon-360';
-}
+/** Render settings of a submission's overrides and of a RenderJob (`AssetSubmission.spec.render`). */
+export type RenderSettings = RenderOverrides;
 
 /** AssetSubmission phases. */
-export type SubmissionPhase =
-  | 'Pending'
-  | 'Validating'
-  | 'ValidationFailed'
-  | 'AwaitingQA'
-  | 'Rejected'
-  | 'Promoting'
-  | 'Rendering'
-  | 'Published'
-  | 'Superseded'
-  | 'Failed';
+export type SubmissionPhase = AssetSubmissionPhase;
 
 /** One finding as the submission's status shows it. */
-export interface StatusFinding {
-  severity: 'Error' | 'Warning' | 'Info';
-  code: string;
-  stage?: Stage;
-  message: string;
-  pointer?: string;
-}
+export type StatusFinding = ValidationFinding;
 
 /** `status.published` of an AssetSubmission. */
-export interface PublishedStatus {
-  version: number;
-  bucket: string;
-  prefix: string;
-  glbUrl: string;
-  webGlbUrl: string;
-  posterUrl: string;
-  spin: { frameCount: number; urlTemplate: string };
-  descriptorsUri: string;
-  publishedAt: string;
-}
+export type PublishedStatus = PublishedAsset;
 
-/** The AssetSubmission status. */
-export interface AssetSubmissionStatus {
-  observedGeneration?: number;
-  phase?: SubmissionPhase;
-  message?: string;
-  conditions?: Condition[];
-  validation?: {
-    verdict: 'Passed' | 'Failed';
-    stages: Partial<Record<Stage, 'Passed' | 'Failed' | 'Skipped'>>;
-    errors: number;
-    warnings: number;
-    findings: StatusFinding[];
-    reportUri?: string;
-    completedAt?: string;
-  };
-  version?: number;
-  children?: { validationJob?: string; qaReview?: string; renderJob?: string };
-  rejection?: {
-    reviewer?: string;
-    comments?: string;
-    findings: { area: string; message: string }[];
-    decidedAt?: string;
-  };
-  published?: PublishedStatus;
-}
-
-/** An AssetSubmission. */
-export interface AssetSubmission {
-  apiVersion: typeof API_VERSION;
-  kind: 'AssetSubmission';
-  metadata: ObjectMeta;
-  spec: {
-    asin: string;
-    revision: number;
-    artist: string;
-    product: { title: string; brand: string; tags?: string[]; description?: string };
-    delivery: { uri: string; sha256: string };
-    stages?: Stage[];
-    render?: RenderSettings;
-  };
-  status?: AssetSubmissionStatus;
-}
+/** An AssetSubmission (crds/assetsubmissions.yaml). */
+export type AssetSubmission = WithObjectMeta<GeneratedAssetSubmission>;
 
 /** QA decisions. */
-export type Decision = 'Pending' | 'Approved' | 'Rejected';
+export type Decision = QADecision;
 
-/** A QAReview. */
-export interface QAReview {
-  apiVersion: typeof API_VERSION;
-  kind: 'QAReview';
-  metadata: ObjectMeta;
-  spec: {
-    submissionRef: { name: string };
-    decision?: Decision;
-    reviewer?: string;
-    comments?: string;
-    findings?: { area: string; message: string }[];
-  };
-  status?: {
-    observedGeneration?: number;
-    phase?: 'Open' | 'Approved' | 'Rejected' | 'Orphaned';
-    conditions?: Condition[];
-    submission?: { name: string; asin: string; revision: number };
-    openedAt?: string;
-    decidedAt?: string;
-  };
-}
+/** A QAReview (crds/qareviews.yaml). */
+export type QAReview = WithObjectMeta<GeneratedQAReview>;
 
 /** RenderJob phases. */
-export type RenderPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+export type RenderPhase = RenderJobPhase;
 
-/** The RenderJob status. */
-export interface RenderJobStatus {
-  observedGeneration?: number;
-  phase?: RenderPhase;
-  message?: string;
-  conditions?: Condition[];
-  jobName?: string;
-  framesRendered?: number;
-  outputs?: { manifestUri: string; posterUri: string; framesPrefix: string; descriptorsUri: string };
-  device?: { name: string; backend: string; software: boolean };
-  timings?: { startedAt?: string; completedAt?: string; renderSeconds?: number; framesPerSecond?: number };
-}
-
-/** A RenderJob. */
-export interface RenderJob {
-  apiVersion: typeof API_VERSION;
-  kind: 'RenderJob';
-  metadata: ObjectMeta;
-  spec: RenderSettings & {
-    source: { uri: string };
-    output: { uri: string };
-    formats?: ('webp' | 'png')[];
-    gpu?: { required?: boolean; resourceName?: string; count?: number };
-  };
-  status?: RenderJobStatus;
-}
+/** A RenderJob (crds/renderjobs.yaml). */
+export type RenderJob = WithObjectMeta<GeneratedRenderJob>;
 
 /** The part of a batch/v1 Job the controllers build and read. */
 export interface Job {

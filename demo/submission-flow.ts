@@ -6,7 +6,6 @@ import { type KubeRestClient, statusMessage } from '../cli/lib/kube-rest.ts';
 import { type AssetSubmission, resourcePath } from '../cli/lib/resources.ts';
 import { renderSubmissionManifest } from '../cli/lib/submission-manifest.ts';
 import { uploadDelivery } from '../cli/lib/upload-delivery.ts';
-import type { Stage } from '../crds/api.ts';
 import { incomingKey } from '../lib/storage/layout.ts';
 import { formatS3Uri } from '../lib/storage/s3-uri.ts';
 
@@ -61,7 +60,7 @@ export async function submitRevision(options: SubmitRevisionOptions): Promise<Su
       revision,
       ...(delivery.manifest?.artist ? { artist: delivery.manifest.artist } : {}),
       stages: delivery.manifest?.stages ??
-        (current.spec.stages as Stage[] | undefined) ?? ['cleanup', 'uv', 'texturing'],
+        current.spec.stages ?? ['cleanup', 'uv', 'texturing'],
       delivery: { uri: formatS3Uri({ bucket: options.incomingBucket, key }), sha256: packed.sha256 },
       product: {},
     },

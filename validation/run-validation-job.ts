@@ -7,7 +7,7 @@ import {
   type Stage,
   type ValidationResult,
 } from '../lib/contracts/validation-result.ts';
-import { versionKeys } from '../lib/storage/layout.ts';
+import { validationReportKey, versionKeys } from '../lib/storage/layout.ts';
 import { formatS3Uri, type S3Location } from '../lib/storage/s3-uri.ts';
 import { fetchDelivery } from './delivery/fetch-delivery.ts';
 import { finding } from './findings.ts';
@@ -42,8 +42,11 @@ export interface ValidationJobOutcome {
 }
 
 /**
- * The validation Job: download and verify the delivery, validate it, ingest it when it passed, and write
- * the compact result last (so an operator that sees a Passed result always finds a complete version).
+ * The validation Job: download and verify the delivery, validate it, ingest it when it passed (the full
+ * report goes into the version), store the full report beside the result when it failed
+ * (`validationReportKey`, never under `versions/`), and write the compact result last, its `reportUri`
+ * naming the full report (so an operator that sees a result always finds the report it points at, and a
+ * Passed result always a complete version).
  * Throws on infrastructure failures only (S3 unreachable, a write refused): the Job retries, and every step
  * is idempotent.
  */
@@ -109,18 +112,30 @@ export async function runValidationJob(options: RunValidationJobOptions): Promis
         result = toCompactResult(report, options.sha256);
       }
     }
+    if (report.verdict === 'Failed') {
+      // Only the first findings fit the compact result; the artist and QA need every one of them.
+      const reportKey = validationReportKey(options.asin, options.revision, options.sha256);
+      await putJson(options.s3, options.assetsBucket, reportKey, report);
+      result = toCompactResult(report, options.sha256, {
+        reportUri: formatS3Uri({ bucket: options.assetsBucket, key: reportKey }),
+      });
+    }
     // Validating our own output catches a contract drift here, not in the operator.
     parseValidationResult(result);
-    await options.s3.send(
-      new PutObjectCommand({
-        Bucket: options.result.bucket,
-        Key: options.result.key,
-        Body: JSON.stringify(result, null, 2),
-        ContentType: 'application/json',
-      }),
-    );
+    await putJson(options.s3, options.result.bucket, options.result.key, result);
     return { report, result, ingested };
   } finally {
     await rm(scratchDir, { recursive: true, force: true });
   }
+}
+
+async function putJson(s3: S3Client, bucket: string, key: string, value: unknown): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: JSON.stringify(value, null, 2),
+      ContentType: 'application/json',
+    }),
+  );
 }

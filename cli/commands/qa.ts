@@ -1,4 +1,4 @@
-import { QA_FINDING_AREAS } from '../../crds/api.ts';
+import { QA_FINDING_AREAS, type QAFinding, type QAFindingArea } from '../../crds/api.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { flagOption, type ParsedArgs, parseCommandArgs, stringOption } from '../lib/args.ts';
@@ -24,7 +24,11 @@ ${KUBE_OPTIONS_USAGE}
                         areas: ${QA_FINDING_AREAS.join(', ')}
   --all                 with list: show decided reviews too`;
 
-function parseFindings(values: ParsedArgs['values']['finding']): { area: string; message: string }[] {
+function isFindingArea(area: string): area is QAFindingArea {
+  return (QA_FINDING_AREAS as readonly string[]).includes(area);
+}
+
+function parseFindings(values: ParsedArgs['values']['finding']): QAFinding[] {
   if (!Array.isArray(values)) return [];
   return values.map((value) => {
     const at = value.indexOf(':');
@@ -34,7 +38,7 @@ function parseFindings(values: ParsedArgs['values']['finding']): { area: string;
       );
     }
     const area = value.slice(0, at).trim();
-    if (!(QA_FINDING_AREAS as readonly string[]).includes(area)) {
+    if (!isFindingArea(area)) {
       throw new UsageError(`--finding area "${area}" is not one of ${QA_FINDING_AREAS.join(', ')}`);
     }
     return { area, message: value.slice(at + 1).trim() };

@@ -1,3 +1,4 @@
+import type { QAFinding } from '../../crds/api.ts';
 import { CLI_ERROR_CODES, CliError } from './errors.ts';
 import { type KubeRestClient, statusMessage } from './kube-rest.ts';
 import { type AssetSubmission, getResource, type QAReview, resourcePath } from './resources.ts';
@@ -7,7 +8,7 @@ export interface QADecision {
   decision: 'Approved' | 'Rejected';
   reviewer: string;
   comments?: string;
-  findings?: { area: string; message: string }[];
+  findings?: QAFinding[];
 }
 
 /**

@@ -1,6 +1,13 @@
+import type {
+  AssetSubmission as GeneratedAssetSubmission,
+  QAReview as GeneratedQAReview,
+  RenderJob as GeneratedRenderJob,
+} from '../../crds/api.ts';
 import { API_VERSION, ASSET_SUBMISSION, QA_REVIEW, RENDER_JOB } from '../../crds/api.ts';
 import { CLI_ERROR_CODES, CliError } from './errors.ts';
 import { type KubeRestClient, statusMessage } from './kube-rest.ts';
+
+export type { Condition } from '../../crds/api.ts';
 
 /** Plurals used in resource paths, from the API's one list of names (crds/api.ts). */
 export const PLURALS = {
@@ -20,16 +27,7 @@ export function resourcePath(kind: ResourceKind, namespace: string | undefined, 
   return `${base}${scope}/${PLURALS[kind]}${tail}`;
 }
 
-/** A condition as the CRDs define it. */
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-}
-
-/** The parts of an object's metadata the commands read. */
+/** The parts of an object's metadata the commands read, as JSON carries them (timestamps are strings). */
 export interface ObjectMeta {
   name: string;
   namespace?: string;
@@ -39,64 +37,17 @@ export interface ObjectMeta {
   resourceVersion?: string;
 }
 
-/** The fields of an AssetSubmission the CLI and the pages read. */
-export interface AssetSubmission {
-  apiVersion?: string;
-  kind?: 'AssetSubmission';
-  metadata: ObjectMeta;
-  spec: {
-    asin: string;
-    revision: number;
-    artist?: string;
-    product?: { title?: string; brand?: string; tags?: string[]; description?: string };
-    delivery: { uri: string; sha256: string };
-    stages?: string[];
-  };
-  status?: {
-    observedGeneration?: number;
-    phase?: string;
-    message?: string;
-    version?: number;
-    conditions?: Condition[];
-    validation?: {
-      verdict?: string;
-      errors?: number;
-      warnings?: number;
-      findings?: { code?: string; message?: string; severity?: string; stage?: string; pointer?: string }[];
-      reportUri?: string;
-    };
-    children?: { validationJob?: string; qaReview?: string; renderJob?: string };
-    rejection?: { reviewer?: string; comments?: string; decidedAt?: string };
-    published?: {
-      version?: number;
-      glbUrl?: string;
-      webGlbUrl?: string;
-      posterUrl?: string;
-      spin?: { frameCount?: number; urlTemplate?: string };
-      publishedAt?: string;
-    };
-  };
-}
+/** A generated CRD type with {@link ObjectMeta} in place of `V1ObjectMeta`. */
+export type WithObjectMeta<T extends { metadata?: unknown }> = Omit<T, 'metadata'> & { metadata: ObjectMeta };
 
-/** The fields of a QAReview the CLI and the pages read. */
-export interface QAReview {
-  apiVersion?: string;
-  kind?: 'QAReview';
-  metadata: ObjectMeta;
-  spec: {
-    submissionRef: { name: string };
-    decision?: 'Pending' | 'Approved' | 'Rejected';
-    reviewer?: string;
-    comments?: string;
-    findings?: { area?: string; message?: string }[];
-  };
-  status?: {
-    phase?: string;
-    submission?: { name?: string; asin?: string; revision?: number };
-    openedAt?: string;
-    decidedAt?: string;
-  };
-}
+/** An AssetSubmission as the API returns it (crds/assetsubmissions.yaml). */
+export type AssetSubmission = WithObjectMeta<GeneratedAssetSubmission>;
+
+/** A QAReview as the API returns it (crds/qareviews.yaml). */
+export type QAReview = WithObjectMeta<GeneratedQAReview>;
+
+/** A RenderJob as the API returns it (crds/renderjobs.yaml). */
+export type RenderJob = WithObjectMeta<GeneratedRenderJob>;
 
 /** Reads one object; a CliError `notFound` naming it when it does not exist. */
 export async function getResource<T>(

@@ -314,7 +314,7 @@ describe('computeSubmissionStatus', () => {
       ),
       NOW,
     );
-    expect(status.validation?.findings[0]).toEqual({
+    expect(status.validation?.findings?.[0]).toEqual({
       severity: 'Error',
       code: 'UV_MISSING_TEXCOORD',
       stage: 'uv',

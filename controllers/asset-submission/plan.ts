@@ -88,7 +88,8 @@ function condition(
 }
 
 function firstError(validation: NonNullable<AssetSubmissionStatus['validation']>): string {
-  const finding = validation.findings.find((f) => f.severity === 'Error') ?? validation.findings[0];
+  const findings = validation.findings ?? [];
+  const finding = findings.find((f) => f.severity === 'Error') ?? findings[0];
   const count = `${validation.errors} error(s), ${validation.warnings} warning(s)`;
   return finding ? `${count}; first: ${finding.code}: ${finding.message}` : count;
 }
@@ -368,6 +369,7 @@ export function assessSubmission(observed: SubmissionObserved, config: Controlle
   const outputs = renderJob.status.outputs;
   const framesPrefix = parseKey(outputs.framesPrefix) ?? keys.framesPrefix;
   const format = renderJob.spec.formats?.[0] ?? 'webp';
+  const frameCount = renderJob.status.framesRendered ?? 0;
   a.phase = 'Published';
   a.message = `Version ${revision} of ${asin} is live`;
   a.published = {
@@ -378,7 +380,7 @@ export function assessSubmission(observed: SubmissionObserved, config: Controlle
     webGlbUrl: publicUrl(config, keys.webModel),
     posterUrl: publicUrl(config, parseKey(outputs.posterUri) ?? keys.poster),
     spin: {
-      frameCount: renderJob.status.framesRendered ?? 0,
+      frameCount,
       urlTemplate: publicUrl(config, `${framesPrefix}{frame}.${format}`),
     },
     descriptorsUri: outputs.descriptorsUri,
@@ -392,7 +394,7 @@ export function assessSubmission(observed: SubmissionObserved, config: Controlle
     passed,
     approved,
     promoted,
-    condition('Rendered', 'True', R.Rendered, `${a.published.spin.frameCount} frames`),
+    condition('Rendered', 'True', R.Rendered, `${frameCount} frames`),
     ready('True', R.Published, a.message),
   ];
   return a;

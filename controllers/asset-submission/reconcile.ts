@@ -45,7 +45,7 @@ export async function reconcileSubmission(
     const created = Date.parse(submission.metadata.creationTimestamp ?? observed.now);
     ctx.metrics.phaseEntered(assessment.phase, Math.max(0, (ctx.clock.now() - created) / 1000));
     if (assessment.phase === 'Rejected') {
-      ctx.metrics.rejected(assessment.rejection?.findings[0]?.area ?? 'none');
+      ctx.metrics.rejected(assessment.rejection?.findings?.[0]?.area ?? 'none');
     }
     await ctx.events.record(
       submission,

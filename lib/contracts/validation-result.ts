@@ -87,7 +87,7 @@ export interface ValidationResult {
   /** A short human summary (≤ 500 characters). */
   summary: string;
   profiles: ProfileOutcome[];
-  /** `s3://` URI of the full report; present when the version was ingested. */
+  /** `s3://` URI of the full report: `versions/<rev>/validation.json` on a pass, the `.report.json` beside the result on a failure. */
   reportUri?: string;
   version?: IngestedVersion;
   /** RFC 3339 time the verdict was reached. */

@@ -7,11 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { parseValidationResult, type ValidationResult } from '../../lib/contracts/validation-result.ts';
 import { createGltfIO } from '../../lib/gltf/create-io.ts';
-import { incomingKey, validationResultKey, versionKeys } from '../../lib/storage/layout.ts';
+import {
+  incomingKey,
+  validationReportKey,
+  validationResultKey,
+  versionKeys,
+} from '../../lib/storage/layout.ts';
 import { createS3Client, s3ConnectionToEnv } from '../../lib/storage/s3-client.ts';
 import { createBucket, s3Client, s3Config } from '../../test/harness/index.ts';
 import { buildTestZip, type TestZipEntry } from '../archive/test-zip.ts';
 import { DEFAULT_POLICY } from '../policy/policy.ts';
+import { toCompactResult, type ValidationReport } from '../report/report.ts';
 import { runValidationJob } from '../run-validation-job.ts';
 
 const example = fileURLToPath(new URL('../../examples/deliveries/B0D4KMX7Q2/', import.meta.url));
@@ -131,6 +137,10 @@ describe('shazam validate-job against a real S3 server', () => {
     const document = await (await createGltfIO()).readBinary(webBytes);
     expect(document.getRoot().listMeshes()).toHaveLength(1);
     expect(JSON.stringify(result).length).toBeLessThan(8 * 1024);
+    // A passed delivery's full report is the version's; none is stored beside the result.
+    expect(await listKeys(s3, assets, `assets/${ASIN}/validation/r1-`)).toEqual([
+      validationResultKey(ASIN, 1, zipSha),
+    ]);
     expect(run.out.stderr).toContain('"msg":"Validated delivery"');
   });
 
@@ -142,7 +152,85 @@ describe('shazam validate-job against a real S3 server', () => {
     expect(result.verdict).toBe('Failed');
     expect(result.findings[0]?.code).toBe('DELIVERY_SHA256_MISMATCH');
     expect(result.findings[0]?.message).toContain(zipSha);
+    expect(result.reportUri).toBe(`s3://${assets}/${validationReportKey(ASIN, 2, wrong)}`);
+    const report = (await getJson(s3, assets, validationReportKey(ASIN, 2, wrong))) as ValidationReport;
+    expect(report.findings.map((item) => item.code)).toEqual(['DELIVERY_SHA256_MISMATCH']);
     expect(await listKeys(s3, assets, versionKeys(ASIN, 2).prefix)).toEqual([]);
+  });
+
+  it('stores the full report of a failed delivery beside its result, every finding, before the result', async () => {
+    const revision = 4;
+    // manifest.yaml still says revision 1 (an error) and twelve stray files each get a warning: more
+    // findings than the compact result holds.
+    const strays = Array.from({ length: 12 }, (_, index) => ({
+      name: `notes/note-${String(index).padStart(2, '0')}.txt`,
+      data: Buffer.from(`note ${index}\n`),
+    }));
+    const failing = buildTestZip([...(await folderEntries(example)), ...strays]);
+    const failingSha = sha256(failing);
+    const uri = await upload(revision, failing);
+    expect(await main(jobArgs(revision, failingSha, uri), io().io)).toBe(0);
+
+    const reportKey = validationReportKey(ASIN, revision, failingSha);
+    const resultKey = validationResultKey(ASIN, revision, failingSha);
+    expect(reportKey).toBe(`assets/${ASIN}/validation/r${revision}-${failingSha.slice(0, 16)}.report.json`);
+    const result = parseValidationResult(await getJson(s3, assets, resultKey));
+    expect(result.verdict).toBe('Failed');
+    expect(result.version).toBeUndefined();
+    expect(result.reportUri).toBe(`s3://${assets}/${reportKey}`);
+    expect(result.findings).toHaveLength(10);
+
+    const report = (await getJson(s3, assets, reportKey)) as ValidationReport & { version?: unknown };
+    expect(report.apiVersion).toBe('shazam.dev/validation-report/v1');
+    expect(report.verdict).toBe('Failed');
+    expect(report.sha256).toBe(failingSha);
+    expect(report.version).toBeUndefined();
+    expect(report.counts.errors).toBe(result.errors);
+    expect(report.counts.warnings).toBe(result.warnings);
+    expect(report.findings).toHaveLength(report.counts.errors + report.counts.warnings + report.counts.infos);
+    expect(report.findings.length).toBeGreaterThan(result.findings.length);
+    const codes = report.findings.map((item) => item.code);
+    expect(codes).toContain('MANIFEST_REVISION_MISMATCH');
+    expect(
+      report.findings
+        .filter((item) => item.code === 'STRUCTURE_UNEXPECTED_FILE')
+        .map((item) => item.location?.file),
+    ).toEqual(expect.arrayContaining(strays.map((stray) => stray.name)));
+    // The stored report is the one the result was cut from.
+    expect(toCompactResult(report, failingSha, { reportUri: result.reportUri })).toEqual(result);
+    expect(await listKeys(s3, assets, versionKeys(ASIN, revision).prefix)).toEqual([]);
+    expect(await listKeys(s3, assets, `assets/${ASIN}/validation/r${revision}-`)).toEqual(
+      [reportKey, resultKey].sort(),
+    );
+
+    // The Job's retry rewrites both, the report first: a result never points at a missing report.
+    const recording = createS3Client(s3Config());
+    const written: string[] = [];
+    recording.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutObjectCommand') written.push((args.input as { Key: string }).Key);
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordPuts' },
+    );
+    try {
+      const again = await runValidationJob({
+        s3: recording,
+        delivery: { bucket: incoming, key: incomingKey(ASIN, revision) },
+        sha256: failingSha,
+        asin: ASIN,
+        revision,
+        stages: ['cleanup', 'uv', 'texturing'],
+        assetsBucket: assets,
+        result: { bucket: assets, key: resultKey },
+        policy: DEFAULT_POLICY,
+      });
+      expect(again.result.reportUri).toBe(result.reportUri);
+    } finally {
+      recording.destroy();
+    }
+    expect(written).toEqual([reportKey, resultKey]);
+    expect(await listKeys(s3, assets, versionKeys(ASIN, revision).prefix)).toEqual([]);
   });
 
   it('fails a missing delivery with DELIVERY_NOT_FOUND', async () => {
@@ -233,6 +321,9 @@ describe('shazam validate-job against a real S3 server', () => {
     const result = parseValidationResult(await getJson(s3, assets, validationResultKey(ASIN, 1, changedSha)));
     expect(result.verdict).toBe('Failed');
     expect(result.findings.map((item) => item.code)).toContain('INGEST_REVISION_EXISTS');
+    expect(result.reportUri).toBe(`s3://${assets}/${validationReportKey(ASIN, 1, changedSha)}`);
+    const report = (await getJson(s3, assets, validationReportKey(ASIN, 1, changedSha))) as ValidationReport;
+    expect(report.findings.map((item) => item.code)).toContain('INGEST_REVISION_EXISTS');
     const marker = (await getJson(s3, assets, versionKeys(ASIN, 1).complete)) as { sha256: string };
     expect(marker.sha256).toBe(zipSha);
   });

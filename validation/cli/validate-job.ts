@@ -13,7 +13,9 @@ const USAGE = `usage: shazam validate-job --delivery s3://<incoming>/incoming/<A
   [--policy <file.yaml>]
 
 Runs inside the validation Job: downloads the delivery, checks it, ingests it into
-assets/<ASIN>/versions/<rev>/ when it passes, and writes the compact result to --result.
+assets/<ASIN>/versions/<rev>/ when it passes (full report: versions/<rev>/validation.json),
+stores the full report at assets/<ASIN>/validation/r<rev>-<sha16>.report.json when it fails,
+and writes the compact result to --result last.
 S3 comes from the environment (AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_ACCESS_KEY_ID, ...).
 Exit 0: a verdict was reached and written (Passed or Failed); 1: infrastructure failure (retry); 2: usage.`;
 
