@@ -4,12 +4,12 @@
  * apiserver always carries; batch/v1 Job is the slice the controllers need.
  */
 import type {
-  AssetSubmission as GeneratedAssetSubmission,
-  QAReview as GeneratedQAReview,
-  RenderJob as GeneratedRenderJob,
   AssetSubmissionPhase,
   AssetSubmissionStatus,
   Condition,
+  AssetSubmission as GeneratedAssetSubmission,
+  QAReview as GeneratedQAReview,
+  RenderJob as GeneratedRenderJob,
   PublishedAsset,
   QADecision,
   RenderJobPhase,
@@ -21,8 +21,8 @@ import type {
 import { API_VERSION, ASSET_SUBMISSION, GROUP, QA_REVIEW, RENDER_JOB, VERSION } from '../crds/api.ts';
 import type { ResourceRef } from '../lib/kube/client.ts';
 
-export { API_VERSION };
 export type { AssetSubmissionStatus, Condition, RenderJobStatus, Stage };
+export { API_VERSION };
 
 /** REST coordinates of each kind. */
 export const RESOURCES = {

@@ -59,8 +59,7 @@ export async function submitRevision(options: SubmitRevisionOptions): Promise<Su
       asin,
       revision,
       ...(delivery.manifest?.artist ? { artist: delivery.manifest.artist } : {}),
-      stages: delivery.manifest?.stages ??
-        current.spec.stages ?? ['cleanup', 'uv', 'texturing'],
+      stages: delivery.manifest?.stages ?? current.spec.stages ?? ['cleanup', 'uv', 'texturing'],
       delivery: { uri: formatS3Uri({ bucket: options.incomingBucket, key }), sha256: packed.sha256 },
       product: {},
     },
