@@ -6,7 +6,12 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ResourceRef } from '../lib/kube/client.ts';
 import { isAlreadyExists, isNotFound } from '../lib/kube/errors.ts';
 import { addFinalizerPatch, removeFinalizerPatch } from '../lib/kube/finalizer.ts';
-import { publishedKey, validationResultKey, versionPrefix } from '../lib/storage/layout.ts';
+import {
+  publishedKey,
+  validationReportKey,
+  validationResultKey,
+  versionPrefix,
+} from '../lib/storage/layout.ts';
 import type { Context } from './context.ts';
 import type { PublishedPointer } from './published-pointer.ts';
 import { EventReason } from './reasons.ts';
@@ -131,6 +136,7 @@ export async function executeActions(
       case 'deleteUnpublished': {
         const count = await deletePrefix(ctx.s3, bucket, versionPrefix(action.asin, action.revision));
         await deleteObject(ctx.s3, bucket, validationResultKey(action.asin, action.revision, action.sha256));
+        await deleteObject(ctx.s3, bucket, validationReportKey(action.asin, action.revision, action.sha256));
         ctx.log.info(
           {
             kind: owner.object.kind,

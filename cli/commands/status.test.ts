@@ -93,4 +93,10 @@ describe('shazam status (real kube-apiserver)', () => {
       `SHAZAM_CLI_NOT_FOUND: AssetSubmission ${namespace}/nothing-here does not exist`,
     );
   });
+
+  it('refuses a --wait-for value that is not a phase instead of waiting for the timeout', async () => {
+    await expect(command.run(['chair', '-n', namespace, '--wait-for', 'Publish'], io())).rejects.toThrow(
+      /--wait-for Publish is not a phase; use one of Pending, .*Published/,
+    );
+  });
 });

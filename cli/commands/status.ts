@@ -1,3 +1,4 @@
+import { ASSET_SUBMISSION_PHASES } from '../../crds/api.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { UsageError } from '../command.ts';
 import {
@@ -44,6 +45,11 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     throw new UsageError(`--output must be json, got "${output}"`);
   const waitFor = stringOption(args, 'wait-for');
   if (waitFor !== undefined && name === undefined) throw new UsageError('--wait-for needs a submission name');
+  if (waitFor !== undefined && !(ASSET_SUBMISSION_PHASES as readonly string[]).includes(waitFor)) {
+    throw new UsageError(
+      `--wait-for ${waitFor} is not a phase; use one of ${ASSET_SUBMISSION_PHASES.join(', ')}`,
+    );
+  }
   const allNamespaces = flagOption(args, 'all-namespaces');
   try {
     const target = kubeTargetFromArgs(args, io);
