@@ -12,9 +12,12 @@ import { ControllerError } from './reasons.ts';
  *   catches up and the next run sees the new resourceVersion.
  * - An apiserver 422 (the object we built is invalid) cannot heal by retrying soon: retry after a minute,
  *   so a fixed configuration or CRD is picked up without hammering the apiserver.
+ * - A write refused by the leadership fence is dropped: this replica stopped leading, the new leader owns
+ *   the key now.
  * - Everything else (network, S3, 5xx) backs off exponentially.
  */
 export function errorPolicy(error: unknown): ErrorDecision {
+  if (error instanceof KubeError && error.code === 'KUBE_WRITE_FENCED') return { action: 'drop' };
   if (error instanceof KubeError && error.statusCode === 422) return { action: 'requeue', afterMs: 60_000 };
   if (error instanceof ControllerError && error.code === 'CONTROLLER_INVALID_OBJECT') {
     return { action: 'requeue', afterMs: 60_000 };

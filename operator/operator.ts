@@ -88,7 +88,12 @@ function controllerOwner(object: {
 export async function startOperator(options: StartOperatorOptions): Promise<OperatorHandle> {
   const { config, log } = options;
   const clock = options.clock ?? systemClock;
-  const kube = new KubeClient(options.kubeConfig, { userAgent: 'shazam-operator' });
+  // Every write of the controllers is fenced on leadership; the elector has its own client.
+  let leading = !config.leaderElection.enabled;
+  const kube = new KubeClient(options.kubeConfig, {
+    userAgent: 'shazam-operator',
+    writeFence: () => (leading ? undefined : 'this replica is not the leader'),
+  });
   const s3 =
     options.s3 ??
     createS3Client({
@@ -116,7 +121,6 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
   const reviewsBySubmission = new KeyIndex();
   const cache = cacheFromInformers(informers, byAsin);
   let queues: Record<Kind, WorkQueue<string>> | undefined;
-  let leading = !config.leaderElection.enabled;
 
   const metrics = createOperatorMetrics({
     submissions: () => informers.submissions.list(),
@@ -273,7 +277,6 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
   if (config.leaderElection.enabled) {
     elector = createLeaderElector({
       kubeConfig: options.kubeConfig,
-      client: kube,
       namespace: config.leaderElection.leaseNamespace,
       name: config.leaderElection.leaseName,
       identity,

@@ -62,6 +62,23 @@ describe('KubeClient on the real apiserver', () => {
     expect((invalid as KubeError).causes.some((cause) => cause.startsWith('metadata.name'))).toBe(true);
   });
 
+  it('refuses writes, and only writes, while the write fence says so', async () => {
+    let fenced: string | undefined;
+    const client = new KubeClient(kubeConfig(), { writeFence: () => fenced });
+    const ns = await createNamespace('fence');
+    await client.create(CONFIGMAPS, ns, { metadata: { name: 'before', namespace: ns } });
+    fenced = 'this replica is not the leader';
+    const refused = await client
+      .create(CONFIGMAPS, ns, { metadata: { name: 'after', namespace: ns } })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(KubeError);
+    expect((refused as KubeError).code).toBe('KUBE_WRITE_FENCED');
+    expect((refused as Error).message).toContain('not the leader');
+    // Reads still work, and the refused create never reached the apiserver.
+    expect(await client.getOrUndefined(CONFIGMAPS, ns, 'after')).toBeUndefined();
+    expect(await client.getOrUndefined(CONFIGMAPS, ns, 'before')).toBeDefined();
+  });
+
   it('streams watch events from a resourceVersion', async () => {
     const client = new KubeClient(kubeConfig());
     const ns = await createNamespace('client-watch');

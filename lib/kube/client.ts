@@ -104,13 +104,21 @@ export class KubeClient {
   private readonly userAgent: string;
 
   private readonly timeoutMs: number;
+  private readonly writeFence: (() => string | undefined) | undefined;
 
   /**
    * @param options.timeoutMs - how long a request (not a watch) may wait for the apiserver's answer before
    *   it fails with `KUBE_UNREACHABLE`; default 30 s, so a half-open connection cannot hang a caller.
+   * @param options.writeFence - asked before every request that is not a GET; a returned reason refuses the
+   *   request with `KUBE_WRITE_FENCED` before it is sent (an operator that lost its lease stops writing even
+   *   in a reconcile already under way).
    */
-  constructor(kubeConfig: KubeConfig, options: { userAgent?: string; timeoutMs?: number } = {}) {
+  constructor(
+    kubeConfig: KubeConfig,
+    options: { userAgent?: string; timeoutMs?: number; writeFence?: () => string | undefined } = {},
+  ) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.writeFence = options.writeFence;
     this.kubeConfig = kubeConfig;
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster?.server) {
@@ -127,6 +135,9 @@ export class KubeClient {
 
   /** Sends one request and returns the parsed JSON answer. */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const fenced = method === 'GET' ? undefined : this.writeFence?.();
+    if (fenced !== undefined)
+      throw new KubeError('KUBE_WRITE_FENCED', `${method} ${path} refused: ${fenced}`);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     const abortOuter = () => controller.abort();

@@ -11,7 +11,8 @@ export type KubeErrorCode =
   | 'KUBE_GONE'
   | 'KUBE_UNREACHABLE'
   | 'KUBE_INVALID_RESPONSE'
-  | 'KUBE_QUEUE_SHUT_DOWN';
+  | 'KUBE_QUEUE_SHUT_DOWN'
+  | 'KUBE_WRITE_FENCED';
 
 /** An error from the Kubernetes runtime library, with a stable {@link KubeErrorCode}. */
 export class KubeError extends Error {
