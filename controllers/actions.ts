@@ -119,9 +119,18 @@ export async function executeActions(
       }
       case 'deleteVersions': {
         for (const revision of action.revisions) {
-          const count = await deletePrefix(ctx.s3, bucket, versionPrefix(action.asin, revision));
+          const deleted = await deletePrefix(ctx.s3, bucket, versionPrefix(action.asin, revision));
+          ctx.metrics.retentionApplied(1, deleted.bytes);
           ctx.log.info(
-            { kind: owner.object.kind, namespace, name, asin: action.asin, revision, objects: count },
+            {
+              kind: owner.object.kind,
+              namespace,
+              name,
+              asin: action.asin,
+              revision,
+              objects: deleted.objects,
+              bytes: deleted.bytes,
+            },
             'Deleted superseded version',
           );
         }
@@ -134,7 +143,11 @@ export async function executeActions(
         break;
       }
       case 'deleteUnpublished': {
-        const count = await deletePrefix(ctx.s3, bucket, versionPrefix(action.asin, action.revision));
+        const { objects: count } = await deletePrefix(
+          ctx.s3,
+          bucket,
+          versionPrefix(action.asin, action.revision),
+        );
         await deleteObject(ctx.s3, bucket, validationResultKey(action.asin, action.revision, action.sha256));
         await deleteObject(ctx.s3, bucket, validationReportKey(action.asin, action.revision, action.sha256));
         ctx.log.info(

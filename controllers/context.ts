@@ -87,6 +87,8 @@ export interface ControllerMetrics {
   rejected(area: string): void;
   /** A render failed; `reason` is a RenderReason. */
   renderFailed(reason: string): void;
+  /** Retention deleted `versions` superseded versions holding `bytes` bytes. */
+  retentionApplied(versions: number, bytes: number): void;
 }
 
 /** Everything a controller needs, passed explicitly. */

@@ -102,15 +102,22 @@ export async function listStoredVersions(s3: S3Client, bucket: string, asin: str
 }
 
 /** Deletes every object under `prefix`; returns how many were deleted. Idempotent. */
-export async function deletePrefix(s3: S3Client, bucket: string, prefix: string): Promise<number> {
-  let deleted = 0;
+export async function deletePrefix(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+): Promise<{ objects: number; bytes: number }> {
+  const deleted = { objects: 0, bytes: 0 };
   try {
     for (;;) {
       const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000 }));
-      const keys = (page.Contents ?? []).flatMap((item) => (item.Key ? [{ Key: item.Key }] : []));
-      if (keys.length === 0) return deleted;
+      const items = (page.Contents ?? []).filter((item) => item.Key !== undefined);
+      if (items.length === 0) return deleted;
       const answer = await s3.send(
-        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }),
+        new DeleteObjectsCommand({
+          Bucket: bucket,
+          Delete: { Objects: items.map((item) => ({ Key: item.Key! })), Quiet: true },
+        }),
       );
       if (answer.Errors && answer.Errors.length > 0) {
         const first = answer.Errors[0];
@@ -118,7 +125,8 @@ export async function deletePrefix(s3: S3Client, bucket: string, prefix: string)
           `${answer.Errors.length} objects not deleted, first ${first?.Key}: ${first?.Message}`,
         );
       }
-      deleted += keys.length;
+      deleted.objects += items.length;
+      deleted.bytes += items.reduce((sum, item) => sum + (item.Size ?? 0), 0);
     }
   } catch (error) {
     throw storageError('Deleting under', bucket, prefix, error);

@@ -65,6 +65,16 @@ export function createOperatorMetrics(sources: MetricSources): OperatorMetrics {
     labelNames: ['reason'],
     registers: [registry],
   });
+  const retentionVersions = new Counter({
+    name: 'shazam_retention_versions_deleted_total',
+    help: 'Superseded versions deleted by retention.',
+    registers: [registry],
+  });
+  const retentionBytes = new Counter({
+    name: 'shazam_retention_reclaimed_bytes_total',
+    help: 'Bytes of S3 storage reclaimed by retention.',
+    registers: [registry],
+  });
   new Gauge({
     name: 'shazam_workqueue_depth',
     help: 'Keys waiting in the work queue, by kind.',
@@ -144,6 +154,10 @@ export function createOperatorMetrics(sources: MetricSources): OperatorMetrics {
     },
     renderFailed(reason) {
       renderFailures.inc({ reason });
+    },
+    retentionApplied(versions, bytes) {
+      retentionVersions.inc(versions);
+      retentionBytes.inc(bytes);
     },
   };
 }

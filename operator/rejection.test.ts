@@ -74,6 +74,11 @@ describe('rejection loop', () => {
     expect(pointer3).toMatchObject({ version: 3, previous: [1] });
     expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 1))).toEqual(rev1);
     expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 2))).toEqual({});
+    // Retention's work is visible to the storage dashboard.
+    const exposition = await operator.metrics.registry.metrics();
+    expect(exposition).toMatch(/^shazam_retention_versions_deleted_total 1$/m);
+    const reclaimed = Number(/^shazam_retention_reclaimed_bytes_total (\d+)$/m.exec(exposition)?.[1]);
+    expect(reclaimed).toBeGreaterThan(0);
   });
 
   it('marks a failed delivery ValidationFailed with the first finding', async () => {

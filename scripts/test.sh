@@ -7,6 +7,6 @@ echo "[test] biome" >&2
 npx --no-install biome ci --reporter=summary .
 echo "[test] tsc" >&2
 npx --no-install tsc --noEmit -p .
-if [ -f pulumi/tsconfig.json ]; then npx --no-install tsc --noEmit -p pulumi; fi
+npx --no-install tsc --noEmit -p pulumi/tsconfig.json
 echo "[test] vitest" >&2
 npx --no-install vitest run "$@"

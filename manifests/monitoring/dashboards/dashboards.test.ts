@@ -30,14 +30,8 @@ interface Dashboard {
 
 /**
  * Series not defined in operator/ or search-api/: kube-state-metrics' AssetSubmission metrics (configured in
- * ../kube-state-metrics/custom-resource-state.yaml) and the retention counters docs/observability.md asks
- * the operator to export.
+ * ../kube-state-metrics/custom-resource-state.yaml).
  */
-const RETENTION_SERIES = [
-  'shazam_retention_reclaimed_bytes_total',
-  'shazam_retention_versions_deleted_total',
-];
-
 async function kubeStateMetricsSeries(): Promise<string[]> {
   const config = parse(await readFile(here('../kube-state-metrics/custom-resource-state.yaml'), 'utf8')) as {
     spec: { resources: { metricNamePrefix: string; metrics: { name: string }[] }[] };
@@ -64,11 +58,7 @@ beforeAll(async () => {
       dashboards.set(file, JSON.parse(await readFile(here(`../${file}`), 'utf8')) as Dashboard);
     }
   }
-  known = new Set([
-    ...(await exportedMetricNames()),
-    ...(await kubeStateMetricsSeries()),
-    ...RETENTION_SERIES,
-  ]);
+  known = new Set([...(await exportedMetricNames()), ...(await kubeStateMetricsSeries())]);
 });
 
 describe('Grafana dashboards', () => {
