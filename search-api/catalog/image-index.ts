@@ -3,6 +3,7 @@
  * photo's descriptor. A product scores the similarity of its best-matching frame, so a photo from any side
  * finds it.
  */
+import { CoarseQuantiser } from './coarse-quantiser.ts';
 import { type Scored, TopK } from './min-heap.ts';
 
 /** One search hit. */
@@ -36,6 +37,21 @@ const SEED_PRODUCTS = 32;
  * found among the products with the highest bounds, so one query never scans a whole large catalogue.
  */
 const MIN_EXACT_BUDGET = 2000;
+/**
+ * Up to this many products every query considers every product: with k ≤ 100 the scoring budget covers the
+ * whole catalogue, so the answer is exactly the brute-force one. Past it the coarse quantiser picks the
+ * candidates.
+ */
+const EXACT_PRODUCTS = MIN_EXACT_BUDGET;
+/** Coarse lists: about √(sectors), at most this many (more lists make indexing dearer, not queries cheaper). */
+const MAX_LISTS = 64;
+/** Lists probed per query: this fraction of them, at least {@link MIN_PROBES}. */
+const PROBE_FRACTION = 1 / 8;
+const MIN_PROBES = 4;
+/** Sectors sampled to train the lists, per list. */
+const SAMPLE_PER_LIST = 48;
+/** The lists are retrained when the number of sectors has grown this many times since the last training. */
+const RETRAIN_GROWTH = 4;
 
 /**
  * Centres and radii of each sector, computed on the quantised vectors themselves so that the bound
@@ -78,10 +94,16 @@ function sectorsOf(vectors: Int8Array, frameCount: number, dims: number) {
  */
 export class ImageIndex {
   private readonly entries = new Map<string, Entry>();
+  private readonly lists: CoarseQuantiser<Entry>;
   private frameTotal = 0;
+  private sectorTotal = 0;
+  /** Sectors indexed when the lists were last trained; 0 before. */
+  private trainedOn = 0;
 
   /** @param dims length of every vector; others are refused. */
-  constructor(readonly dims: number) {}
+  constructor(readonly dims: number) {
+    this.lists = new CoarseQuantiser(dims);
+  }
 
   /** Number of indexed products. */
   get size(): number {
@@ -115,13 +137,19 @@ export class ImageIndex {
       }
     });
     this.remove(asin);
-    this.entries.set(asin, {
+    const entry: Entry = {
       asin,
       frames: frames.map((frame) => frame.index),
       vectors,
       ...sectorsOf(vectors, frames.length, this.dims),
-    });
+    };
+    this.entries.set(asin, entry);
     this.frameTotal += frames.length;
+    this.sectorTotal += entry.radii.length;
+    this.lists.add(entry, entry.centres, entry.radii.length);
+    if (this.entries.size > EXACT_PRODUCTS && this.sectorTotal >= RETRAIN_GROWTH * this.trainedOn) {
+      this.train();
+    }
   }
 
   /** Removes a product; a no-op for an unknown ASIN. */
@@ -129,7 +157,29 @@ export class ImageIndex {
     const entry = this.entries.get(asin);
     if (!entry) return;
     this.frameTotal -= entry.frames.length;
+    this.sectorTotal -= entry.radii.length;
     this.entries.delete(asin);
+    this.lists.remove(entry);
+  }
+
+  /**
+   * (Re)trains the coarse lists on an evenly strided sample of the sector centres and re-files every
+   * product. Called as the catalogue grows past {@link EXACT_PRODUCTS} and then each time it has grown
+   * {@link RETRAIN_GROWTH}-fold, so each sector is re-filed a bounded number of times on average.
+   */
+  private train(): void {
+    const dims = this.dims;
+    const listCount = Math.min(MAX_LISTS, Math.max(1, Math.round(Math.sqrt(this.sectorTotal))));
+    const stride = Math.max(1, Math.floor(this.sectorTotal / (listCount * SAMPLE_PER_LIST)));
+    const sample: Int8Array[] = [];
+    let position = 0;
+    for (const entry of this.entries.values()) {
+      for (let s = 0; s < entry.radii.length; s++, position++) {
+        if (position % stride === 0) sample.push(entry.centres.subarray(s * dims, (s + 1) * dims));
+      }
+    }
+    this.lists.train(sample, listCount);
+    this.trainedOn = this.sectorTotal;
   }
 
   /**
@@ -148,7 +198,13 @@ export class ImageIndex {
     const dims = this.dims;
     const q = new Int32Array(dims);
     for (let i = 0; i < dims; i++) q[i] = Math.round(query[i]! * SCALE);
-    const entries = [...this.entries.values()];
+    const entries =
+      this.entries.size > EXACT_PRODUCTS && this.lists.listCount > 0
+        ? this.lists.probe(
+            q,
+            Math.max(MIN_PROBES, Math.ceil(this.lists.listCount * PROBE_FRACTION)),
+          )
+        : [...this.entries.values()];
     const bounds = new Float64Array(entries.length);
     const unit = 1 / (SCALE * SCALE);
     let queryNorm = 0;

@@ -28,5 +28,28 @@ export async function applyCrds(kubectl: string, kubeconfigPath: string, crdDir:
     names.push(...stdout.split('\n').filter(Boolean));
   }
   await run(kubectl, [...args, 'wait', '--for=condition=Established', '--timeout=60s', ...names]);
+  await waitForOpenApi(kubectl, args, names);
   return names;
+}
+
+/**
+ * Waits until kubectl can explain every CRD: the apiserver publishes a CRD's OpenAPI schema a moment after
+ * it is Established, and a test's first `kubectl explain` must not race that.
+ */
+async function waitForOpenApi(kubectl: string, args: string[], names: string[]): Promise<void> {
+  const resources = names.map((name) =>
+    name.replace(/^customresourcedefinition\.apiextensions\.k8s\.io\//, ''),
+  );
+  const deadline = Date.now() + 30_000;
+  for (const resource of resources) {
+    for (;;) {
+      try {
+        await run(kubectl, [...args, 'explain', resource]);
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
 }
