@@ -11,7 +11,7 @@
  * work, the minimum is the figure least distorted by someone else's load.
  *
  * Options (environment): BENCH_FRAMES (default 8), BENCH_RESOLUTION (1024), BENCH_REPEATS (2), BENCH_MODELS
- * (comma list), CHROMIUM (default /usr/bin/chromium).
+ * (comma list), CHROMIUM_PATH (default /usr/bin/chromium).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
   const server = await serveFixtures();
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_FLAGS,
   });

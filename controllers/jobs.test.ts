@@ -106,6 +106,15 @@ describe('buildRenderJobJob', () => {
       's3://assets-test/assets/B0CHAIR001/versions/3/model.glb',
       '--out',
       's3://assets-test/assets/B0CHAIR001/versions/3/renders/',
+      // Unset settings take the API's defaults, never the renderer's own (its background is transparent).
+      '--frames',
+      '36',
+      '--resolution',
+      '1024',
+      '--elevation',
+      '15',
+      '--background',
+      '#ffffff',
       '--formats',
       'webp',
       '--require-gpu',
@@ -123,6 +132,10 @@ describe('buildRenderJobJob', () => {
     expect(spec.containers[0]!.args).toEqual(
       expect.arrayContaining(['--frames', '72', '--preset', 'amazon-360', '--allow-software']),
     );
+    // The preset fills what the spec leaves unset.
+    const args = spec.containers[0]!.args;
+    expect(args[args.indexOf('--resolution') + 1]).toBe('2000');
+    expect(args[args.indexOf('--background') + 1]).toBe('#ffffff');
   });
 });
 

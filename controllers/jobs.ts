@@ -4,6 +4,7 @@
  * capability dropped, RuntimeDefault seccomp) with a read-only root filesystem and an emptyDir for scratch,
  * and carry requests/limits, a deadline, a retry limit and a TTL from the configuration.
  */
+import { resolveRenderSettings } from '../crds/api.ts';
 import { validationResultKey } from '../lib/storage/layout.ts';
 import { s3ConnectionToEnv } from '../lib/storage/s3-client.ts';
 import type { ControllerConfig, JobTemplateConfig } from './context.ts';
@@ -150,11 +151,12 @@ export function buildRenderJobJob(renderJob: RenderJob, config: ControllerConfig
     [LABELS.managedBy]: MANAGED_BY,
     [LABELS.renderJob]: renderJob.metadata.name,
   };
+  // The effective settings (spec, else preset, else the API's defaults) are passed in full, so the renderer's
+  // own command-line defaults never decide what an operator-made render looks like.
+  const settings = resolveRenderSettings(spec);
   const args = ['--source', spec.source.uri, '--out', spec.output.uri];
-  if (spec.frames !== undefined) args.push('--frames', String(spec.frames));
-  if (spec.resolution !== undefined) args.push('--resolution', String(spec.resolution));
-  if (spec.elevation !== undefined) args.push('--elevation', String(spec.elevation));
-  if (spec.background !== undefined) args.push('--background', spec.background);
+  args.push('--frames', String(settings.frames), '--resolution', String(settings.resolution));
+  args.push('--elevation', String(settings.elevation), '--background', settings.background);
   if (spec.preset !== undefined) args.push('--preset', spec.preset);
   if (spec.formats !== undefined && spec.formats.length > 0) args.push('--formats', spec.formats.join(','));
   args.push(gpuRequired ? '--require-gpu' : '--allow-software');

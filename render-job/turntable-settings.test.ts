@@ -47,7 +47,7 @@ describe('resolveTurntableSettings', () => {
   });
 
   it('lets the preset replace frames, resolution and background, listing what it replaced', () => {
-    // A RenderJob always carries the CRD defaults (36 frames, 1024 px) next to its preset.
+    // A command-line run asking for values the spec does not allow gets the spec's, with a warning.
     const settings = resolveTurntableSettings({
       preset: 'amazon-360',
       frames: 36,
@@ -60,6 +60,12 @@ describe('resolveTurntableSettings', () => {
       'resolution 1024 → 2000',
       'background transparent → #ffffff',
     ]);
+  });
+
+  it('keeps a resolution above the preset minimum, as the RenderJob CRD allows', () => {
+    const settings = resolveTurntableSettings({ preset: 'amazon-360', resolution: 4096 });
+    expect(settings.resolution).toBe(4096);
+    expect(settings.overridden).toEqual([]);
   });
 
   it('accepts the preset values given explicitly and removes duplicate formats', () => {

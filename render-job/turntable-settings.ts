@@ -61,8 +61,8 @@ export const AMAZON_360 = {
  * Applies defaults and the preset to what the user asked for and checks every bound, throwing
  * SHAZAM_RENDER_INVALID_OPTIONS with the offending value and the allowed range.
  *
- * With `amazon-360`, frames, resolution and background are the preset's (values asked for otherwise are
- * replaced and listed in `overridden`) and the elevation must lie within 10–30°.
+ * With `amazon-360`, frames and background are the preset's, the resolution is at least its 2000 px (values
+ * asked for otherwise are replaced and listed in `overridden`), and the elevation must lie within 10–30°.
  *
  * @example
  * ```ts
@@ -78,16 +78,18 @@ export function resolveTurntableSettings(options: TurntableSettingsOptions = {})
     overridden: [],
   };
   if (settings.preset === 'amazon-360') {
-    // The preset wins over frames, resolution and background: a RenderJob carries the CRD's defaults for
-    // them (36 frames, 1024 px), indistinguishable from values a person chose, and the spec is the point.
+    // Amazon's spec is the point of the preset: a run from the command line that asks for something else
+    // gets the spec's value and a warning (the RenderJob CRD already refuses such a spec).
+    const resolution = Math.max(options.resolution ?? AMAZON_360.resolution, AMAZON_360.resolution);
+    const wanted = { frames: AMAZON_360.frames, resolution, background: AMAZON_360.background };
     for (const key of ['frames', 'resolution', 'background'] as const) {
       const value = options[key];
-      if (value !== undefined && String(value).toLowerCase() !== String(AMAZON_360[key])) {
-        settings.overridden.push(`${key} ${value} → ${AMAZON_360[key]}`);
+      if (value !== undefined && String(value).toLowerCase() !== String(wanted[key])) {
+        settings.overridden.push(`${key} ${value} → ${wanted[key]}`);
       }
     }
     settings.frames = AMAZON_360.frames;
-    settings.resolution = AMAZON_360.resolution;
+    settings.resolution = resolution;
     settings.background = AMAZON_360.background;
     settings.fill = options.fill ?? AMAZON_360.fill;
     settings.requiredFill = AMAZON_360.requiredFill;

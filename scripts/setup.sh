@@ -18,6 +18,8 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=()
   for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    # A browser named by CHROMIUM_PATH (e.g. a CI runner's Chrome) stands in for Debian's chromium.
+    if [ "$pkg" = chromium ] && [ -n "${CHROMIUM_PATH:-}" ] && [ -x "${CHROMIUM_PATH}" ]; then continue; fi
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then

@@ -28,7 +28,7 @@ options:
   --revision <n>         revision when the delivery has no manifest.yaml
   --artist <name>        artist (default: manifest.yaml's artist)
   --title <text>         product title (required for a new submission)
-  --brand <text>         product brand
+  --brand <text>         product brand (required for a new submission)
   --tag <tag>            product tag for search (repeatable)
   --description <text>   product description
 

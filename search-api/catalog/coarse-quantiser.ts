@@ -129,7 +129,9 @@ export class CoarseQuantiser<T> {
       for (let i = 0, base = c * dims; i < dims; i++) dot += query[i]! * this.centroids[base + i]!;
       closeness[c] = dot - this.halfNorms[c]!;
     }
-    const order = Array.from({ length: k }, (_, c) => c).sort((a, b) => closeness[b]! - closeness[a]! || a - b);
+    const order = Array.from({ length: k }, (_, c) => c).sort(
+      (a, b) => closeness[b]! - closeness[a]! || a - b,
+    );
     const members = new Set<T>();
     for (const c of order.slice(0, probes)) for (const member of this.lists[c]!) members.add(member);
     return [...members];
