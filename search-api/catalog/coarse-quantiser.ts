@@ -4,6 +4,8 @@
  * lists whose centroids lie nearest to it, so its cost follows the lists probed, not the collection.
  */
 
+import { dotInt8, dotQuery } from './dot-int8.ts';
+
 /** Lloyd iterations per training; the lists only need to be good enough to probe, not optimal. */
 const TRAIN_ITERATIONS = 8;
 
@@ -23,12 +25,12 @@ const TRAIN_ITERATIONS = 8;
  * const lists = new CoarseQuantiser<string>(dims);
  * lists.train(sampleVectors, 64);
  * lists.add('B0CHAIR001', centres, 3);
- * lists.probe(query, 8); // ['B0CHAIR001', …]: members of the 8 lists nearest the query
+ * lists.probe(Int32Array.from(query), 8); // ['B0CHAIR001', …]: members of the 8 lists nearest the query
  * ```
  */
 export class CoarseQuantiser<T> {
-  /** Centroids, `dims` per list. */
-  private centroids = new Float32Array(0);
+  /** Centroids, `dims` per list, rounded to the vectors' integers (they only decide which list). */
+  private centroids = new Int8Array(0);
   /** ‖c‖²/2 per centroid: nearest in Euclidean distance is the largest x·c − ‖c‖²/2. */
   private halfNorms = new Float32Array(0);
   private lists: Array<Set<T>> = [];
@@ -70,7 +72,7 @@ export class CoarseQuantiser<T> {
   train(sample: readonly Int8Array[], lists: number): void {
     const dims = this.dims;
     const k = Math.max(1, Math.min(lists, sample.length));
-    const centroids = new Float32Array(k * dims);
+    const centroids = new Int8Array(k * dims);
     // Evenly spaced sample vectors as seeds: deterministic, and spread over however the sample was drawn.
     for (let c = 0; c < k; c++) {
       const seed = sample[Math.floor((c * sample.length) / k)];
@@ -92,7 +94,8 @@ export class CoarseQuantiser<T> {
       // An empty cluster keeps its centroid: it costs a list nobody probes often, never a wrong answer.
       for (let c = 0; c < k; c++) {
         if (counts[c] === 0) continue;
-        for (let i = 0, base = c * dims; i < dims; i++) centroids[base + i] = sums[base + i]! / counts[c]!;
+        for (let i = 0, base = c * dims; i < dims; i++)
+          centroids[base + i] = Math.round(sums[base + i]! / counts[c]!);
       }
     }
     this.updateNorms();
@@ -120,14 +123,12 @@ export class CoarseQuantiser<T> {
    * The members of the `probes` lists whose centroids are nearest `query` (integers on the vectors'
    * scale), each once; empty before training.
    */
-  probe(query: ArrayLike<number>, probes: number): T[] {
+  probe(query: Int32Array, probes: number): T[] {
     const dims = this.dims;
     const k = this.lists.length;
     const closeness = new Float64Array(k);
     for (let c = 0; c < k; c++) {
-      let dot = 0;
-      for (let i = 0, base = c * dims; i < dims; i++) dot += query[i]! * this.centroids[base + i]!;
-      closeness[c] = dot - this.halfNorms[c]!;
+      closeness[c] = dotQuery(query, this.centroids, c * dims) - this.halfNorms[c]!;
     }
     const order = Array.from({ length: k }, (_, c) => c).sort(
       (a, b) => closeness[b]! - closeness[a]! || a - b,
@@ -153,9 +154,7 @@ export class CoarseQuantiser<T> {
     let best = 0;
     let bestCloseness = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < this.halfNorms.length; c++) {
-      let dot = 0;
-      for (let i = 0, base = c * dims; i < dims; i++) dot += vectors[offset + i]! * this.centroids[base + i]!;
-      const closeness = dot - this.halfNorms[c]!;
+      const closeness = dotInt8(vectors, offset, this.centroids, c * dims, dims) - this.halfNorms[c]!;
       if (closeness > bestCloseness) {
         bestCloseness = closeness;
         best = c;

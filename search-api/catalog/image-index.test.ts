@@ -201,7 +201,7 @@ describe('CoarseQuantiser', () => {
     const members = corners();
     for (const [name, vectors] of members) lists.add(name, vectors, 2);
     expect(lists.listCount).toBe(0);
-    expect(lists.probe([1, 0], 1)).toEqual([]);
+    expect(lists.probe(Int32Array.of(1, 0), 1)).toEqual([]);
     lists.train(
       [...members.values()].flatMap((v) => [v.subarray(0, 2), v.subarray(2, 4)]),
       3,
@@ -211,16 +211,16 @@ describe('CoarseQuantiser', () => {
     const [eastList, northList] = [lists.listsOf('east')[0]!, lists.listsOf('north')[0]!];
     expect(lists.listsOf('east')).toEqual([eastList, eastList]);
     expect(new Set(lists.listsOf('both'))).toEqual(new Set([eastList, northList]));
-    expect(lists.probe([127, 0], 1).sort()).toEqual(['both', 'east']);
+    expect(lists.probe(Int32Array.of(127, 0), 1).sort()).toEqual(['both', 'east']);
     // Re-adding moves the member: only its new lists hold it.
     lists.add('east', Int8Array.from([-100, 0, -100, 0]), 2);
     expect(lists.inList('east', eastList)).toBe(false);
-    expect(lists.probe([-127, 0], 1).sort()).toEqual(['east', 'west']);
+    expect(lists.probe(Int32Array.of(-127, 0), 1).sort()).toEqual(['east', 'west']);
     lists.remove('both');
     lists.remove('nobody');
     expect(lists.memberCount).toBe(3);
     expect(lists.listSizes().reduce((sum, size) => sum + size, 0)).toBe(3);
-    expect(lists.probe([0, 127], 3).sort()).toEqual(['east', 'north', 'west']);
+    expect(lists.probe(Int32Array.of(0, 127), 3).sort()).toEqual(['east', 'north', 'west']);
   });
 
   it('re-files every member when retrained', () => {
