@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type ControlPlaneBinaries, ensureBinaries } from './binaries.ts';
 import { type ControlPlaneCerts, generateCerts } from './certs.ts';
 import { type ManagedProcess, startManagedProcess } from './managed-process.ts';
-import { freePort } from './ports.ts';
+import { freePort, isAddressInUse } from './ports.ts';
 
 /** A running etcd + kube-apiserver pair on loopback. */
 export interface ControlPlane {
@@ -117,10 +117,23 @@ function kubeconfigYaml(server: string, ca: Buffer, cert: Buffer, key: Buffer): 
  * Starts etcd and kube-apiserver as local processes on free loopback ports, with a fresh data directory,
  * a generated PKI and an admin kubeconfig, and waits until the apiserver's `/readyz` answers 200.
  *
- * Guarantees: if either process exits during start-up, this rejects at once with that process's own output
+ * Guarantees: a server that loses the race for its port (another process bound it between the choice and the
+ * bind) is started again on new ports, up to three times; otherwise, if either process exits during start-up, this rejects at once with that process's own output
  * (a bad flag fails in about a second, not after a timeout); both processes die with this Node process.
  */
 export async function startControlPlane(options: StartControlPlaneOptions = {}): Promise<ControlPlane> {
+  const binaries = options.binaries ?? (await ensureBinaries());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startControlPlaneOnce({ ...options, binaries });
+    } catch (error) {
+      if (!(error instanceof ControlPlaneStartError) || !isAddressInUse(error.message) || attempt >= 3)
+        throw error;
+    }
+  }
+}
+
+async function startControlPlaneOnce(options: StartControlPlaneOptions): Promise<ControlPlane> {
   const binaries = options.binaries ?? (await ensureBinaries());
   const dataDir = await mkdtemp(join(tmpdir(), 'shazam-cp-'));
   const certs = await generateCerts(dataDir);

@@ -15,7 +15,20 @@ const crdDir = fileURLToPath(new URL('../../crds', import.meta.url));
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
   const binaries = await ensureBinaries();
-  const [controlPlane, s3] = await Promise.all([startControlPlane({ binaries }), startS3Server()]);
+  const [startedControlPlane, startedS3] = await Promise.allSettled([
+    startControlPlane({ binaries }),
+    startS3Server(),
+  ]);
+  if (startedControlPlane.status === 'rejected' || startedS3.status === 'rejected') {
+    // Stop whichever did start, so a failed setup leaves nothing running.
+    if (startedControlPlane.status === 'fulfilled') await startedControlPlane.value.stop();
+    if (startedS3.status === 'fulfilled') await startedS3.value.stop();
+    throw startedControlPlane.status === 'rejected'
+      ? startedControlPlane.reason
+      : (startedS3 as PromiseRejectedResult).reason;
+  }
+  const controlPlane = startedControlPlane.value;
+  const s3 = startedS3.value;
   const stop = async () => {
     await Promise.all([controlPlane.stop(), s3.stop()]);
   };

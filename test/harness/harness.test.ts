@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ensureBinaries } from './binaries.ts';
 import { ControlPlaneStartError, startControlPlane } from './control-plane.ts';
 import { createBucket, createNamespace, harness, kubeConfig, kubectl, s3Client } from './index.ts';
+import { freePort, isAddressInUse } from './ports.ts';
 
 describe('the shared control plane', () => {
   it('creates a ConfigMap in a fresh namespace and sees it change through a watch', async () => {
@@ -134,5 +135,21 @@ describe('startControlPlane', () => {
       // /usr/local/go exists on this machine, so the harness would build: the message path is unreachable here.
       expect(await readFile('/usr/local/go/VERSION', 'utf8')).toMatch(/^go1\./);
     }
+  });
+});
+
+describe('freePort', () => {
+  it('picks bindable ports below the ephemeral range that outgoing connections use', async () => {
+    const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(20_000);
+      expect(port).toBeLessThan(32_768);
+    }
+  });
+
+  it('recognises a server that lost the race for its port, as etcd, kube-apiserver and moto word it', () => {
+    expect(isAddressInUse('listen tcp 127.0.0.1:34507: bind: address already in use')).toBe(true);
+    expect(isAddressInUse('OSError: [Errno 98] Address already in use')).toBe(true);
+    expect(isAddressInUse('unknown flag: --no-such-flag')).toBe(false);
   });
 });

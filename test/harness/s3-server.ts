@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3ConnectionConfig } from '../../lib/storage/s3-client.ts';
 import { type ManagedProcess, startManagedProcess } from './managed-process.ts';
-import { freePort } from './ports.ts';
+import { freePort, isAddressInUse } from './ports.ts';
 
 /** A running S3-compatible server on loopback. */
 export interface S3Server {
@@ -23,9 +23,21 @@ export class S3ServerStartError extends Error {
 
 /**
  * Starts moto's S3-compatible server (`python3 -m moto.server`) on a free loopback port and waits until it
- * answers. Data lives in memory and is gone when it stops.
+ * answers. Data lives in memory and is gone when it stops. A server that loses the race for its port is
+ * started again on another, up to three times.
  */
 export async function startS3Server(options: { readyTimeoutMs?: number } = {}): Promise<S3Server> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startS3ServerOnce(options);
+    } catch (error) {
+      if (!(error instanceof S3ServerStartError) || !isAddressInUse(error.message) || attempt >= 3)
+        throw error;
+    }
+  }
+}
+
+async function startS3ServerOnce(options: { readyTimeoutMs?: number }): Promise<S3Server> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'shazam-s3-'));
   const server: ManagedProcess = startManagedProcess({
