@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -30,21 +30,12 @@ import { createS3Client } from '../lib/storage/s3-client.ts';
 import { parseOperatorConfig } from '../operator/config.ts';
 import { applyCrds } from '../test/harness/apply-crds.ts';
 import { ensureBinaries, startControlPlane, startS3Server } from '../test/harness/index.ts';
+import { freePort } from '../test/harness/ports.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 /** The operator's default AssetSubmission concurrency; the peer uses the same. */
 const CONCURRENCY = 16;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
