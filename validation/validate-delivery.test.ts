@@ -6,7 +6,7 @@ import type { Document } from '@gltf-transform/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseValidationResult, type Stage } from '../lib/contracts/validation-result.ts';
 import { createGltfIO } from '../lib/gltf/create-io.ts';
-import { buildTestZip } from './archive/test-zip.ts';
+import { buildTestZip } from '../test/support/validation/test-zip.ts';
 import { resolvePolicy } from './policy/load-policy.ts';
 import { DEFAULT_POLICY, type Policy } from './policy/policy.ts';
 import { toCompactResult } from './report/report.ts';

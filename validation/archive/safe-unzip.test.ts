@@ -5,11 +5,11 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostileCorpus } from '../../test/support/validation/hostile-corpus.ts';
+import { buildTestZip } from '../../test/support/validation/test-zip.ts';
 import { DEFAULT_POLICY } from '../policy/policy.ts';
 import { checkEntryName } from './check-entry-name.ts';
-import { hostileCorpus } from './hostile-corpus.ts';
 import { safeUnzip } from './safe-unzip.ts';
-import { buildTestZip } from './test-zip.ts';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -55,7 +55,9 @@ describe('safeUnzip on the generated hostile corpus', () => {
       join(corpus, 'zz-large-legit.policy.json'),
       JSON.stringify({ maxCompressionRatio: 10_000 }),
     );
-    const script = fileURLToPath(new URL('./measure-unzip-memory.ts', import.meta.url));
+    const script = fileURLToPath(
+      new URL('../../test/support/validation/measure-unzip-memory.ts', import.meta.url),
+    );
     // A clean environment: the test runner's NODE_OPTIONS and loaders would be counted in the peak.
     const { stdout } = await run(process.execPath, ['--import', 'tsx', script, corpus, scratch], {
       maxBuffer: 16 * MiB,

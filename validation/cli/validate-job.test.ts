@@ -15,7 +15,7 @@ import {
 } from '../../lib/storage/layout.ts';
 import { createS3Client, s3ConnectionToEnv } from '../../lib/storage/s3-client.ts';
 import { createBucket, s3Client, s3Config } from '../../test/harness/index.ts';
-import { buildTestZip, type TestZipEntry } from '../archive/test-zip.ts';
+import { buildTestZip, type TestZipEntry } from '../../test/support/validation/test-zip.ts';
 import { DEFAULT_POLICY } from '../policy/policy.ts';
 import { toCompactResult, type ValidationReport } from '../report/report.ts';
 import { runValidationJob } from '../run-validation-job.ts';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../cli/command.ts';
 import { main } from '../../cli/main.ts';
-import { buildTestZip } from '../archive/test-zip.ts';
+import { buildTestZip } from '../../test/support/validation/test-zip.ts';
 
 const example = fileURLToPath(new URL('../../examples/deliveries/B0D4KMX7Q2', import.meta.url));
 const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { FindingCode } from '../findings.ts';
-import type { ArchivePolicy } from '../policy/policy.ts';
+import type { FindingCode } from '../../../validation/findings.ts';
+import type { ArchivePolicy } from '../../../validation/policy/policy.ts';
 import { buildTestZip, type TestZipEntry } from './test-zip.ts';
 
 /** One hostile ZIP and the finding code it must be rejected with. */

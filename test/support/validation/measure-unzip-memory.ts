@@ -3,14 +3,14 @@
  * the error findings per file and the process's peak resident memory. The hostile-corpus test runs it as a
  * child process so that the memory figure is the unzip's alone.
  *
- * usage: tsx validation/archive/measure-unzip-memory.ts <folder-of-zips> <scratch-folder>
+ * usage: tsx test/support/validation/measure-unzip-memory.ts <folder-of-zips> <scratch-folder>
  * Each `<name>.zip` may have a `<name>.policy.json` beside it with archive-policy overrides.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { platform } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_POLICY } from '../policy/policy.ts';
-import { safeUnzip } from './safe-unzip.ts';
+import { safeUnzip } from '../../../validation/archive/safe-unzip.ts';
+import { DEFAULT_POLICY } from '../../../validation/policy/policy.ts';
 
 const [folder, scratch] = process.argv.slice(2);
 if (!folder || !scratch) {
