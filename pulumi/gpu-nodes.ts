@@ -1,12 +1,21 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import {
+  eksTaintEffect,
+  GPU_DAEMONSET_PLACEMENT,
+  GPU_NODE_LABELS,
+  GPU_NODE_TAINTS,
+} from './gpu-scheduling.ts';
 import type { NodeGroupSettings } from './settings.ts';
 
-/** The label render Jobs select (the operator's `gpu.nodeSelector`). */
-export const GPU_NODE_LABEL = { key: 'shazam.dev/gpu', value: 'true' } as const;
-/** The taint that keeps every pod but render Jobs (which tolerate `nvidia.com/gpu`) off GPU nodes. */
-export const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' } as const;
+/**
+ * Values of the DCGM exporter chart's ServiceMonitor. `honorLabels` keeps the `namespace`/`pod`/`container`
+ * labels the exporter puts on each GPU series (the render pod using the GPU) instead of renaming them
+ * `exported_*` in favour of the exporter pod's own target labels, which the GPU dashboard's per-pod panel
+ * would otherwise never match.
+ */
+export const DCGM_SERVICE_MONITOR = { enabled: true, interval: '15s', honorLabels: true } as const;
 
 /** Options of {@link createGpuNodes}. */
 export interface GpuNodesArgs {
@@ -25,9 +34,6 @@ export interface GpuNodes {
   devicePlugin: k8s.helm.v3.Release;
   dcgmExporter: k8s.helm.v3.Release;
 }
-
-// Kubernetes spells the taint effect differently from the EKS API.
-const podToleration = { key: GPU_TAINT.key, operator: 'Exists', effect: 'NoSchedule' };
 
 /**
  * Creates the GPU node group for render Jobs: NVIDIA AMI (driver included), tainted so that only pods that
@@ -58,22 +64,30 @@ export function createGpuNodes(args: GpuNodesArgs, parent?: pulumi.Resource): Gp
         desiredSize: args.nodes.desiredSize,
         maxSize: args.nodes.maxSize,
       },
-      labels: { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value, 'shazam.dev/pool': 'gpu' },
-      taints: [{ ...GPU_TAINT }],
+      labels: { ...GPU_NODE_LABELS },
+      taints: GPU_NODE_TAINTS.map((taint) => ({ ...taint, effect: eksTaintEffect(taint.effect) })),
       tags: {
         ...args.tags,
-        // Lets the cluster autoscaler scale the group up from zero for a pending render pod.
-        [`k8s.io/cluster-autoscaler/node-template/label/${GPU_NODE_LABEL.key}`]: GPU_NODE_LABEL.value,
-        [`k8s.io/cluster-autoscaler/node-template/taint/${GPU_TAINT.key}`]: `${GPU_TAINT.value}:NoSchedule`,
+        // Lets the cluster autoscaler scale the group up from zero for a pending render pod: it builds a
+        // template node from these tags, so they carry every label and taint the node will have.
+        ...Object.fromEntries(
+          Object.entries(GPU_NODE_LABELS).map(([key, value]) => [
+            `k8s.io/cluster-autoscaler/node-template/label/${key}`,
+            value,
+          ]),
+        ),
+        ...Object.fromEntries(
+          GPU_NODE_TAINTS.map((taint) => [
+            `k8s.io/cluster-autoscaler/node-template/taint/${taint.key}`,
+            `${taint.value}:${taint.effect}`,
+          ]),
+        ),
       },
     },
     { parent: component, ignoreChanges: ['scalingConfig.desiredSize'] },
   );
 
-  const onGpuNodes = {
-    nodeSelector: { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value },
-    tolerations: [podToleration],
-  };
+  const onGpuNodes = GPU_DAEMONSET_PLACEMENT;
   const k8sOpts = { parent: component, provider: args.provider, dependsOn: [nodeGroup] };
   const devicePlugin = new k8s.helm.v3.Release(
     `${args.namePrefix}-nvidia-device-plugin`,
@@ -95,7 +109,7 @@ export function createGpuNodes(args: GpuNodesArgs, parent?: pulumi.Resource): Gp
       version: '4.1.1',
       namespace: 'kube-system',
       repositoryOpts: { repo: 'https://nvidia.github.io/dcgm-exporter/helm-charts' },
-      values: { ...onGpuNodes, serviceMonitor: { enabled: true, interval: '15s' } },
+      values: { ...onGpuNodes, serviceMonitor: { ...DCGM_SERVICE_MONITOR } },
     },
     k8sOpts,
   );

@@ -1,14 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import {
+  GPU_NODE_LABELS,
+  type NodeTaint,
+  type PodPlacement,
+  podFitsNode,
+  RENDER_POD_PLACEMENT,
+  type Toleration,
+} from './gpu-scheduling.ts';
 import { WORKLOAD_SERVICE_ACCOUNTS, type Workload } from './policies.ts';
 import { parseStackSettings, StackSettingsError } from './settings.ts';
 import {
+  helmMerge,
   installMocks,
   MOCK_OIDC_ISSUER,
   type MockedResource,
   policyAllows,
   resolve,
+  scrapedLabels,
   settled,
 } from './test-support.ts';
 
@@ -234,23 +244,96 @@ describe('GPU nodes', () => {
   const nodeGroup = (name: string) =>
     ofType('aws:eks/nodeGroup:NodeGroup').find((group) => group.inputs.nodeGroupName === name)?.inputs;
 
-  it('taints GPU nodes so only pods that tolerate nvidia.com/gpu land there, and labels them', () => {
+  const gpuNode = () => {
+    const gpu = nodeGroup('gpu');
+    const effects: Record<string, NodeTaint['effect']> = {
+      NO_SCHEDULE: 'NoSchedule',
+      NO_EXECUTE: 'NoExecute',
+      PREFER_NO_SCHEDULE: 'PreferNoSchedule',
+    };
+    return {
+      labels: gpu?.labels as Record<string, string>,
+      taints: (gpu?.taints as { key: string; value: string; effect: string }[]).map((taint) => ({
+        ...taint,
+        effect: effects[taint.effect] ?? 'NoSchedule',
+      })),
+    };
+  };
+  const systemNode = () => ({
+    labels: nodeGroup('system')?.labels as Record<string, string>,
+    taints: [] as NodeTaint[],
+  });
+  const chartDefaults = parse(file('fixtures/gpu-chart-defaults.yaml')) as Record<
+    string,
+    { version: string; values: Record<string, unknown> }
+  >;
+  /** What a chart's pods get: its values.yaml with ours merged over it, as Helm does. */
+  const effectiveValues = (chart: string) => {
+    const release = ofType('kubernetes:helm.sh/v3:Release').find((r) => r.inputs.chart === chart);
+    expect(release?.inputs.version).toBe(chartDefaults[chart]?.version);
+    return helmMerge(chartDefaults[chart]?.values, release?.inputs.values) as Record<string, unknown>;
+  };
+
+  it('taints GPU nodes so only pods that tolerate nvidia.com/gpu land there, and labels them from one source', () => {
     const gpu = nodeGroup('gpu');
     expect(gpu?.taints).toEqual([{ key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' }]);
-    expect(gpu?.labels).toMatchObject({ 'shazam.dev/gpu': 'true' });
+    expect(gpu?.labels).toEqual(GPU_NODE_LABELS);
     expect(gpu?.amiType).toBe('AL2023_x86_64_NVIDIA');
     expect(nodeGroup('system')?.taints).toBeUndefined();
+    // The autoscaler's template node (built from tags when the group is at zero) has the same labels and taints.
+    const tags = gpu?.tags as Record<string, string>;
+    for (const [key, value] of Object.entries(GPU_NODE_LABELS))
+      expect(tags[`k8s.io/cluster-autoscaler/node-template/label/${key}`]).toBe(value);
+    expect(tags['k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu']).toBe('true:NoSchedule');
   });
 
-  it('matches what the operator schedules render Jobs with (prod operator.yaml)', () => {
-    const config = parse(file('../manifests/overlays/prod/operator.yaml')) as {
-      gpu: { nodeSelector: Record<string, string>; tolerations: { key: string; effect: string }[] };
+  it.each(['nvidia-device-plugin', 'dcgm-exporter'])(
+    '%s, with the chart’s own defaults merged under our values, schedules onto GPU nodes and nowhere else',
+    (chart) => {
+      const values = effectiveValues(chart) as PodPlacement;
+      expect(podFitsNode(values, gpuNode())).toBe(true);
+      expect(podFitsNode(values, systemNode())).toBe(false);
+    },
+  );
+
+  it.each(['dev', 'prod'])(
+    'the %s overlay’s render pods (operator.yaml gpu) schedule onto GPU nodes only, as gpu-scheduling.ts says',
+    (overlay) => {
+      const config = parse(file(`../manifests/overlays/${overlay}/operator.yaml`)) as {
+        gpu: { nodeSelector: Record<string, string>; tolerations: Toleration[] };
+      };
+      expect(config.gpu).toMatchObject(RENDER_POD_PLACEMENT);
+      expect(podFitsNode(config.gpu, gpuNode())).toBe(true);
+      // Without the toleration the taint keeps it off; without the selector it could land on system nodes.
+      expect(podFitsNode({ ...config.gpu, tolerations: [] }, gpuNode())).toBe(false);
+      expect(podFitsNode(config.gpu, systemNode())).toBe(false);
+    },
+  );
+
+  it('keeps the DCGM exporter’s pod labels on GPU series, so the dashboard’s per-pod panel has data', () => {
+    const monitor = (effectiveValues('dcgm-exporter') as { serviceMonitor: { honorLabels: boolean } })
+      .serviceMonitor;
+    // A series as the exporter reports it for a render pod, scraped from the exporter pod's target.
+    const series = {
+      __name__: 'DCGM_FI_DEV_GPU_UTIL',
+      namespace: 'shazam-pipeline',
+      pod: 'render-b0d4kmx7q2-1-abcde',
+      gpu: '0',
     };
-    const gpu = nodeGroup('gpu');
-    expect(gpu?.labels).toMatchObject(config.gpu.nodeSelector);
-    expect(config.gpu.tolerations).toContainEqual(
-      expect.objectContaining({ key: 'nvidia.com/gpu', effect: 'NoSchedule' }),
-    );
+    const target = { namespace: 'kube-system', pod: 'dcgm-exporter-x7k2p', job: 'dcgm-exporter' };
+    const stored = scrapedLabels(series, target, monitor.honorLabels);
+    const panels = (
+      JSON.parse(file('../manifests/monitoring/dashboards/gpu.json')) as {
+        panels: { targets?: { expr: string }[] }[];
+      }
+    ).panels;
+    const perPod = panels
+      .flatMap((panel) => panel.targets ?? [])
+      .find((target) => /by \(pod\)/.test(target.expr));
+    // The panel groups by pod and filters on the pipeline namespace: both must be the render pod's.
+    expect(perPod?.expr).toMatch(/namespace="shazam-pipeline"/);
+    expect(stored.namespace).toBe('shazam-pipeline');
+    expect(stored.pod).toBe(series.pod);
   });
 
   it('scales GPU nodes from zero with a cluster autoscaler limited to this cluster’s groups', () => {

@@ -122,3 +122,38 @@ export function policyAllows(policy: { Statement: Statement[] }, action: string,
   if (matching.some((statement) => statement.Effect === 'Deny')) return false;
   return matching.some((statement) => statement.Effect === 'Allow');
 }
+
+const isMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Merges Helm values the way Helm does for `--values` over a chart's values.yaml: maps merge key by key,
+ * everything else (lists included) is replaced by the override.
+ */
+export function helmMerge(defaults: unknown, overrides: unknown): unknown {
+  if (!isMap(defaults) || !isMap(overrides)) return overrides === undefined ? defaults : overrides;
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(overrides)) merged[key] = helmMerge(defaults[key], value);
+  return merged;
+}
+
+/**
+ * The labels Prometheus stores for one scraped series: the target's labels are attached, and where a
+ * series already has one of them, `honor_labels: true` keeps the series' value while `false` renames the
+ * series' label to `exported_<name>` and takes the target's (Prometheus' scrape_config semantics).
+ */
+export function scrapedLabels(
+  series: Record<string, string>,
+  target: Record<string, string>,
+  honorLabels: boolean,
+): Record<string, string> {
+  const stored: Record<string, string> = { ...series };
+  for (const [name, value] of Object.entries(target)) {
+    if (!(name in series)) stored[name] = value;
+    else if (!honorLabels) {
+      stored[`exported_${name}`] = series[name] as string;
+      stored[name] = value;
+    }
+  }
+  return stored;
+}
