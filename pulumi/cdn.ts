@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { cdnReadPolicy } from './policies.ts';
+import { cdnReadPolicy, storageKeyPolicy } from './policies.ts';
 
 /** AWS managed CloudFront policies (stable IDs documented by AWS). */
 const MANAGED = {
@@ -14,6 +14,14 @@ const MANAGED = {
 export interface CdnArgs {
   namePrefix: string;
   assetsBucket: aws.s3.Bucket;
+  /** The KMS key the assets are encrypted with; its key policy lets this distribution decrypt. */
+  storageKey: aws.kms.Key;
+  /** The AWS account of the stack (the key policy's administering principal). */
+  accountId: pulumi.Input<string>;
+  /** The name assets are served under, e.g. `assets.shazam.dev`. */
+  domainName: string;
+  /** The public Route 53 zone holding `domainName` (certificate validation and the alias records). */
+  zoneId: pulumi.Input<string>;
   /** The bucket's public access block: the bucket policy is applied after it. */
   dependsOn: pulumi.Resource[];
   tags: Record<string, string>;
@@ -22,18 +30,22 @@ export interface CdnArgs {
 /** The distribution of {@link createCdn} and the URL published assets are served from. */
 export interface Cdn {
   distribution: aws.cloudfront.Distribution;
-  /** `https://<domain>`: the operator's `s3.publicBaseUrl`. */
-  url: pulumi.Output<string>;
+  /** `https://<domainName>`: the operator's `s3.publicBaseUrl`. */
+  url: string;
+  /** The certificate of `domainName` (us-east-1, where CloudFront reads certificates). */
+  certificate: aws.acm.Certificate;
 }
 
 /**
- * Serves published assets (`assets/…`) through CloudFront with origin access control: the bucket stays
- * private, and only this distribution may read it, and only under assets/. The published.json pointers are
- * never cached so that a promotion shows at once; immutable version files are cached long.
+ * Serves published assets (`assets/…`) through CloudFront with origin access control under the stack's
+ * assets domain (an ACM certificate validated by DNS, alias records in the zone): the bucket stays
+ * private, only this distribution may read it, only under assets/, and the storage key's policy lets only
+ * this distribution decrypt. The published.json pointers are never cached so that a promotion shows at
+ * once; immutable version files are cached long.
  *
  * @example
  * ```ts
- * const cdn = createCdn({ namePrefix: 'shazam-prod', assetsBucket: storage.assets.bucket, dependsOn: [storage.assets.publicAccessBlock], tags });
+ * const cdn = createCdn({ namePrefix: 'shazam-prod', assetsBucket, storageKey, accountId, domainName: 'assets.shazam.dev', zoneId, dependsOn: [publicAccessBlock], tags });
  * ```
  */
 export function createCdn(args: CdnArgs, parent?: pulumi.Resource): Cdn {
@@ -50,12 +62,39 @@ export function createCdn(args: CdnArgs, parent?: pulumi.Resource): Cdn {
     },
     opts,
   );
+  // CloudFront only uses certificates from us-east-1, whatever the stack's region.
+  const usEast1 = new aws.Provider(`${args.namePrefix}-us-east-1`, { region: 'us-east-1' }, opts);
+  const certificate = new aws.acm.Certificate(
+    `${args.namePrefix}-assets`,
+    { domainName: args.domainName, validationMethod: 'DNS', tags: args.tags },
+    { ...opts, provider: usEast1 },
+  );
+  const validationRecord = new aws.route53.Record(
+    `${args.namePrefix}-assets-validation`,
+    {
+      zoneId: args.zoneId,
+      name: certificate.domainValidationOptions.apply((options) => options[0]?.resourceRecordName ?? ''),
+      type: certificate.domainValidationOptions.apply((options) => options[0]?.resourceRecordType ?? 'CNAME'),
+      records: [
+        certificate.domainValidationOptions.apply((options) => options[0]?.resourceRecordValue ?? ''),
+      ],
+      ttl: 300,
+      allowOverwrite: true,
+    },
+    opts,
+  );
+  const validation = new aws.acm.CertificateValidation(
+    `${args.namePrefix}-assets`,
+    { certificateArn: certificate.arn, validationRecordFqdns: [validationRecord.fqdn] },
+    { ...opts, provider: usEast1 },
+  );
   const originId = 'assets';
   const distribution = new aws.cloudfront.Distribution(
     `${args.namePrefix}-assets`,
     {
       enabled: true,
       comment: `${args.namePrefix} published 3D assets`,
+      aliases: [args.domainName],
       isIpv6Enabled: true,
       httpVersion: 'http2and3',
       priceClass: 'PriceClass_100',
@@ -90,7 +129,11 @@ export function createCdn(args: CdnArgs, parent?: pulumi.Resource): Cdn {
         },
       ],
       restrictions: { geoRestriction: { restrictionType: 'none' } },
-      viewerCertificate: { cloudfrontDefaultCertificate: true, minimumProtocolVersion: 'TLSv1.2_2021' },
+      viewerCertificate: {
+        acmCertificateArn: validation.certificateArn,
+        sslSupportMethod: 'sni-only',
+        minimumProtocolVersion: 'TLSv1.2_2021',
+      },
       tags: args.tags,
     },
     opts,
@@ -105,5 +148,31 @@ export function createCdn(args: CdnArgs, parent?: pulumi.Resource): Cdn {
     },
     { ...opts, dependsOn: args.dependsOn },
   );
-  return { distribution, url: pulumi.interpolate`https://${distribution.domainName}` };
+  new aws.kms.KeyPolicy(
+    `${args.namePrefix}-s3`,
+    {
+      keyId: args.storageKey.id,
+      policy: pulumi
+        .all([args.accountId, distribution.arn])
+        .apply(([accountId, distributionArn]) =>
+          JSON.stringify(storageKeyPolicy(accountId, distributionArn)),
+        ),
+    },
+    opts,
+  );
+  for (const type of ['A', 'AAAA']) {
+    new aws.route53.Record(
+      `${args.namePrefix}-assets-${type.toLowerCase()}`,
+      {
+        zoneId: args.zoneId,
+        name: args.domainName,
+        type,
+        aliases: [
+          { name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false },
+        ],
+      },
+      opts,
+    );
+  }
+  return { distribution, certificate, url: `https://${args.domainName}` };
 }

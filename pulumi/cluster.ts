@@ -34,6 +34,14 @@ const NODE_POLICIES = [
   'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
 ];
 
+/**
+ * Add-on configuration. The VPC CNI enforces NetworkPolicies only when its network policy agent is
+ * enabled; without it every policy in manifests/ is accepted by the apiserver and ignored.
+ */
+export const ADDON_CONFIGURATION: Record<string, string | undefined> = {
+  'vpc-cni': JSON.stringify({ enableNetworkPolicy: 'true' }),
+};
+
 function serviceRole(
   name: string,
   service: string,
@@ -65,7 +73,7 @@ function serviceRole(
  *
  * @example
  * ```ts
- * const cluster = createCluster({ name: 'shazam-prod', kubernetesVersion: '1.33', subnetIds, systemNodes, clusterAdminArns: [], tags });
+ * const cluster = createCluster({ name: 'shazam-prod', kubernetesVersion: '1.36', subnetIds, systemNodes, clusterAdminArns: [], tags });
  * ```
  */
 export function createCluster(args: ClusterArgs, parent?: pulumi.Resource): Cluster {
@@ -146,7 +154,16 @@ export function createCluster(args: ClusterArgs, parent?: pulumi.Resource): Clus
     { ...opts, ignoreChanges: ['scalingConfig.desiredSize'] },
   );
   for (const addon of ['vpc-cni', 'coredns', 'kube-proxy', 'eks-pod-identity-agent']) {
-    new aws.eks.Addon(`${args.name}-${addon}`, { clusterName: cluster.name, addonName: addon }, opts);
+    new aws.eks.Addon(
+      `${args.name}-${addon}`,
+      {
+        clusterName: cluster.name,
+        addonName: addon,
+        configurationValues: ADDON_CONFIGURATION[addon],
+        resolveConflictsOnUpdate: 'OVERWRITE',
+      },
+      opts,
+    );
   }
 
   const kubeconfig = pulumi

@@ -2,6 +2,7 @@
  * SHAZAM's AWS platform for one stack (`dev`, `prod`): composes the parts and exports what the operator's
  * configuration and the prod overlay need. Each part is a factory in its own module.
  */
+import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { createArgoCd } from './argocd.ts';
 import { createClusterAutoscaler } from './autoscaler.ts';
@@ -20,6 +21,8 @@ const settings = parseStackSettings(new pulumi.Config('shazam').requireObject('s
 const region = new pulumi.Config('aws').require('region');
 const namePrefix = `shazam-${stack}`;
 const tags = { 'shazam.dev/stack': stack, 'app.kubernetes.io/part-of': 'shazam' };
+const accountId = aws.getCallerIdentityOutput().accountId;
+const zone = aws.route53.getZoneOutput({ name: settings.domains.zone, privateZone: false });
 
 const network = createNetwork({
   namePrefix,
@@ -66,6 +69,10 @@ const storage = createStorage({
 const cdn = createCdn({
   namePrefix,
   assetsBucket: storage.assets.bucket,
+  storageKey: storage.key,
+  accountId,
+  domainName: settings.domains.assets,
+  zoneId: zone.zoneId,
   dependsOn: [storage.assets.publicAccessBlock],
   tags,
 });
@@ -78,7 +85,12 @@ const workloads = createWorkloadRoles({
   kmsKeyArn: storage.key.arn,
   tags,
 });
-const registries = createRegistries({ namePrefix, githubRepository: settings.githubRepository, tags });
+const registries = createRegistries({
+  namePrefix,
+  githubRepository: settings.githubRepository,
+  ownsAccountResources: settings.ownsAccountResources,
+  tags,
+});
 createMonitoring({ namePrefix, provider: cluster.provider });
 createArgoCd({
   namePrefix,

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { installMocks, type MockedResource, resolve, settled } from './test-support.ts';
+import {
+  accountUniqueNames,
+  calls,
+  installMocks,
+  type MockedResource,
+  resolve,
+  settled,
+} from './test-support.ts';
 
 // The dev stack runs the same program with cheaper settings; this file runs it in its own process (vitest
 // forks per file) because Pulumi's mocks are process-wide.
@@ -43,6 +50,30 @@ describe('the dev stack', () => {
       (group) => group.inputs.nodeGroupName === 'gpu',
     )?.inputs;
     expect(gpu).toMatchObject({ capacityType: 'SPOT', scalingConfig: { minSize: 0, desiredSize: 0 } });
+  });
+
+  it('shares prod’s account without a collision: its own names, prod’s repositories and GitHub provider', () => {
+    for (const entry of accountUniqueNames(resources)) expect(entry.name, entry.type).toContain('shazam-dev');
+    expect(ofType('aws:ecr/repository:Repository')).toEqual([]);
+    expect(
+      calls.filter((call) => call.token === 'aws:ecr/getRepository:getRepository').map((c) => c.inputs.name),
+    ).toEqual(['shazam', 'shazam-render']);
+    expect(
+      calls.find((call) => call.token === 'aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider')?.inputs
+        .url,
+    ).toBe('https://token.actions.githubusercontent.com');
+    const ci = ofType('aws:iam/role:Role').find((role) => role.inputs.name === 'shazam-dev-ci');
+    expect(String(ci?.inputs.assumeRolePolicy)).toContain(
+      'oidc-provider/token.actions.githubusercontent.com',
+    );
+  });
+
+  it('serves the dev overlay’s assets domain', () => {
+    const operator = parse(
+      readFileSync(new URL('../manifests/overlays/dev/operator.yaml', import.meta.url), 'utf8'),
+    ) as { s3: { publicBaseUrl: string } };
+    const [distribution] = ofType('aws:cloudfront/distribution:Distribution');
+    expect(distribution?.inputs.aliases).toEqual([new URL(operator.s3.publicBaseUrl).host]);
   });
 
   it('points Argo CD at the dev overlay', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { KUBERNETES_VERSION } from '../test/harness/binaries.ts';
 import {
   GPU_NODE_LABELS,
   type NodeTaint,
@@ -12,12 +13,14 @@ import {
 import { WORKLOAD_SERVICE_ACCOUNTS, type Workload } from './policies.ts';
 import { parseStackSettings, StackSettingsError } from './settings.ts';
 import {
+  accountUniqueNames,
   helmMerge,
   installMocks,
   MOCK_OIDC_ISSUER,
   type MockedResource,
   policyAllows,
   resolve,
+  resourcePolicyAllows,
   scrapedLabels,
   settled,
 } from './test-support.ts';
@@ -253,7 +256,7 @@ describe('GPU nodes', () => {
     };
     return {
       labels: gpu?.labels as Record<string, string>,
-      taints: (gpu?.taints as { key: string; value: string; effect: string }[]).map((taint) => ({
+      taints: ((gpu?.taints ?? []) as { key: string; value: string; effect: string }[]).map((taint) => ({
         ...taint,
         effect: effects[taint.effect] ?? 'NoSchedule',
       })),
@@ -390,6 +393,24 @@ describe('GitOps and delivery', () => {
     );
   });
 
+  it('lets the CI role run every AWS call the image and promotion workflows make', () => {
+    const ci = ofType('aws:iam/role:Role').find((role) => role.inputs.name === 'shazam-prod-ci');
+    const policy = json(
+      ofType('aws:iam/rolePolicy:RolePolicy').find((p) => p.inputs.role === ci?.id)?.inputs.policy,
+    );
+    const commands = ['promote.yaml', 'images.yaml'].flatMap((workflow) =>
+      [...file(`../.github/workflows/${workflow}`).matchAll(/\baws (ecr) ([a-z-]+)/g)].map(
+        ([, service, command]) =>
+          `${service}:${(command ?? '').replace(/(^|-)([a-z])/g, (_m, _d, letter: string) => letter.toUpperCase())}`,
+      ),
+    );
+    expect(commands).toContain('ecr:DescribeImages');
+    for (const repository of ofType('aws:ecr/repository:Repository')) {
+      for (const action of commands)
+        expect(policyAllows(policy, action, String(repository.state.arn)), action).toBe(true);
+    }
+  });
+
   it('keeps image tags immutable and lets only the main branch push', () => {
     for (const repository of ofType('aws:ecr/repository:Repository')) {
       expect(repository.inputs.imageTagMutability).toBe('IMMUTABLE');
@@ -414,8 +435,111 @@ describe('GitOps and delivery', () => {
       region: 'us-east-1',
       incomingBucket: 'shazam-prod-incoming',
       assetsBucket: 'shazam-prod-assets',
-      publicBaseUrl: 'https://d111111abcdef8.cloudfront.net',
+      // The assets domain the distribution serves (its alias), not CloudFront's generated name.
+      publicBaseUrl: 'https://assets.shazam.dev',
     });
+  });
+});
+
+describe('CDN', () => {
+  const distribution = () => ofType('aws:cloudfront/distribution:Distribution')[0];
+  const keyPolicy = () =>
+    json(ofType('aws:kms/keyPolicy:KeyPolicy').find((p) => p.name === 'shazam-prod-s3')?.inputs.policy);
+  const s3Key = () => ofType('aws:kms/key:Key').find((resource) => resource.name === 'shazam-prod-s3');
+
+  it('serves the overlay’s assets domain with a DNS-validated us-east-1 certificate', () => {
+    const host = new URL(
+      (parse(file('../manifests/overlays/prod/operator.yaml')) as { s3: { publicBaseUrl: string } }).s3
+        .publicBaseUrl,
+    ).host;
+    const inputs = distribution()?.inputs as {
+      aliases: string[];
+      viewerCertificate: Record<string, unknown>;
+    };
+    expect(inputs.aliases).toEqual([host]);
+    const certificate = ofType('aws:acm/certificate:Certificate').find((c) => c.inputs.domainName === host);
+    expect(certificate?.inputs.validationMethod).toBe('DNS');
+    expect(inputs.viewerCertificate).toEqual({
+      acmCertificateArn: certificate?.state.arn,
+      sslSupportMethod: 'sni-only',
+      minimumProtocolVersion: 'TLSv1.2_2021',
+    });
+    // CloudFront reads certificates from us-east-1 only.
+    const provider = resources.find(
+      (r) => r.type === 'pulumi:providers:aws' && r.inputs.region === 'us-east-1',
+    );
+    expect(provider).toBeDefined();
+    const records = ofType('aws:route53/record:Record');
+    expect(
+      records
+        .filter((r) => r.inputs.name === host)
+        .map((r) => r.inputs.type)
+        .sort(),
+    ).toEqual(['A', 'AAAA']);
+    expect(records.some((r) => String(r.inputs.name).startsWith('_') && r.inputs.type === 'CNAME')).toBe(
+      true,
+    );
+  });
+
+  it('lets CloudFront decrypt the SSE-KMS assets for this distribution only', () => {
+    const policy = keyPolicy();
+    const key = String(s3Key()?.state.arn);
+    const cloudFront = (sourceArn: string, action = 'kms:Decrypt') =>
+      resourcePolicyAllows(policy, {
+        principal: { Service: 'cloudfront.amazonaws.com' },
+        action,
+        resource: key,
+        context: { 'AWS:SourceArn': sourceArn },
+      });
+    const ours = String(distribution()?.state.arn);
+    expect(cloudFront(ours)).toBe(true);
+    expect(cloudFront('arn:aws:cloudfront::999988887777:distribution/EOTHER')).toBe(false);
+    expect(cloudFront(ours, 'kms:Encrypt')).toBe(false);
+    expect(cloudFront(ours, 'kms:ScheduleKeyDeletion')).toBe(false);
+    // The account keeps administering the key through IAM, so the workload roles' KMS grants still work.
+    expect(
+      resourcePolicyAllows(policy, {
+        principal: { AWS: 'arn:aws:iam::111122223333:root' },
+        action: 'kms:Decrypt',
+        resource: key,
+      }),
+    ).toBe(true);
+    expect(ofType('aws:kms/keyPolicy:KeyPolicy').find((p) => p.name === 'shazam-prod-s3')?.inputs.keyId).toBe(
+      s3Key()?.id,
+    );
+  });
+});
+
+describe('cluster', () => {
+  it('installs the VPC CNI with network policy enforcement, so NetworkPolicies are not decoration', () => {
+    const cni = ofType('aws:eks/addon:Addon').find((addon) => addon.inputs.addonName === 'vpc-cni');
+    expect(JSON.parse(String(cni?.inputs.configurationValues))).toMatchObject({
+      enableNetworkPolicy: 'true',
+    });
+  });
+
+  it('runs the Kubernetes minor version the tests run (test/harness/binaries.ts)', () => {
+    const minor = KUBERNETES_VERSION.replace(/^v/, '').split('.').slice(0, 2).join('.');
+    const [cluster] = ofType('aws:eks/cluster:Cluster');
+    expect(cluster?.inputs.version).toBe(minor);
+    for (const stack of ['dev', 'prod'])
+      expect((stackConfig(stack)['shazam:settings'] as { kubernetesVersion: string }).kubernetesVersion).toBe(
+        minor,
+      );
+  });
+});
+
+describe('a second stack in the same account', () => {
+  it('gives every account-unique name this stack’s prefix, except the shared resources it owns', () => {
+    const shared = accountUniqueNames(resources).filter((entry) => !entry.name.includes('shazam-prod'));
+    expect(shared.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      {
+        type: 'aws:iam/openIdConnectProvider:OpenIdConnectProvider',
+        name: 'https://token.actions.githubusercontent.com',
+      },
+      { type: 'aws:ecr/repository:Repository', name: 'shazam' },
+      { type: 'aws:ecr/repository:Repository', name: 'shazam-render' },
+    ]);
   });
 });
 

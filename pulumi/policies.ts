@@ -175,3 +175,32 @@ export function cdnReadPolicy(assetsBucketArn: string, distributionArn: string):
     ],
   };
 }
+
+/**
+ * The key policy of the S3 objects' KMS key. The account statement keeps IAM in charge (the workload roles'
+ * `UseStorageKey` grants work only because of it); CloudFront may decrypt, through origin access control,
+ * for requests of one distribution only, so published SSE-KMS objects can be served and no other
+ * distribution can use the key.
+ */
+export function storageKeyPolicy(accountId: string, distributionArn: string): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AccountManagesKeyThroughIam',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+      {
+        Sid: 'CloudFrontDecryptsForThisDistribution',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: { StringEquals: { 'AWS:SourceArn': distributionArn } },
+      },
+    ],
+  };
+}

@@ -29,6 +29,16 @@ export interface StackSettings {
   githubRepository: string;
   /** IAM principals given cluster-admin through EKS access entries. */
   clusterAdminArns: string[];
+  /**
+   * DNS names the stack serves under a public Route 53 zone it does not create: `assets` (CloudFront, the
+   * operator's `s3.publicBaseUrl`) and `api` (the search API's load balancer).
+   */
+  domains: { zone: string; assets: string; api: string };
+  /**
+   * Whether this stack creates the account-wide resources (the ECR repositories every stack's images come
+   * from, GitHub's OIDC provider). Exactly one stack per AWS account does; the others look them up.
+   */
+  ownsAccountResources: boolean;
 }
 
 /** Thrown when `shazam:settings` is missing or invalid; the message names each field and the fix. */
@@ -54,6 +64,8 @@ const NODE_GROUP = {
   },
 } as const;
 
+const HOSTNAME = '^([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$';
+
 const SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -69,6 +81,8 @@ const SCHEMA = {
     'git',
     'githubRepository',
     'clusterAdminArns',
+    'domains',
+    'ownsAccountResources',
   ],
   properties: {
     availabilityZones: {
@@ -97,6 +111,17 @@ const SCHEMA = {
     },
     githubRepository: { type: 'string', pattern: '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' },
     clusterAdminArns: { type: 'array', items: { type: 'string', pattern: '^arn:aws:iam::[0-9]{12}:' } },
+    domains: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['zone', 'assets', 'api'],
+      properties: {
+        zone: { type: 'string', pattern: HOSTNAME },
+        assets: { type: 'string', pattern: HOSTNAME },
+        api: { type: 'string', pattern: HOSTNAME },
+      },
+    },
+    ownsAccountResources: { type: 'boolean' },
   },
 } as const;
 
@@ -128,6 +153,14 @@ export function parseStackSettings(value: unknown, stack: string): StackSettings
     if (!(group.minSize <= group.desiredSize && group.desiredSize <= group.maxSize)) {
       throw new StackSettingsError(
         `shazam:settings.${name} in Pulumi.${stack}.yaml needs minSize <= desiredSize <= maxSize (got ${group.minSize}, ${group.desiredSize}, ${group.maxSize}).`,
+      );
+    }
+  }
+  for (const name of ['assets', 'api'] as const) {
+    const host = settings.domains[name];
+    if (!host.endsWith(`.${settings.domains.zone}`)) {
+      throw new StackSettingsError(
+        `shazam:settings.domains.${name} in Pulumi.${stack}.yaml must be a name under domains.zone (${settings.domains.zone}), got ${host}.`,
       );
     }
   }

@@ -16,6 +16,7 @@ export const MOCK_OIDC_ISSUER = 'oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539
 function mockArn(type: string, name: string, inputs: Record<string, unknown>): string {
   const service = type.split(':')[1]?.split('/')[0] ?? 'mock';
   if (service === 's3') return `arn:aws:s3:::${String(inputs.bucket ?? name)}`;
+  if (service === 'ecr') return `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/${String(inputs.name ?? name)}`;
   if (service === 'iam')
     return `arn:aws:iam::${ACCOUNT}:${type.endsWith('Role') ? 'role' : 'resource'}/${String(inputs.name ?? name)}`;
   return `arn:aws:${service}:us-east-1:${ACCOUNT}:${name}`;
@@ -36,17 +37,66 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
     case 'aws:s3/bucket:Bucket':
       state.bucketRegionalDomainName = `${String(inputs.bucket)}.s3.us-east-1.amazonaws.com`;
       break;
-    case 'aws:cloudfront/distribution:Distribution':
-      state.domainName = 'd111111abcdef8.cloudfront.net';
-      break;
     case 'aws:ecr/repository:Repository':
       state.repositoryUrl = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/${String(inputs.name)}`;
       break;
     case 'aws:kms/key:Key':
       state.keyId = `${name}-key-id`;
       break;
+    case 'aws:cloudfront/distribution:Distribution':
+      state.domainName = 'd111111abcdef8.cloudfront.net';
+      state.hostedZoneId = 'Z2FDTNDATAQYW2';
+      break;
+    case 'aws:acm/certificate:Certificate':
+      state.domainValidationOptions = [
+        {
+          domainName: inputs.domainName,
+          resourceRecordName: `_a79865eb4cd1a6ab990a45779b4e0b96.${String(inputs.domainName)}.`,
+          resourceRecordType: 'CNAME',
+          resourceRecordValue: '_424c7224e9b0146f9a8808af955727d0.acm-validations.aws.',
+        },
+      ];
+      break;
+    case 'aws:acm/certificateValidation:CertificateValidation':
+      state.certificateArn = inputs.certificateArn;
+      break;
+    case 'aws:route53/record:Record':
+      state.fqdn = String(inputs.name).replace(/\.$/, '');
+      break;
   }
   return state;
+}
+
+/** One data-source call (lookup) the program made under mocks. */
+export interface MockedCall {
+  token: string;
+  inputs: Record<string, unknown>;
+}
+
+/** Every lookup of the program under the current mocks (cleared by {@link installMocks}). */
+export const calls: MockedCall[] = [];
+
+/** What AWS would answer to the lookups the program makes. */
+function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (token) {
+    case 'aws:index/getCallerIdentity:getCallerIdentity':
+      return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/deployer`, userId: 'AIDEXAMPLE' };
+    case 'aws:route53/getZone:getZone':
+      return { ...inputs, zoneId: 'Z0EXAMPLEZONE', id: 'Z0EXAMPLEZONE' };
+    case 'aws:ecr/getRepository:getRepository':
+      return {
+        ...inputs,
+        arn: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/${String(inputs.name)}`,
+        repositoryUrl: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/${String(inputs.name)}`,
+      };
+    case 'aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider':
+      return {
+        ...inputs,
+        arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, '')}`,
+      };
+    default:
+      return inputs;
+  }
 }
 
 /**
@@ -55,6 +105,7 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
  */
 export function installMocks(stack: string, config: Record<string, string>): MockedResource[] {
   const resources: MockedResource[] = [];
+  calls.length = 0;
   pulumi.runtime.setAllConfig(config);
   pulumi.runtime.setMocks(
     {
@@ -64,7 +115,10 @@ export function installMocks(stack: string, config: Record<string, string>): Moc
         resources.push({ type: args.type, name: args.name, id, inputs: args.inputs, state });
         return { id, state };
       },
-      call: (args) => args.inputs,
+      call: (args) => {
+        calls.push({ token: args.token, inputs: args.inputs });
+        return mockCall(args.token, args.inputs);
+      },
     },
     'shazam',
     stack,
@@ -156,4 +210,78 @@ export function scrapedLabels(
     }
   }
   return stored;
+}
+
+/** One statement of a resource policy (a bucket or key policy), as tests read it. */
+interface ResourceStatement {
+  Effect: string;
+  Principal: '*' | Record<string, string | string[]>;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/**
+ * Evaluates a resource policy for one request: who asks (`{ Service: … }` or `{ AWS: … }`), the action,
+ * the resource and the request's condition keys. Supports the condition operators our policies use
+ * (StringEquals, StringLike, Bool); an unknown operator fails closed. An explicit Deny wins.
+ */
+export function resourcePolicyAllows(
+  policy: { Statement: ResourceStatement[] },
+  request: {
+    principal: Record<string, string>;
+    action: string;
+    resource: string;
+    context?: Record<string, string>;
+  },
+): boolean {
+  const principalMatches = (principal: ResourceStatement['Principal']) =>
+    principal === '*' ||
+    Object.entries(request.principal).some(([kind, who]) =>
+      asList(principal[kind] ?? []).some((allowed) => allowed === '*' || allowed === who),
+    );
+  const conditionHolds = (condition: ResourceStatement['Condition']) =>
+    Object.entries(condition ?? {}).every(([operator, keys]) =>
+      Object.entries(keys).every(([key, expected]) => {
+        const actual = request.context?.[key];
+        if (actual === undefined) return false;
+        const values = asList(expected);
+        if (operator === 'StringEquals' || operator === 'Bool') return values.includes(actual);
+        if (operator === 'StringLike') return values.some((pattern) => globMatches(pattern, actual));
+        return false;
+      }),
+    );
+  const matching = policy.Statement.filter(
+    (statement) =>
+      principalMatches(statement.Principal) &&
+      asList(statement.Action).some((pattern) => globMatches(pattern, request.action)) &&
+      asList(statement.Resource).some((pattern) => globMatches(pattern, request.resource)) &&
+      conditionHolds(statement.Condition),
+  );
+  if (matching.some((statement) => statement.Effect === 'Deny')) return false;
+  return matching.some((statement) => statement.Effect === 'Allow');
+}
+
+/** Types whose physical name must be unique in an AWS account (or globally), and the input naming it. */
+const ACCOUNT_UNIQUE_NAMES: Record<string, string> = {
+  'aws:s3/bucket:Bucket': 'bucket',
+  'aws:iam/role:Role': 'name',
+  'aws:iam/policy:Policy': 'name',
+  'aws:iam/openIdConnectProvider:OpenIdConnectProvider': 'url',
+  'aws:ecr/repository:Repository': 'name',
+  'aws:kms/alias:Alias': 'name',
+  'aws:cloudfront/originAccessControl:OriginAccessControl': 'name',
+  'aws:eks/cluster:Cluster': 'name',
+};
+
+/**
+ * The physical names the program creates that two stacks in one AWS account must not share. A cluster's
+ * own OIDC provider is left out: EKS gives every cluster an issuer URL of its own.
+ */
+export function accountUniqueNames(resources: MockedResource[]): { type: string; name: string }[] {
+  return resources.flatMap((resource) => {
+    const field = ACCOUNT_UNIQUE_NAMES[resource.type];
+    const name = String(resource.inputs[field ?? '']);
+    return field === undefined || name.startsWith('https://oidc.eks.') ? [] : [{ type: resource.type, name }];
+  });
 }
