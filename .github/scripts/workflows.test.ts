@@ -1,14 +1,17 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, symlink } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { setImageTag } from './set-image-tag.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Step {
+  id?: string;
+  name?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -42,7 +45,7 @@ describe('delivery workflows', () => {
 
   it('images.yaml builds both images on main, tagged by commit, with a keyless cloud login', () => {
     const workflow = workflows.get('images.yaml');
-    expect(workflow?.on).toEqual({ push: { branches: ['main'] } });
+    expect((workflow?.on as { push?: { branches: string[] } } | undefined)?.push?.branches).toEqual(['main']);
     expect(workflow?.permissions).toMatchObject({ 'id-token': 'write', contents: 'read' });
     const build = steps('images.yaml').find((step) => step.uses?.startsWith('docker/build-push-action'));
     expect(build?.with?.tags).toMatch(/:\$\{\{ github\.sha \}\}$/);
@@ -107,5 +110,70 @@ describe('delivery workflows', () => {
     const broken = await run('broken');
     expect(broken.code).not.toBe(0);
     expect(broken.output).toMatch(/[1-9]\d* error\(s\)/);
+  });
+});
+
+/** GitHub's path filter globs: `**` crosses folders, `*` and `?` stay within one. */
+function pathPattern(glob: string): RegExp {
+  const source = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('**', '\u0000')
+    .replaceAll('*', '[^/]*')
+    .replaceAll('?', '[^/]')
+    .replaceAll('\u0000', '.*');
+  return new RegExp(`^${source}$`);
+}
+
+/** Whether a push changing `files` starts a workflow with this `on.push` (branches already matched). */
+function pushTriggers(push: { paths?: string[]; 'paths-ignore'?: string[] }, files: string[]): boolean {
+  if (push.paths) return files.some((file) => push.paths?.some((glob) => pathPattern(glob).test(file)));
+  const ignored = push['paths-ignore'] ?? [];
+  return files.some((file) => !ignored.some((glob) => pathPattern(glob).test(file)));
+}
+
+describe('the delivery loop settles', () => {
+  it.each(['dev', 'prod'])(
+    'merging a %s promotion does not rebuild images (which would open yet another promotion)',
+    async (overlay) => {
+      // The promotion commit: exactly the files set-image-tag.ts changes in a copy of the overlay.
+      const copy = await mkdtemp(join(tmpdir(), 'shazam-promotion-'));
+      const source = join(repo, 'manifests/overlays', overlay);
+      await cp(source, copy, { recursive: true });
+      const tag = '3f9c2d1e0a7b4c5d6e7f8091a2b3c4d5e6f70819';
+      const before = await readFile(join(copy, 'kustomization.yaml'), 'utf8');
+      await writeFile(join(copy, 'kustomization.yaml'), setImageTag(before, tag));
+      const changed: string[] = [];
+      for (const file of await readdir(copy)) {
+        const [original, promoted] = await Promise.all([
+          readFile(join(source, file), 'utf8'),
+          readFile(join(copy, file), 'utf8'),
+        ]);
+        if (original !== promoted) changed.push(`manifests/overlays/${overlay}/${file}`);
+      }
+      expect(changed).toEqual([`manifests/overlays/${overlay}/kustomization.yaml`]);
+      const push =
+        (workflows.get('images.yaml')?.on as { push?: Record<string, string[]> } | undefined)?.push ?? {};
+      expect(pushTriggers(push, changed)).toBe(false);
+      // Any change to what goes into an image still builds, even together with a promotion.
+      expect(pushTriggers(push, ['operator/main.ts'])).toBe(true);
+      expect(pushTriggers(push, [...changed, 'render-job/main.ts', 'package-lock.json'])).toBe(true);
+    },
+  );
+
+  it('opens promotion pull requests with a GitHub App token, so the test workflow runs on them', () => {
+    const promote = steps('promote.yaml');
+    const tokenStep = promote.find((step) => step.uses?.startsWith('actions/create-github-app-token@'));
+    expect(tokenStep?.id).toBeDefined();
+    const token = `\${{ steps.${tokenStep?.id}.outputs.token }}`;
+    const prStep = promote.find((step) => step.run?.includes('gh pr create'));
+    expect(prStep?.env?.GH_TOKEN).toBe(token);
+    // The branch is pushed with the same token (the checkout's credentials): a push made with GITHUB_TOKEN
+    // would not start workflows either.
+    const checkout = promote.find((step) => step.uses?.startsWith('actions/checkout@'));
+    expect(checkout?.with?.token).toBe(token);
+    expect(JSON.stringify(workflows.get('promote.yaml'))).not.toMatch(/github\.token|secrets\.GITHUB_TOKEN/);
+    // The reusable call from images.yaml passes the App's key through.
+    expect(workflows.get('images.yaml')?.jobs['promote-dev']).toMatchObject({ secrets: 'inherit' });
+    expect(workflows.get('test.yaml')?.on).toHaveProperty('pull_request');
   });
 });
