@@ -10,6 +10,7 @@ import { createCdn } from './cdn.ts';
 import { createCluster } from './cluster.ts';
 import { createGpuNodes } from './gpu-nodes.ts';
 import { createWorkloadRoles } from './iam.ts';
+import { createLoadBalancerController } from './load-balancer.ts';
 import { createMonitoring } from './monitoring.ts';
 import { createNetwork } from './network.ts';
 import { createRegistries } from './registries.ts';
@@ -60,6 +61,18 @@ createClusterAutoscaler({
   provider: cluster.provider,
   tags,
 });
+createLoadBalancerController({
+  namePrefix,
+  clusterName: cluster.cluster.name,
+  region,
+  vpcId: network.vpc.id,
+  oidcProviderArn: cluster.oidcProvider.arn,
+  oidcIssuer: cluster.oidcIssuer,
+  apiDomain: settings.domains.api,
+  zoneId: zone.zoneId,
+  provider: cluster.provider,
+  tags,
+});
 const storage = createStorage({
   namePrefix,
   incomingExpirationDays: settings.incomingExpirationDays,
@@ -95,7 +108,7 @@ createMonitoring({ namePrefix, provider: cluster.provider });
 createArgoCd({
   namePrefix,
   provider: cluster.provider,
-  overlayPath: `manifests/overlays/${stack}`,
+  environment: stack,
   git: settings.git,
 });
 

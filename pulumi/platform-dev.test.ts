@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import {
   accountUniqueNames,
   calls,
+  generatedPlatformApplications,
   installMocks,
   type MockedResource,
   resolve,
@@ -77,10 +78,8 @@ describe('the dev stack', () => {
   });
 
   it('points Argo CD at the dev overlay', () => {
-    const app = ofType('kubernetes:argoproj.io/v1alpha1:Application').find((a) =>
-      a.name.endsWith('shazam-operator'),
-    );
-    expect((app?.inputs.spec as { source?: { path: string } } | undefined)?.source?.path).toBe(
+    const [app] = generatedPlatformApplications(resources);
+    expect((app?.spec as { source?: { path: string } } | undefined)?.source?.path).toBe(
       'manifests/overlays/dev',
     );
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { KUBERNETES_VERSION } from '../test/harness/binaries.ts';
+import { KUBERNETES_VERSION } from '../dev/local-cluster/binaries.ts';
 import {
   GPU_NODE_LABELS,
   type NodeTaint,
@@ -14,6 +14,7 @@ import { WORKLOAD_SERVICE_ACCOUNTS, type Workload } from './policies.ts';
 import { parseStackSettings, StackSettingsError } from './settings.ts';
 import {
   accountUniqueNames,
+  generatedPlatformApplications,
   helmMerge,
   installMocks,
   MOCK_OIDC_ISSUER,
@@ -380,15 +381,15 @@ describe('GitOps and delivery', () => {
         'resource.customizations.health.pipeline.shazam.dev_AssetSubmission',
         'resource.customizations.health.pipeline.shazam.dev_QAReview',
         'resource.customizations.health.pipeline.shazam.dev_RenderJob',
+        'resource.customizations.health.argoproj.io_Application',
+        'resource.customizations.health.argoproj.io_ApplicationSet',
       ]),
     );
     expect(cm['resource.customizations.health.pipeline.shazam.dev_RenderJob']).toBe(
       file('../manifests/argocd/health/renderjob.lua'),
     );
-    const app = ofType('kubernetes:argoproj.io/v1alpha1:Application').find((a) =>
-      a.name.endsWith('shazam-operator'),
-    );
-    expect((app?.inputs.spec as { source?: { path: string } } | undefined)?.source?.path).toBe(
+    const [app] = generatedPlatformApplications(resources);
+    expect((app?.spec as { source?: { path: string } } | undefined)?.source?.path).toBe(
       'manifests/overlays/prod',
     );
   });
@@ -510,6 +511,39 @@ describe('CDN', () => {
   });
 });
 
+describe('the search API’s way in', () => {
+  it('installs the AWS Load Balancer Controller with a role only its ServiceAccount assumes, and the API certificate', () => {
+    const release = ofType('kubernetes:helm.sh/v3:Release').find(
+      (r) => r.inputs.chart === 'aws-load-balancer-controller',
+    );
+    const values = release?.inputs.values as {
+      clusterName: string;
+      serviceAccount: { annotations: Record<string, string> };
+    };
+    expect(values.clusterName).toBe('shazam-prod');
+    const role = ofType('aws:iam/role:Role').find(
+      (r) => r.inputs.name === 'shazam-prod-load-balancer-controller',
+    );
+    expect(values.serviceAccount.annotations['eks.amazonaws.com/role-arn']).toBe(role?.state.arn);
+    expect(JSON.stringify(json(role?.inputs.assumeRolePolicy))).toContain(
+      'system:serviceaccount:kube-system:aws-load-balancer-controller',
+    );
+    const settings = prod['shazam:settings'] as { domains: { api: string } };
+    const certificate = ofType('aws:acm/certificate:Certificate').find(
+      (c) => c.inputs.domainName === settings.domains.api,
+    );
+    expect(certificate?.inputs.validationMethod).toBe('DNS');
+    // Deleting or changing load balancers is limited to those the controller tagged.
+    const policy = json(
+      ofType('aws:iam/rolePolicy:RolePolicy').find((p) => p.inputs.role === role?.id)?.inputs.policy,
+    );
+    const manage = (policy.Statement as { Sid: string; Condition?: unknown }[]).find(
+      (s) => s.Sid === 'ManageTagged',
+    );
+    expect(manage?.Condition).toEqual({ Null: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'false' } });
+  });
+});
+
 describe('cluster', () => {
   it('installs the VPC CNI with network policy enforcement, so NetworkPolicies are not decoration', () => {
     const cni = ofType('aws:eks/addon:Addon').find((addon) => addon.inputs.addonName === 'vpc-cni');
@@ -518,7 +552,7 @@ describe('cluster', () => {
     });
   });
 
-  it('runs the Kubernetes minor version the tests run (test/harness/binaries.ts)', () => {
+  it('runs the Kubernetes minor version the tests run (dev/local-cluster/binaries.ts)', () => {
     const minor = KUBERNETES_VERSION.replace(/^v/, '').split('.').slice(0, 2).join('.');
     const [cluster] = ofType('aws:eks/cluster:Cluster');
     expect(cluster?.inputs.version).toBe(minor);

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import * as pulumi from '@pulumi/pulumi';
+import { parse } from 'yaml';
+import { type ApplicationSetSpec, generateApplications } from '../manifests/test/applicationset.ts';
 
 /** One resource the program registered under mocks: its type token, logical name and resolved inputs. */
 export interface MockedResource {
@@ -284,4 +287,23 @@ export function accountUniqueNames(resources: MockedResource[]): { type: string;
     const name = String(resource.inputs[field ?? '']);
     return field === undefined || name.startsWith('https://oidc.eks.') ? [] : [{ type: resource.type, name }];
   });
+}
+
+/**
+ * The Applications the platform ApplicationSet (manifests/argocd/apps/applicationset.yaml) generates for the
+ * cluster Secrets the program registered with Argo CD.
+ */
+export function generatedPlatformApplications(resources: MockedResource[]): Record<string, unknown>[] {
+  const appSet = parse(
+    readFileSync(new URL('../manifests/argocd/apps/applicationset.yaml', import.meta.url), 'utf8'),
+  ) as { spec: ApplicationSetSpec };
+  const clusters = resources
+    .filter((resource) => resource.type === 'kubernetes:core/v1:Secret')
+    .map((resource) => ({
+      metadata: resource.inputs.metadata as { labels?: Record<string, string> },
+      data: resource.inputs.stringData as { name: string; server: string },
+    }))
+    .filter(({ metadata }) => metadata.labels?.['argocd.argoproj.io/secret-type'] === 'cluster')
+    .map(({ metadata, data }) => ({ name: data.name, server: data.server, labels: metadata.labels ?? {} }));
+  return generateApplications(appSet.spec, clusters);
 }
