@@ -11,6 +11,9 @@ export interface MetricSources {
   submissions: () => AssetSubmission[];
   reviews: () => QAReview[];
   queueDepth: () => Record<string, number>;
+  /** Per controller kind: keys added to its work queue and re-queued with backoff since start. */
+  queueCounts?: () => Record<string, { adds: number; retries: number }>;
+  /** Kubernetes API requests sent since start, by HTTP method. */
   kubeRequests: () => Record<string, number>;
   isLeader: () => boolean;
   now: () => number;
@@ -24,9 +27,93 @@ export interface OperatorMetrics extends ControllerMetrics {
 
 const PHASE_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 900, 1800, 3600, 4 * 3600, 24 * 3600, 7 * 24 * 3600];
 
+/**
+ * The name controller-runtime gives a controller in its metrics (`controller` and `name` labels): the
+ * lower-cased kind, so dashboards built for controller-runtime operators work unchanged.
+ */
+export function controllerName(kind: string): string {
+  return kind.toLowerCase();
+}
+
 /** Creates the registry and every metric. */
 export function createOperatorMetrics(sources: MetricSources): OperatorMetrics {
   const registry = new Registry();
+  /**
+   * A counter fed at scrape time from a running total kept elsewhere: each scrape adds what the total
+   * grew by since the last one, so the series is a true counter (`rate()` and resets work).
+   */
+  const totalCounter = (spec: {
+    name: string;
+    help: string;
+    label: string;
+    read: () => Record<string, number>;
+  }) => {
+    const { name, help, label, read } = spec;
+    const reported = new Map<string, number>();
+    return new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        for (const [value, total] of Object.entries(read())) {
+          const grown = total - (reported.get(value) ?? 0);
+          if (grown > 0) this.inc({ [label]: value }, grown);
+          reported.set(value, total);
+        }
+      },
+    });
+  };
+  const queueCounts = (field: 'adds' | 'retries') => () =>
+    Object.fromEntries(
+      Object.entries(sources.queueCounts?.() ?? {}).map(([kind, counts]) => [
+        controllerName(kind),
+        counts[field],
+      ]),
+    );
+  // controller-runtime's names and labels (pkg/metrics, pkg/internal/controller/metrics).
+  const runtimeReconcileTotal = new Counter({
+    name: 'controller_runtime_reconcile_total',
+    help: 'Total number of reconciliations per controller.',
+    labelNames: ['controller', 'result'],
+    registers: [registry],
+  });
+  const runtimeReconcileErrors = new Counter({
+    name: 'controller_runtime_reconcile_errors_total',
+    help: 'Total number of reconciliation errors per controller.',
+    labelNames: ['controller'],
+    registers: [registry],
+  });
+  const runtimeReconcileTime = new Histogram({
+    name: 'controller_runtime_reconcile_time_seconds',
+    help: 'Length of time per reconciliation per controller.',
+    labelNames: ['controller'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'workqueue_depth',
+    help: 'Current depth of workqueue.',
+    labelNames: ['name'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [kind, depth] of Object.entries(sources.queueDepth()))
+        this.set({ name: controllerName(kind) }, depth);
+    },
+  });
+  totalCounter({
+    name: 'workqueue_adds_total',
+    help: 'Total number of adds handled by workqueue.',
+    label: 'name',
+    read: queueCounts('adds'),
+  });
+  totalCounter({
+    name: 'workqueue_retries_total',
+    help: 'Total number of retries handled by workqueue.',
+    label: 'name',
+    read: queueCounts('retries'),
+  });
   const reconcileTotal = new Counter({
     name: 'shazam_reconcile_total',
     help: 'Reconciles run, by kind and result (success or error).',
@@ -122,14 +209,11 @@ export function createOperatorMetrics(sources: MetricSources): OperatorMetrics {
       this.set(Number.isFinite(oldest) ? Math.max(0, (sources.now() - oldest) / 1000) : 0);
     },
   });
-  new Gauge({
-    name: 'shazam_kube_requests',
-    help: 'Requests sent to the Kubernetes API since start, by HTTP method.',
-    labelNames: ['method'],
-    registers: [registry],
-    collect() {
-      for (const [method, count] of Object.entries(sources.kubeRequests())) this.set({ method }, count);
-    },
+  totalCounter({
+    name: 'shazam_kube_requests_total',
+    help: 'Requests sent to the Kubernetes API, by HTTP method.',
+    label: 'method',
+    read: sources.kubeRequests,
   });
   new Gauge({
     name: 'shazam_leader',
@@ -145,6 +229,10 @@ export function createOperatorMetrics(sources: MetricSources): OperatorMetrics {
       reconcileTotal.inc({ kind, result: errorCode ? 'error' : 'success' });
       if (errorCode) reconcileErrors.inc({ kind, code: errorCode });
       reconcileDuration.observe({ kind }, seconds);
+      const controller = controllerName(kind);
+      runtimeReconcileTotal.inc({ controller, result: errorCode ? 'error' : 'success' });
+      if (errorCode) runtimeReconcileErrors.inc({ controller });
+      runtimeReconcileTime.observe({ controller }, seconds);
     },
     phaseEntered(phase, sinceCreationSeconds) {
       phaseSeconds.observe({ phase }, sinceCreationSeconds);

@@ -50,6 +50,8 @@ export interface WorkQueueStats {
   failed: number;
   /** Keys re-queued with backoff. */
   retries: number;
+  /** Keys newly queued (an add of a key already waiting is not counted). */
+  adds: number;
 }
 
 /** What {@link WorkQueue.shutdown} hands back. */
@@ -95,7 +97,7 @@ export class WorkQueue<K extends string> {
   private readonly abort = new AbortController();
   private readonly idleWaiters = new Set<() => void>();
   private closed = false;
-  private counters = { completed: 0, failed: 0, retries: 0 };
+  private counters = { completed: 0, failed: 0, retries: 0, adds: 0 };
 
   constructor(options: WorkQueueOptions<K>) {
     this.handler = options.handler;
@@ -110,6 +112,7 @@ export class WorkQueue<K extends string> {
   add(key: K): void {
     if (this.closed || this.dirty.has(key)) return;
     this.dirty.add(key);
+    this.counters.adds++;
     if (!this.processing.has(key)) this.ready.push(key);
     this.pump();
   }
