@@ -29,6 +29,8 @@ export interface SearchApiConfig {
   maxImagePixels: number;
   /** How long a closing server waits for requests in flight, in milliseconds. */
   shutdownGraceMs: number;
+  /** Longest time a request may take to arrive in full (headers and body), in milliseconds; then 408. */
+  requestTimeoutMs: number;
   /** pino log level. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How to reach S3 (descriptors, presigning). */
@@ -44,6 +46,7 @@ export const SEARCH_API_DEFAULTS = {
   maxUploadBytes: 10 * 1024 * 1024,
   maxImagePixels: 40_000_000,
   shutdownGraceMs: 10_000,
+  requestTimeoutMs: 30_000,
   logLevel: 'info',
 } as const satisfies Partial<SearchApiConfig>;
 
@@ -71,6 +74,10 @@ export const SEARCH_API_FLAGS = {
   'max-upload-bytes': { env: 'SHAZAM_MAX_UPLOAD_BYTES', help: 'largest photo in bytes (default 10485760)' },
   'max-image-pixels': { env: 'SHAZAM_MAX_IMAGE_PIXELS', help: 'largest photo in pixels (default 40000000)' },
   'shutdown-grace-ms': { env: 'SHAZAM_SHUTDOWN_GRACE_MS', help: 'drain time on SIGTERM (default 10000)' },
+  'request-timeout-ms': {
+    env: 'SHAZAM_SEARCH_REQUEST_TIMEOUT_MS',
+    help: 'time a request may take to arrive in full, then 408 (default 30000)',
+  },
   'log-level': {
     env: 'SHAZAM_LOG_LEVEL',
     help: 'fatal, error, warn, info, debug, trace or silent (default info)',
@@ -203,6 +210,13 @@ export function loadSearchApiConfig(argv: string[], env: NodeJS.ProcessEnv): Sea
       value('shutdown-grace-ms'),
       SEARCH_API_DEFAULTS.shutdownGraceMs,
       0,
+      600_000,
+    ),
+    requestTimeoutMs: integer(
+      'request-timeout-ms',
+      value('request-timeout-ms'),
+      SEARCH_API_DEFAULTS.requestTimeoutMs,
+      100,
       600_000,
     ),
     logLevel: logLevel as SearchApiConfig['logLevel'],

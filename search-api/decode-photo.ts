@@ -15,13 +15,40 @@ export interface DecodedPhoto {
 /** Longest side the photo is reduced to: the descriptor works on a coarse grid, more pixels only cost time. */
 export const PHOTO_WORKING_SIDE = 512;
 
-const FORMATS = new Set(['jpeg', 'png', 'webp']);
+/** The formats accepted, by their file signature. */
+type PhotoFormat = 'jpeg' | 'png' | 'webp';
+
+/**
+ * The format a file's first bytes name, or undefined. The signature, not the Content-Type nor the
+ * decoder's opinion of a damaged header, decides between "not a photo" (415) and "a damaged photo" (422).
+ */
+export function sniffPhotoFormat(bytes: Uint8Array): PhotoFormat | undefined {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (
+    bytes.length >= 8 &&
+    [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((byte, index) => bytes[index] === byte)
+  ) {
+    return 'png';
+  }
+  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+  if (bytes.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
+  return undefined;
+}
+
+/**
+ * How strict the decoder is, per format. JPEG: libjpeg's "Corrupt JPEG data" is only a warning (it fills the
+ * damaged blocks with grey and carries on), so warnings fail too, as the API promises 422 for corrupt photos.
+ * PNG and WebP: errors only (libpng warns about harmless things, such as a known-incorrect sRGB profile).
+ */
+const FAIL_ON = { jpeg: 'warning', png: 'error', webp: 'error' } as const;
 
 /**
  * Decodes a photo, reduced to at most {@link PHOTO_WORKING_SIDE} px on its longer side.
  *
  * Guarantees: the header is read before any pixel is decoded, so a decompression bomb (a small file declaring
- * a huge image) is refused with 413 without being expanded; sharp's own pixel limit backs this up.
+ * a huge image) is refused with 413 without being expanded; sharp's own pixel limit backs this up. Bytes
+ * without a JPEG, PNG or WebP signature are 415; a file with one that does not decode cleanly (a damaged
+ * header, truncated or corrupt scan data) is 422.
  *
  * @example
  * ```ts
@@ -29,20 +56,28 @@ const FORMATS = new Set(['jpeg', 'png', 'webp']);
  * ```
  */
 export async function decodePhoto(bytes: Buffer, maxPixels: number): Promise<DecodedPhoto> {
-  const unsupported = new SearchApiError(
-    'SHAZAM_SEARCH_IMAGE_UNSUPPORTED',
-    415,
-    'the upload is not a JPEG, PNG or WebP image; send the photo file itself',
-  );
+  const format = sniffPhotoFormat(bytes);
+  if (!format) {
+    throw new SearchApiError(
+      'SHAZAM_SEARCH_IMAGE_UNSUPPORTED',
+      415,
+      'the upload is not a JPEG, PNG or WebP image; send the photo file itself',
+    );
+  }
+  const corrupt = (error: unknown) =>
+    new SearchApiError(
+      'SHAZAM_SEARCH_IMAGE_CORRUPT',
+      422,
+      `the ${format.toUpperCase()} file could not be decoded (${error instanceof Error ? error.message : String(error)}); re-export the photo`,
+    );
   let metadata: Metadata;
   try {
     metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch {
-    throw unsupported;
+  } catch (error) {
+    throw corrupt(error);
   }
-  if (!metadata.format || !FORMATS.has(metadata.format)) throw unsupported;
   const { width, height } = metadata;
-  if (!width || !height) throw unsupported;
+  if (metadata.format !== format || !width || !height) throw corrupt(new Error('unreadable header'));
   if (width * height > maxPixels) {
     throw new SearchApiError(
       'SHAZAM_SEARCH_IMAGE_TOO_MANY_PIXELS',
@@ -51,7 +86,7 @@ export async function decodePhoto(bytes: Buffer, maxPixels: number): Promise<Dec
     );
   }
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' })
+    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, failOn: FAIL_ON[format] })
       .rotate()
       .resize(PHOTO_WORKING_SIDE, PHOTO_WORKING_SIDE, { fit: 'inside', withoutEnlargement: true })
       .ensureAlpha()
@@ -63,10 +98,6 @@ export async function decodePhoto(bytes: Buffer, maxPixels: number): Promise<Dec
       height: info.height,
     };
   } catch (error) {
-    throw new SearchApiError(
-      'SHAZAM_SEARCH_IMAGE_CORRUPT',
-      422,
-      `the ${metadata.format.toUpperCase()} file could not be decoded (${error instanceof Error ? error.message : String(error)}); re-export the photo`,
-    );
+    throw corrupt(error);
   }
 }

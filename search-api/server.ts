@@ -40,7 +40,8 @@ export async function startSearchApi(
     logger: { level: config.logLevel },
   });
   app.server.keepAliveTimeout = 65_000;
-  app.server.headersTimeout = 66_000;
+  // Above the request timeout, Node would stop enforcing the request timeout (headers are part of it).
+  app.server.headersTimeout = Math.min(66_000, config.requestTimeoutMs);
   const url = await app.listen({ host: config.host, port: config.port });
 
   let closing: Promise<void> | undefined;

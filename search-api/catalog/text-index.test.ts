@@ -127,3 +127,39 @@ describe('TextIndex', () => {
     expect(index.search('zzzzqqq', { limit: 10 })).toEqual({ hits: [], hasMore: false });
   });
 });
+
+describe('TextIndex ranking tiers and stop words', () => {
+  it('ranks an exact match of a query word above a rarer word that merely starts with it', () => {
+    const index = new TextIndex();
+    // "home" is common; "homestead" is rare, so its idf is high: a prefix match must still rank below "home".
+    index.upsert(product('B0BRAND001', 'Lumina Home floor lamp', { brand: 'Lumina Home' }));
+    for (let i = 0; i < 30; i++)
+      index.upsert(product(`B0HOME${String(i).padStart(4, '0')}`, `home chair ${i}`));
+    index.upsert(product('B0PREFIX01', 'Homestead lumina table'));
+    const ranked = asins(index, 'lumina home', 40);
+    expect(ranked[0]).toBe('B0BRAND001');
+    expect(ranked.indexOf('B0BRAND001')).toBeLessThan(ranked.indexOf('B0PREFIX01'));
+  });
+
+  it.each([
+    // exact beats one typo, in a weaker field than the typo's
+    ['lamp', 'B0EXACT001', { description: 'a lamp' }, 'B0TYPO0001', 'Lump'],
+    // one typo beats a prefix completion, even in the title
+    ['chiar', 'B0TYPO0001', {}, 'B0PREFIX01', 'chiarascuro'],
+  ])('for "%s", %s outranks %s', (query, better, betterExtra, worse, worseTitle) => {
+    const index = new TextIndex();
+    index.upsert(product(better, query === 'lamp' ? 'Brass fixture' : 'Oak chair', betterExtra));
+    index.upsert(product(worse, worseTitle));
+    expect(asins(index, query)).toEqual([better, worse]);
+  });
+
+  it('drops stop words from a query that has other words, and still answers a query of stop words only', () => {
+    const index = new TextIndex();
+    index.upsert(product('B0THELAMP1', 'The lamp of the north'));
+    index.upsert(product('B0CHAIR001', 'The oak chair'));
+    index.upsert(product('B0SOFA0001', 'Linen sofa'));
+    expect(asins(index, 'the lamp')).toEqual(['B0THELAMP1']);
+    expect(asins(index, 'lamp for the')).toEqual(['B0THELAMP1']);
+    expect(asins(index, 'the').sort()).toEqual(['B0CHAIR001', 'B0THELAMP1']);
+  });
+});

@@ -42,15 +42,32 @@ const FIELD_WEIGHTS = { title: 3, brand: 2, tags: 2, description: 0.5 } as const
 const FIELD_LENGTHS = { title: 6, brand: 2, tags: 4, description: 40 } as const;
 const K1 = 1.2;
 const B = 0.5;
-/** A prefix or typo match counts less than the exact term. */
-const PREFIX_FACTOR = 0.7;
-const TYPO_FACTOR = [1, 0.6, 0.4] as const;
+/**
+ * How a query term matched a product, as a tier: for one query term, any exact match outranks any match one
+ * edit away, which outranks any two edits away, which outranks a prefix completion. Within a tier the field
+ * weights and BM25 decide. A term's score is idf × (tier + impact ÷ {@link MAX_IMPACT}), and the impact part
+ * stays below 1, so tiers never overlap; every match adds at least idf × 1, so products matching more query
+ * terms still come first.
+ */
+const TIER = { exact: 4, oneEdit: 3, twoEdits: 2, prefix: 1 } as const;
+const TYPO_TIER = [TIER.exact, TIER.oneEdit, TIER.twoEdits] as const;
+/** Above the largest impact a term can have in one product (every field's weight × BM25's ceiling, K1 + 1). */
+const MAX_IMPACT = 1.001 * (K1 + 1) * (3 + 2 + 2 + 0.5);
 /** Query terms beyond this are ignored; alternatives per query term beyond this are dropped (rarest first). */
 const MAX_QUERY_TERMS = 8;
 const MAX_ALTERNATIVES = 24;
 /** An ASIN prefix needs this many characters, so "b0" does not match the whole catalogue. */
 const MIN_ASIN_PREFIX = 4;
-const ASIN_WEIGHT = 8;
+/**
+ * English words too common to tell products apart. A query's stop words are dropped unless the query has
+ * nothing else ("the" alone still searches); they never match by prefix or typo.
+ */
+export const STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    'a an and are as at be but by for from has have in into is it its of on or set so that the their this ' +
+    'to was were will with without'
+  ).split(' '),
+);
 /**
  * Documents scored before a query stops early, at least: common terms that rarely occur together would
  * otherwise read all their postings before the threshold algorithm can prove nothing better exists.
@@ -76,10 +93,18 @@ interface Doc {
   terms: Map<number, number>;
 }
 
-/** A query term's alternative: a term (exact, prefix or typo) with its factor, or an ASIN prefix. */
+/**
+ * A query term's alternative: a term (exact, prefix or typo) or an ASIN prefix. It scores
+ * `weight × (tier + impact / MAX_IMPACT)`; an ASIN prefix counts as an exact match of full impact.
+ */
 type Alternative =
-  | { kind: 'term'; term: Term; weight: number }
-  | { kind: 'asin'; prefix: string; weight: number };
+  | { kind: 'term'; term: Term; weight: number; tier: number }
+  | { kind: 'asin'; prefix: string; weight: number; tier: number };
+
+/** What an alternative adds for a product in which its term has `impact`. */
+function alternativeScore(alternative: Alternative, impact: number): number {
+  return alternative.weight * (alternative.tier + impact / MAX_IMPACT);
+}
 
 /** Reads one alternative's postings in descending score order. */
 interface Stream {
@@ -134,6 +159,8 @@ function lowerBound(values: readonly string[], key: string): number {
  * Guarantees: results are ranked by score, ties by an internal document number, so pages of a query agree.
  * Typo tolerance: a query term of 4–7 letters matches terms one edit away, of 8 or more two edits; the last
  * query term also matches as a prefix (as-you-type); a term of 4+ letters or digits matches ASIN prefixes.
+ * Per query term, an exact match outranks a typo match, which outranks a prefix match ({@link TIER}); stop
+ * words ({@link STOP_WORDS}) are dropped from queries that have other words.
  * Caveats: the top k are exact unless a query scores more than max(4000, 20·k) documents without proving
  * them (several common terms that rarely occur together); it then stops and ranks the best seen, which are
  * the products that match the query terms most strongly one by one.
@@ -213,7 +240,9 @@ export class TextIndex {
   search(query: string, options: TextSearchOptions): TextSearchResult {
     const offset = options.offset ?? 0;
     const k = offset + options.limit + 1;
-    const tokens = [...new Set(tokenize(query))].slice(0, MAX_QUERY_TERMS);
+    const all = [...new Set(tokenize(query))];
+    const meaningful = all.filter((token) => !STOP_WORDS.has(token));
+    const tokens = (meaningful.length > 0 ? meaningful : all).slice(0, MAX_QUERY_TERMS);
     const groups = tokens
       .map((token, index) => this.alternatives(token, index === tokens.length - 1))
       .filter((group) => group.length > 0);
@@ -273,28 +302,45 @@ export class TextIndex {
     return [start, end];
   }
 
-  /** The ways one query term can match, each with its weight (match factor × idf). */
+  /**
+   * The ways one query term can match, each with its tier. All share one weight, the idf of the query term
+   * (of the exact term when indexed, else of the most common alternative, the likeliest meaning of a typo or
+   * a prefix), so a rare word that merely starts like the query term cannot outrank the term itself.
+   */
   private alternatives(token: string, isLast: boolean): Alternative[] {
-    const out: Alternative[] = [];
+    const found: Array<{ term: Term; tier: number }> = [];
     const seen = new Set<number>();
-    const add = (term: Term, factor: number): void => {
+    const add = (term: Term, tier: number): void => {
       if (seen.has(term.id) || term.postings.length === 0) return;
       seen.add(term.id);
-      out.push({ kind: 'term', term, weight: factor * this.idf(term) });
+      found.push({ term, tier });
     };
     const exact = this.terms.get(token);
-    if (exact) add(exact, 1);
-    if (isLast && token.length >= 2) for (const term of this.termsWithPrefix(token)) add(term, PREFIX_FACTOR);
-    if (allowedEdits(token.length) > 0) {
-      for (const near of this.fuzzy.near(token))
-        add(this.termsById[near.id]!, TYPO_FACTOR[near.distance] ?? 0);
+    if (exact) add(exact, TIER.exact);
+    if (!STOP_WORDS.has(token)) {
+      if (allowedEdits(token.length) > 0) {
+        for (const near of this.fuzzy.near(token)) {
+          const tier = TYPO_TIER[near.distance];
+          if (tier !== undefined) add(this.termsById[near.id]!, tier);
+        }
+      }
+      if (isLast && token.length >= 2) for (const term of this.termsWithPrefix(token)) add(term, TIER.prefix);
     }
-    // Keep the alternatives that can score highest: exact first, then the rarest.
-    out.sort((a, b) => b.weight - a.weight);
-    out.length = Math.min(out.length, MAX_ALTERNATIVES);
+    // Keep the best tiers, and within a tier the rarest terms.
+    found.sort((a, b) => b.tier - a.tier || a.term.postings.length - b.term.postings.length);
+    found.length = Math.min(found.length, MAX_ALTERNATIVES);
+    let weight = 0;
+    if (exact && exact.postings.length > 0) weight = this.idf(exact);
+    else
+      for (const { term } of found) weight = weight === 0 ? this.idf(term) : Math.min(weight, this.idf(term));
+    const out: Alternative[] = found.map(({ term, tier }) => ({ kind: 'term', term, weight, tier }));
     if (token.length >= MIN_ASIN_PREFIX && /^[a-z0-9]+$/.test(token)) {
       const [start, end] = this.asinRange(token);
-      if (end > start) out.push({ kind: 'asin', prefix: token.toUpperCase(), weight: ASIN_WEIGHT });
+      if (end > start) {
+        // As rare as the rarest word: a product whose ASIN starts so is what the shopper typed.
+        const asinWeight = Math.log(1 + (this.docByAsin.size + 0.5) / 1.5);
+        out.push({ kind: 'asin', prefix: token.toUpperCase(), weight: asinWeight, tier: TIER.exact });
+      }
     }
     for (const alternative of out) {
       if (alternative.kind === 'term' && alternative.term.dirty) {
@@ -310,14 +356,15 @@ export class TextIndex {
       let [position, end] = this.asinRange(alternative.prefix);
       const asins = this.sortedAsins;
       return {
-        peek: () => (position < end ? alternative.weight : 0),
+        peek: () => (position < end ? alternativeScore(alternative, MAX_IMPACT) : 0),
         next: () => (position < end ? this.docByAsin.get(asins[position++]!) : undefined),
       };
     }
     const { postings } = alternative.term;
     let position = 0;
     return {
-      peek: () => (position < postings.length ? postings[position]!.impact * alternative.weight : 0),
+      peek: () =>
+        position < postings.length ? alternativeScore(alternative, postings[position]!.impact) : 0,
       next: () => postings[position++]?.doc,
     };
   }
@@ -329,9 +376,9 @@ export class TextIndex {
       let value = 0;
       if (alternative.kind === 'term') {
         const impact = doc.terms.get(alternative.term.id);
-        if (impact !== undefined) value = impact * alternative.weight;
+        if (impact !== undefined) value = alternativeScore(alternative, impact);
       } else if (doc.asin.startsWith(alternative.prefix)) {
-        value = alternative.weight;
+        value = alternativeScore(alternative, MAX_IMPACT);
       }
       if (value > best) best = value;
     }

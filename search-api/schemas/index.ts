@@ -128,10 +128,57 @@ export const imageSearchResponseSchema = {
   },
 } as const;
 
+/**
+ * The request body of `POST /v1/search/image`, for the OpenAPI document only (fastify reads the body with its
+ * own content-type parsers; see routes/v1/search/photo-content-type.ts for the rule).
+ */
+export const imageSearchRequestBody = {
+  description:
+    'The photo: a JPEG, PNG or WebP file as the body, or the first file of a multipart/form-data form.',
+  content: {
+    'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+    'image/jpg': { schema: { type: 'string', format: 'binary' } },
+    'image/png': { schema: { type: 'string', format: 'binary' } },
+    'image/webp': { schema: { type: 'string', format: 'binary' } },
+    'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        required: ['file'],
+        properties: { file: { type: 'string', format: 'binary', description: 'The photo.' } },
+      },
+    },
+  },
+} as const;
+
+/** `GET /readyz`. */
+export const readinessSchema = {
+  type: 'object',
+  required: ['status', 'assets'],
+  properties: {
+    status: { type: 'string', enum: ['ready', 'loading'] },
+    assets: { type: 'integer', description: 'Published assets indexed so far.' },
+  },
+} as const;
+
 /** Every shared schema, registered once with `app.addSchema`. */
 export const sharedSchemas = [errorSchema, productSchema, assetSchema, hitSchema] as const;
 
-/** Error responses a route may give, for its `response` schema. */
+/**
+ * Errors any route may answer, whatever its parameters: 408 (the request did not arrive within the request
+ * timeout), 431 (request line and headers above Node's limit) and 500.
+ */
+export const TRANSPORT_ERRORS = [408, 431, 500] as const;
+
+/** Error responses a route may give, for its `response` schema; {@link TRANSPORT_ERRORS} are always added. */
 export function errorResponses(...codes: number[]): Record<number, { $ref: string }> {
-  return Object.fromEntries(codes.map((code) => [code, { $ref: 'Error#' }]));
+  return Object.fromEntries(
+    [...new Set([...codes, ...TRANSPORT_ERRORS])].sort().map((code) => [code, { $ref: 'Error#' }]),
+  );
 }
+
+/** A 304 answer to a conditional request: no body. */
+export const notModifiedResponse = {
+  type: 'null',
+  description: 'Not Modified: the ETag matches If-None-Match.',
+} as const;

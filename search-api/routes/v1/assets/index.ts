@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { PublishedAsset } from '../../../catalog/published-asset.ts';
 import { SearchApiError } from '../../../errors.ts';
-import { assetParamsSchema, errorResponses } from '../../../schemas/index.ts';
+import { assetParamsSchema, errorResponses, notModifiedResponse } from '../../../schemas/index.ts';
 import { refuseUntilReady } from '../not-ready.ts';
 
 interface AssetBody {
@@ -43,10 +43,16 @@ export default async function assetRoutes(app: FastifyInstance): Promise<void> {
     '/:asin',
     {
       schema: {
+        operationId: 'getAsset',
         tags: ['assets'],
         summary: 'The published asset of an ASIN',
         params: assetParamsSchema,
-        response: { 200: { $ref: 'Asset#' }, ...errorResponses(400, 404, 429, 503) },
+        response: {
+          200: { $ref: 'Asset#' },
+          304: notModifiedResponse,
+          // 414: an asin longer than the router's limit on a path segment.
+          ...errorResponses(400, 404, 414, 429, 503),
+        },
       },
     },
     async (request, reply) => {

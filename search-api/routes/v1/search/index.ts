@@ -8,14 +8,13 @@ import { SearchApiError } from '../../../errors.ts';
 import {
   errorResponses,
   imageSearchQuerySchema,
+  imageSearchRequestBody,
   imageSearchResponseSchema,
   searchQuerySchema,
   searchResponseSchema,
 } from '../../../schemas/index.ts';
 import { refuseUntilReady } from '../not-ready.ts';
-
-/** Content types accepted as a raw photo body. */
-const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'application/octet-stream'];
+import { photoBodyKind, RAW_PHOTO_TYPES } from './photo-content-type.ts';
 
 async function hitOf(app: FastifyInstance, asset: PublishedAsset, score: number, frame?: number) {
   const { posterUrl } = await app.assetUrls.urls(asset);
@@ -30,35 +29,53 @@ async function hitOf(app: FastifyInstance, asset: PublishedAsset, score: number,
   };
 }
 
-async function photoBytes(request: FastifyRequest, maxBytes: number): Promise<Buffer> {
-  if (request.isMultipart()) {
-    let file: MultipartFile | undefined;
+/** A multipart form that cannot be read (truncated, malformed) is the client's error: 400, never 500. */
+function badMultipart(error: unknown): never {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) throw error;
+  throw new SearchApiError(
+    'SHAZAM_SEARCH_BAD_MULTIPART',
+    400,
+    `the multipart/form-data body could not be read (${error instanceof Error ? error.message : String(error)}); send the whole form`,
+  );
+}
+
+async function multipartPhoto(request: FastifyRequest, maxBytes: number): Promise<Buffer> {
+  let file: MultipartFile | undefined;
+  try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
         file = part;
         break;
       }
     }
-    if (!file) {
+  } catch (error) {
+    badMultipart(error);
+  }
+  if (!file) {
+    throw new SearchApiError(
+      'SHAZAM_SEARCH_IMAGE_MISSING',
+      400,
+      'the form holds no file; send the photo as a file field',
+    );
+  }
+  try {
+    return await file.toBuffer();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
       throw new SearchApiError(
-        'SHAZAM_SEARCH_IMAGE_MISSING',
-        400,
-        'the form holds no file; send the photo as a file field',
+        'SHAZAM_SEARCH_IMAGE_TOO_LARGE',
+        413,
+        `the photo is larger than ${maxBytes} bytes; send a smaller JPEG`,
       );
     }
-    try {
-      return await file.toBuffer();
-    } catch (error) {
-      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-        throw new SearchApiError(
-          'SHAZAM_SEARCH_IMAGE_TOO_LARGE',
-          413,
-          `the photo is larger than ${maxBytes} bytes; send a smaller JPEG`,
-        );
-      }
-      throw error;
-    }
+    return badMultipart(error);
   }
+}
+
+async function photoBytes(request: FastifyRequest, maxBytes: number): Promise<Buffer> {
+  if (photoBodyKind(request.headers['content-type']) === 'multipart')
+    return multipartPhoto(request, maxBytes);
   const body = request.body;
   if (!Buffer.isBuffer(body) || body.length === 0) {
     throw new SearchApiError(
@@ -80,7 +97,10 @@ export default async function searchRoutes(
   app.get<{ Querystring: { q: string; limit: number; cursor?: string } }>(
     '/',
     {
+      // `/v1/search`, not `/v1/search/` (nor both, which the OpenAPI document cannot tell apart).
+      prefixTrailingSlash: 'no-slash',
       schema: {
+        operationId: 'searchText',
         tags: ['search'],
         summary: 'Text search over title, brand, tags and ASIN prefixes (typo-tolerant, ranked, paginated)',
         querystring: searchQuerySchema,
@@ -102,7 +122,7 @@ export default async function searchRoutes(
   );
 
   app.addContentTypeParser(
-    PHOTO_TYPES,
+    [...RAW_PHOTO_TYPES],
     { parseAs: 'buffer', bodyLimit: options.maxUploadBytes },
     (_request, body, done) => done(null, body),
   );
@@ -111,14 +131,29 @@ export default async function searchRoutes(
     '/image',
     {
       bodyLimit: options.maxUploadBytes,
+      // The Content-Type rule is applied before the body is read, so a refused upload is not read at all.
+      onRequest: (request, _reply, done) => {
+        try {
+          photoBodyKind(request.headers['content-type']);
+          done();
+        } catch (error) {
+          done(error as Error);
+        }
+      },
       schema: {
+        operationId: 'searchImage',
         tags: ['search'],
         summary: 'Photo search: the products whose turntable frames look most like the photo',
         description:
-          'Send a JPEG, PNG or WebP photo as the request body (with its image/* Content-Type) or as the file of a ' +
-          'multipart/form-data form.',
+          'Send a JPEG, PNG or WebP photo as the request body (Content-Type image/jpeg or image/jpg, image/png, ' +
+          'image/webp or application/octet-stream) or as the first file of a multipart/form-data form. Any other ' +
+          'Content-Type is 415 before the body is read; the bytes, not the Content-Type, decide the format.',
         querystring: imageSearchQuerySchema,
-        response: { 200: imageSearchResponseSchema, ...errorResponses(400, 413, 415, 422, 429, 503) },
+        'x-request-body': imageSearchRequestBody,
+        response: {
+          200: imageSearchResponseSchema,
+          ...errorResponses(400, 413, 415, 422, 429, 503),
+        },
       },
     },
     async (request) => {
