@@ -1,6 +1,8 @@
 /**
  * SHAZAM's AWS platform for one stack (`dev`, `prod`): composes the parts and exports what the operator's
- * configuration and the prod overlay need. Each part is a factory in its own module.
+ * configuration and the stack's overlay need (`pulumi stack output --json | npx tsx
+ * pulumi/overlay-values.ts manifests/overlays/<stack>` writes them in). Each part is a factory in its own
+ * module.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -132,5 +134,7 @@ export const imageRepositories = {
   shazamRender: registries.repositories['shazam-render'].repositoryUrl,
 };
 export const ciRoleArn = registries.ciRole.arn;
+/** The search API's public host: the overlay's Ingress host (pulumi/overlay-values.ts writes it). */
+export const apiHost = settings.domains.api;
 export const clusterName = cluster.cluster.name;
 export const kubeconfig = cluster.kubeconfig;

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { applyOverlayOutputs, OVERLAY_FILES, readOverlay } from './overlay-values.ts';
 import {
   accountUniqueNames,
   calls,
@@ -8,6 +10,7 @@ import {
   installMocks,
   type MockedResource,
   resolve,
+  resolvedOutputs,
   settled,
 } from './test-support.ts';
 
@@ -23,9 +26,10 @@ const resources: MockedResource[] = installMocks('dev', {
   'shazam:settings': JSON.stringify(dev['shazam:settings']),
 });
 
+let program: Record<string, unknown>;
 beforeAll(async () => {
-  const program = await import('./index.ts');
-  await resolve(program.ciRoleArn);
+  program = await import('./index.ts');
+  await resolve((program as { ciRoleArn: import('@pulumi/pulumi').Output<string> }).ciRoleArn);
   await settled(resources);
 }, 60_000);
 
@@ -75,6 +79,13 @@ describe('the dev stack', () => {
     ) as { s3: { publicBaseUrl: string } };
     const [distribution] = ofType('aws:cloudfront/distribution:Distribution');
     expect(distribution?.inputs.aliases).toEqual([new URL(operator.s3.publicBaseUrl).host]);
+  });
+
+  it('has an overlay carrying exactly the stack’s outputs (pulumi/overlay-values.ts would change nothing)', async () => {
+    const dir = fileURLToPath(new URL('../manifests/overlays/dev', import.meta.url));
+    const files = await readOverlay(dir);
+    const written = applyOverlayOutputs(files, await resolvedOutputs(program));
+    for (const file of OVERLAY_FILES) expect(written[file], file).toBe(files[file]);
   });
 
   it('points Argo CD at the dev overlay', () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { KUBERNETES_VERSION } from '../dev/local-cluster/binaries.ts';
@@ -10,6 +11,7 @@ import {
   RENDER_POD_PLACEMENT,
   type Toleration,
 } from './gpu-scheduling.ts';
+import { applyOverlayOutputs, OVERLAY_FILES, readOverlay } from './overlay-values.ts';
 import { WORKLOAD_SERVICE_ACCOUNTS, type Workload } from './policies.ts';
 import { parseStackSettings, StackSettingsError } from './settings.ts';
 import {
@@ -21,6 +23,7 @@ import {
   type MockedResource,
   policyAllows,
   resolve,
+  resolvedOutputs,
   resourcePolicyAllows,
   scrapedLabels,
   settled,
@@ -574,6 +577,22 @@ describe('a second stack in the same account', () => {
       { type: 'aws:ecr/repository:Repository', name: 'shazam' },
       { type: 'aws:ecr/repository:Repository', name: 'shazam-render' },
     ]);
+  });
+});
+
+describe('the prod overlay', () => {
+  it('carries exactly the stack’s outputs (pulumi/overlay-values.ts would change nothing)', async () => {
+    const dir = fileURLToPath(new URL('../manifests/overlays/prod', import.meta.url));
+    const files = await readOverlay(dir);
+    const outputs = await resolvedOutputs(program);
+    const written = applyOverlayOutputs(files, outputs);
+    for (const file of OVERLAY_FILES) expect(written[file], file).toBe(files[file]);
+    // A value copied wrong by hand is caught.
+    const drifted = {
+      ...files,
+      'operator.yaml': files['operator.yaml'].replace('shazam-prod-assets', 'shazam-prd-assets'),
+    };
+    expect(applyOverlayOutputs(drifted, outputs)['operator.yaml']).toBe(files['operator.yaml']);
   });
 });
 

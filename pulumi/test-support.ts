@@ -307,3 +307,20 @@ export function generatedPlatformApplications(resources: MockedResource[]): Reco
     .map(({ metadata, data }) => ({ name: data.name, server: data.server, labels: metadata.labels ?? {} }));
   return generateApplications(appSet.spec, clusters);
 }
+
+/** Every export of the program resolved to plain values, as `pulumi stack output --json` prints them. */
+export async function resolvedOutputs(program: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const settle = async (value: unknown): Promise<unknown> => {
+    if (pulumi.Output.isInstance(value)) return settle(await resolve(value as pulumi.Output<unknown>));
+    if (Array.isArray(value)) return Promise.all(value.map(settle));
+    if (typeof value === 'object' && value !== null)
+      return Object.fromEntries(
+        await Promise.all(Object.entries(value).map(async ([key, item]) => [key, await settle(item)])),
+      );
+    return value;
+  };
+  const entries = Object.entries(program).filter(([name]) => name !== 'kubeconfig' && name !== 'default');
+  return Object.fromEntries(
+    await Promise.all(entries.map(async ([name, value]) => [name, await settle(value)])),
+  );
+}
