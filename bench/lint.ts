@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadCrdCatalog } from '../lint/crd-catalog.ts';
 import { lintFiles } from '../lint/lint-files.ts';
-import { applyCrds } from '../test/harness/apply-crds.ts';
+import { applyCrds } from '../dev/local-cluster/apply-crds.ts';
 import { ensureBinaries, startControlPlane } from '../test/harness/index.ts';
 
 const run = promisify(execFile);

@@ -27,9 +27,9 @@ import { createInformer } from '../lib/kube/informer.ts';
 import { validationResultKey } from '../lib/storage/layout.ts';
 import { createS3Client } from '../lib/storage/s3-client.ts';
 import { parseOperatorConfig } from '../operator/config.ts';
-import { applyCrds } from '../test/harness/apply-crds.ts';
+import { applyCrds } from '../dev/local-cluster/apply-crds.ts';
 import { ensureBinaries, startControlPlane, startS3Server } from '../test/harness/index.ts';
-import { freePort } from '../test/harness/ports.ts';
+import { freePort } from '../dev/local-cluster/ports.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);

@@ -1,5 +1,5 @@
-import type { CliCommand, CliIO } from './command.ts';
-import { UsageError } from './command.ts';
+import type { CliCommand, CliIO } from '../lib/cli/command.ts';
+import { UsageError } from '../lib/cli/command.ts';
 
 type Loader = () => Promise<{ command: CliCommand }>;
 

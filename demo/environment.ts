@@ -4,15 +4,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeRestClient, statusMessage } from '../cli/lib/kube-rest.ts';
+import { applyCrds } from '../dev/local-cluster/apply-crds.ts';
+import { ensureBinaries } from '../dev/local-cluster/binaries.ts';
+import { type ControlPlane, startControlPlane } from '../dev/local-cluster/control-plane.ts';
+import { type S3Server, startS3Server } from '../dev/local-cluster/s3-server.ts';
+import { grantReviewerAccess, writeTokenKubeconfig } from '../dev/reviewer-access.ts';
+import { KubeClient } from '../lib/kube/client.ts';
+import { isConflict } from '../lib/kube/errors.ts';
 import { createS3Client, type S3ConnectionConfig } from '../lib/storage/s3-client.ts';
-import { applyCrds } from '../test/harness/apply-crds.ts';
-import { ensureBinaries } from '../test/harness/binaries.ts';
-import { type ControlPlane, startControlPlane } from '../test/harness/control-plane.ts';
-import { type S3Server, startS3Server } from '../test/harness/s3-server.ts';
 import { type PagesServer, startPagesServer } from './pages-server.ts';
 import { type RunningPipeline, startPipeline } from './pipeline.ts';
-import { grantReviewerAccess, writeTokenKubeconfig } from './reviewer-access.ts';
 
 const crdDir = fileURLToPath(new URL('../crds', import.meta.url));
 
@@ -33,7 +34,7 @@ export interface DemoEnvironment {
   assetsBucket: string;
   controlPlane: ControlPlane;
   /** Admin client (the artist's and Argo CD's side of the demo). */
-  admin: KubeRestClient;
+  admin: KubeClient;
   /** The QA reviewer's kubeconfig: a ServiceAccount token limited by RBAC to reading and deciding reviews. */
   reviewerKubeconfigPath: string;
   s3Connection: S3ConnectionConfig;
@@ -48,14 +49,11 @@ export interface DemoEnvironment {
   stop(): Promise<void>;
 }
 
-async function createNamespace(admin: KubeRestClient, name: string): Promise<void> {
-  const response = await admin.send({
-    method: 'POST',
-    path: '/api/v1/namespaces',
-    body: { metadata: { name } },
-  });
-  if (response.status !== 201 && response.status !== 409) {
-    throw new Error(`creating namespace ${name}: ${statusMessage(response)}`);
+async function createNamespace(admin: KubeClient, name: string): Promise<void> {
+  try {
+    await admin.request('POST', '/api/v1/namespaces', { body: { metadata: { name } } });
+  } catch (error) {
+    if (!isConflict(error)) throw error;
   }
 }
 
@@ -88,7 +86,8 @@ export async function startDemoEnvironment(options: DemoEnvironmentOptions): Pro
 
     const adminConfig = new KubeConfig();
     adminConfig.loadFromFile(controlPlane.kubeconfigPath);
-    const admin = new KubeRestClient(adminConfig);
+    const admin = new KubeClient(adminConfig, { userAgent: 'shazam-demo' });
+    stops.push(async () => admin.close());
     await createNamespace(admin, namespace);
 
     const s3Connection: S3ConnectionConfig = s3Server.connection;

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { startLocalJobRunner } from '../operator/local-job-runner/start-local-job-runner.ts';
+import { startLocalJobRunner } from '../dev/local-job-runner/start-local-job-runner.ts';
 
 const shazamBin = fileURLToPath(new URL('../bin/shazam.js', import.meta.url));
 

@@ -4,7 +4,7 @@
  * validation, QA, promotion and rendering to Published; prints the product page and QA page URLs.
  */
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../cli/lib/args.ts';
+import { parseDuration } from '../lib/cli/args.ts';
 import { type DemoEnvironment, startDemoEnvironment } from './environment.ts';
 import { findExampleDeliveries } from './example-delivery.ts';
 import { runExampleSubmission } from './run-demo.ts';

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { CLI_ERROR_CODES, CliError } from '../cli/lib/errors.ts';
+import { CLIENT_ERROR_CODES, ClientError } from '../lib/shazam-client/errors.ts';
 import { QAApi } from './qa-api.ts';
 import { sendS3Object } from './s3-files.ts';
 import { resolveBelow, sendFile } from './static-files.ts';
@@ -67,7 +67,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > MAX_JSON_BYTES)
-      throw new CliError(CLI_ERROR_CODES.decisionInvalid, 'the request body is larger than 64 KB');
+      throw new ClientError(CLIENT_ERROR_CODES.decisionInvalid, 'the request body is larger than 64 KB');
     chunks.push(chunk as Buffer);
   }
   try {
@@ -75,13 +75,14 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
     if (typeof value === 'object' && value !== null && !Array.isArray(value))
       return value as Record<string, unknown>;
   } catch {}
-  throw new CliError(CLI_ERROR_CODES.decisionInvalid, 'the request body must be a JSON object');
+  throw new ClientError(CLIENT_ERROR_CODES.decisionInvalid, 'the request body must be a JSON object');
 }
 
-function errorStatus(error: CliError): number {
-  if (error.code === CLI_ERROR_CODES.notFound) return 404;
-  if (error.code === CLI_ERROR_CODES.alreadyDecided) return 409;
-  if (error.code === CLI_ERROR_CODES.forbidden) return 403;
+function errorStatus(error: ClientError): number {
+  if (error.code === CLIENT_ERROR_CODES.notFound) return 404;
+  if (error.code === CLIENT_ERROR_CODES.alreadyDecided) return 409;
+  if (error.code === CLIENT_ERROR_CODES.reviewOrphaned) return 409;
+  if (error.code === CLIENT_ERROR_CODES.forbidden) return 403;
   return 400;
 }
 
@@ -165,8 +166,10 @@ export async function startPagesServer(options: PagesServerOptions): Promise<Pag
           });
         }
       } catch (error) {
-        if (!(error instanceof CliError)) throw error;
+        if (!(error instanceof ClientError)) throw error;
         sendJson(res, errorStatus(error), { code: error.code, message: error.message });
+      } finally {
+        client.close();
       }
       return;
     }

@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { type AssetSubmission, getResource } from '../cli/lib/resources.ts';
-import { waitForPhase } from '../cli/lib/wait-for-phase.ts';
+import type { AssetSubmission } from '../crds/api.ts';
+import { getResource } from '../lib/shazam-client/resources.ts';
+import { waitForPhase } from '../lib/shazam-client/wait-for-phase.ts';
 import { type HeadlessBrowser, launchChromium, modelShown } from './browser.ts';
 import { type DemoEnvironment, startDemoEnvironment } from './environment.ts';
 import { type ExampleDelivery, findExampleDeliveries } from './example-delivery.ts';
@@ -98,14 +99,13 @@ describe('QA page and product page in headless Chromium', () => {
     await expect
       .poll(
         async () =>
-          (await getResource<AssetSubmission>(env.admin, 'AssetSubmission', env.namespace, first.name)).status
-            ?.phase,
+          (await getResource(env.admin, 'AssetSubmission', env.namespace, first.name)).status?.phase,
         {
           timeout: 30_000,
         },
       )
       .toBe('Rejected');
-    const after = await getResource<AssetSubmission>(env.admin, 'AssetSubmission', env.namespace, first.name);
+    const after = await getResource(env.admin, 'AssetSubmission', env.namespace, first.name);
     expect(after.status?.rejection?.comments).toContain('bowl lever is missing');
     expect(after.status?.rejection?.reviewer).toBe('system:serviceaccount:shazam-pages:qa-reviewer');
     await page.close();

@@ -1,9 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { KubeConfig } from '@kubernetes/client-node';
-import { CLI_ERROR_CODES, CliError } from '../cli/lib/errors.ts';
-import { KubeRestClient } from '../cli/lib/kube-rest.ts';
-import { decideReview, whoAmI } from '../cli/lib/qa-decision.ts';
-import { type AssetSubmission, getResource, listResources, type QAReview } from '../cli/lib/resources.ts';
+import type { AssetSubmission, QAReview } from '../crds/api.ts';
+import { KubeClient } from '../lib/kube/client.ts';
+import { CLIENT_ERROR_CODES, ClientError } from '../lib/shazam-client/errors.ts';
+import { decideReview } from '../lib/shazam-client/qa-decision.ts';
+import { findResource, getResource, listResources } from '../lib/shazam-client/resources.ts';
+import { kubeconfigUserName, whoAmI } from '../lib/shazam-client/who-am-i.ts';
 import { versionKeys } from '../lib/storage/layout.ts';
 import { listKeys } from './s3-files.ts';
 
@@ -51,9 +53,9 @@ export class QAApi {
   constructor(private readonly options: QAApiOptions) {}
 
   /** The client for one request: the bearer token in `authorization` when present. */
-  clientFor(authorization: string | undefined): KubeRestClient {
+  clientFor(authorization: string | undefined): KubeClient {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-    if (!token) return new KubeRestClient(this.options.kubeConfig);
+    if (!token) return new KubeClient(this.options.kubeConfig);
     const cluster = this.options.kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the QA server kubeconfig has no current cluster');
     const config = new KubeConfig();
@@ -63,17 +65,17 @@ export class QAApi {
       contexts: [{ name: 'browser', cluster: cluster.name, user: 'browser-reviewer' }],
       currentContext: 'browser',
     });
-    return new KubeRestClient(config);
+    return new KubeClient(config);
   }
 
   /** Who the apiserver says the caller is. */
-  async whoAmI(client: KubeRestClient): Promise<string | undefined> {
+  async whoAmI(client: KubeClient): Promise<string | undefined> {
     return whoAmI(client);
   }
 
   /** The reviews of the namespace, pending first, newest first within each group. */
-  async listReviews(client: KubeRestClient): Promise<ReviewDetails['review'][]> {
-    const reviews = await listResources<QAReview>(client, 'QAReview', this.options.namespace);
+  async listReviews(client: KubeClient): Promise<ReviewDetails['review'][]> {
+    const reviews = await listResources(client, 'QAReview', this.options.namespace);
     const summary = reviews.map((review) => this.reviewSummary(review));
     const rank = (decision: string) => (decision === 'Pending' ? 0 : 1);
     return summary.sort(
@@ -97,25 +99,20 @@ export class QAApi {
    * Frames are rendered after approval, so for a first revision there are none yet; for a later one
    * the frames of the version now published are shown (`framesFrom` says which) to compare against.
    */
-  async reviewDetails(client: KubeRestClient, name: string): Promise<ReviewDetails> {
+  async reviewDetails(client: KubeClient, name: string): Promise<ReviewDetails> {
     const { namespace, s3, assetsBucket, assetUrl } = this.options;
-    const review = await getResource<QAReview>(client, 'QAReview', namespace, name);
+    const review = await getResource(client, 'QAReview', namespace, name);
     const details: ReviewDetails = {
       review: this.reviewSummary(review),
       files: { references: [], frames: [] },
     };
-    let submission: AssetSubmission;
-    try {
-      submission = await getResource<AssetSubmission>(
-        client,
-        'AssetSubmission',
-        namespace,
-        review.spec.submissionRef.name,
-      );
-    } catch (error) {
-      if (error instanceof CliError && error.code === CLI_ERROR_CODES.notFound) return details;
-      throw error;
-    }
+    const submission = await findResource(
+      client,
+      'AssetSubmission',
+      namespace,
+      review.spec.submissionRef.name,
+    );
+    if (!submission) return details;
     const asin = submission.spec.asin;
     const revision =
       review.status?.submission?.revision ?? submission.status?.version ?? submission.spec.revision;
@@ -151,15 +148,15 @@ export class QAApi {
 
   /** Records the decision with the caller's credentials; the reviewer is who the apiserver says. */
   async decide(
-    client: KubeRestClient,
+    client: KubeClient,
     name: string,
     body: { decision?: unknown; comments?: unknown },
   ): Promise<ReviewDetails['review']> {
     if (body.decision !== 'Approved' && body.decision !== 'Rejected') {
-      throw new CliError(CLI_ERROR_CODES.decisionInvalid, 'decision must be Approved or Rejected');
+      throw new ClientError(CLIENT_ERROR_CODES.decisionInvalid, 'decision must be Approved or Rejected');
     }
     const comments = typeof body.comments === 'string' ? body.comments : undefined;
-    const reviewer = (await whoAmI(client)) ?? client.userName ?? 'unknown';
+    const reviewer = (await whoAmI(client)) ?? kubeconfigUserName(client) ?? 'unknown';
     const review = await decideReview(client, this.options.namespace, name, {
       decision: body.decision,
       reviewer,

@@ -2,15 +2,20 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { KubeRestClient } from '../cli/lib/kube-rest.ts';
-import { getResource, type QAReview } from '../cli/lib/resources.ts';
-import { createObject, testReview, testSubmission, writeSubmissionStatus } from '../cli/lib/test-objects.ts';
+import { grantReviewerAccess, tokenKubeconfig } from '../dev/reviewer-access.ts';
+import { KubeClient } from '../lib/kube/client.ts';
 import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
+import { getResource } from '../lib/shazam-client/resources.ts';
 import { versionKeys } from '../lib/storage/layout.ts';
 import { createBucket, createNamespace, kubeconfigPath, s3Client } from '../test/harness/index.ts';
+import {
+  createObject,
+  testReview,
+  testSubmission,
+  writeSubmissionStatus,
+} from '../test/support/cli/test-objects.ts';
 import { type HeadlessBrowser, launchChromium, modelShown } from './browser.ts';
 import { type PagesServer, startPagesServer } from './pages-server.ts';
-import { grantReviewerAccess, tokenKubeconfig } from './reviewer-access.ts';
 
 const fixtures = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
 
@@ -21,7 +26,7 @@ vi.setConfig({ expect: { poll: { timeout: 90_000, interval: 250 } } });
 // decisions go through with the reviewer's own credentials so RBAC decides.
 describe('QA page (headless Chromium, real apiserver and S3)', () => {
   let namespace: string;
-  let admin: KubeRestClient;
+  let admin: KubeClient;
   let pages: PagesServer;
   let browser: HeadlessBrowser;
   let observerToken: string;
@@ -30,7 +35,7 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
   beforeAll(async () => {
     namespace = await createNamespace('qa-page');
     const adminConfig = loadKubeConfig({ path: kubeconfigPath() });
-    admin = new KubeRestClient(adminConfig);
+    admin = new KubeClient(adminConfig);
     const bucket = await createBucket('assets');
     const keys = versionKeys('B0TESTBOX1', 1);
     await s3.send(
@@ -108,7 +113,7 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
     s3.destroy();
   });
 
-  const review = (name: string) => getResource<QAReview>(admin, 'QAReview', namespace, name);
+  const review = (name: string) => getResource(admin, 'QAReview', namespace, name);
 
   it('lists pending reviews and shows the candidate model, reference photos and findings', async () => {
     const page = await browser.context.newPage();

@@ -1,9 +1,10 @@
-import { KubeRestClient } from '../cli/lib/kube-rest.ts';
-import { formatElapsed, renderProgressBar } from '../cli/lib/progress.ts';
-import { decideReview, whoAmI } from '../cli/lib/qa-decision.ts';
-import type { AssetSubmission } from '../cli/lib/resources.ts';
-import { waitForPhase } from '../cli/lib/wait-for-phase.ts';
+import type { AssetSubmission } from '../crds/api.ts';
+import { formatElapsed, renderProgressBar } from '../lib/cli/progress.ts';
+import { KubeClient } from '../lib/kube/client.ts';
 import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
+import { decideReview } from '../lib/shazam-client/qa-decision.ts';
+import { waitForPhase } from '../lib/shazam-client/wait-for-phase.ts';
+import { whoAmI } from '../lib/shazam-client/who-am-i.ts';
 import type { DemoEnvironment } from './environment.ts';
 import type { ExampleDelivery } from './example-delivery.ts';
 import { type SubmittedRevision, submitRevision } from './submission-flow.ts';
@@ -34,7 +35,7 @@ export interface ExampleOutcome {
  * RBAC is exercised exactly as for a person.
  */
 async function approveAsReviewer(
-  reviewer: KubeRestClient,
+  reviewer: KubeClient,
   namespace: string,
   review: string,
   log: (line: string) => void,
@@ -72,31 +73,36 @@ export async function runExampleSubmission(options: RunExampleOptions): Promise<
   );
 
   const started = Date.now();
-  const reviewer = new KubeRestClient(loadKubeConfig({ path: env.reviewerKubeconfigPath }));
-  let approving = false;
-  const published = await waitForPhase({
-    client: env.admin,
-    namespace: env.namespace,
-    name: submitted.name,
-    phase: 'Published',
-    revision: submitted.revision,
-    timeoutMs: options.timeoutMs,
-    pollMs: 500,
-    onPhase: (phase, submission) => {
-      const message = submission.status?.message ? ` — ${submission.status.message}` : '';
-      log(`  ${formatElapsed(Date.now() - started).padStart(6)}  ${phase}${message}`);
-      if (phase !== 'AwaitingQA' || approving) return;
-      const review = submission.status?.children?.qaReview ?? submitted.name;
-      if (options.interactive) {
-        log(`Waiting for your decision in the QA page: ${env.qaUrl}#${review}`);
-        return;
-      }
-      approving = true;
-      approveAsReviewer(reviewer, env.namespace, review, log).catch((error: unknown) =>
-        log(`Could not approve: ${error instanceof Error ? error.message : String(error)}`),
-      );
-    },
-  });
+  const reviewer = new KubeClient(loadKubeConfig({ path: env.reviewerKubeconfigPath }));
+  let published: AssetSubmission;
+  try {
+    let approving = false;
+    published = await waitForPhase({
+      client: env.admin,
+      namespace: env.namespace,
+      name: submitted.name,
+      phase: 'Published',
+      revision: submitted.revision,
+      timeoutMs: options.timeoutMs,
+      pollMs: 500,
+      onPhase: (phase, submission) => {
+        const message = submission.status?.message ? ` — ${submission.status.message}` : '';
+        log(`  ${formatElapsed(Date.now() - started).padStart(6)}  ${phase}${message}`);
+        if (phase !== 'AwaitingQA' || approving) return;
+        const review = submission.status?.children?.qaReview ?? submitted.name;
+        if (options.interactive) {
+          log(`Waiting for your decision in the QA page: ${env.qaUrl}#${review}`);
+          return;
+        }
+        approving = true;
+        approveAsReviewer(reviewer, env.namespace, review, log).catch((error: unknown) =>
+          log(`Could not approve: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      },
+    });
+  } finally {
+    reviewer.close();
+  }
 
   const searchAsset = await waitForSearchApi(env.pipeline.searchApiUrl, submitted.asin, 30_000);
   return { submitted, published, searchAsset, productUrl: env.productUrl(submitted.asin), qaUrl: env.qaUrl };

@@ -1,17 +1,18 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'yaml';
-import { deliveryFromZip, deliveryIdentity } from '../cli/lib/delivery.ts';
-import { packDirectory } from '../cli/lib/deterministic-zip.ts';
-import { type KubeRestClient, statusMessage } from '../cli/lib/kube-rest.ts';
-import { type AssetSubmission, resourcePath } from '../cli/lib/resources.ts';
-import { renderSubmissionManifest } from '../cli/lib/submission-manifest.ts';
-import { uploadDelivery } from '../cli/lib/upload-delivery.ts';
+import type { AssetSubmission } from '../crds/api.ts';
+import type { KubeClient } from '../lib/kube/client.ts';
+import { applySubmission } from '../lib/shazam-client/apply-submission.ts';
+import { deliveryFromZip, deliveryIdentity } from '../lib/shazam-client/delivery.ts';
+import { packDirectory } from '../lib/shazam-client/deterministic-zip.ts';
+import { renderSubmissionManifest } from '../lib/shazam-client/submission-manifest.ts';
+import { uploadDelivery } from '../lib/shazam-client/upload-delivery.ts';
 import { incomingKey } from '../lib/storage/layout.ts';
 import { formatS3Uri } from '../lib/storage/s3-uri.ts';
 
 /** Options of {@link submitRevision}. */
 export interface SubmitRevisionOptions {
-  admin: KubeRestClient;
+  admin: KubeClient;
   s3: S3Client;
   namespace: string;
   incomingBucket: string;
@@ -69,29 +70,4 @@ export async function submitRevision(options: SubmitRevisionOptions): Promise<Su
   object.metadata = { ...object.metadata, namespace: options.namespace };
   const submission = await applySubmission(options.admin, options.namespace, object);
   return { name: object.metadata.name, asin, revision, sha256: packed.sha256, manifestText, submission };
-}
-
-/** Creates the submission, or replaces its spec when it exists (the operator owns the status). */
-async function applySubmission(
-  admin: KubeRestClient,
-  namespace: string,
-  object: AssetSubmission,
-): Promise<AssetSubmission> {
-  const created = await admin.send({
-    method: 'POST',
-    path: resourcePath('AssetSubmission', namespace),
-    body: object,
-  });
-  if (created.status === 201) return created.body as AssetSubmission;
-  if (created.status !== 409)
-    throw new Error(`creating AssetSubmission ${object.metadata.name}: ${statusMessage(created)}`);
-  const patched = await admin.send({
-    method: 'PATCH',
-    path: resourcePath('AssetSubmission', namespace, object.metadata.name),
-    body: { spec: object.spec },
-    contentType: 'application/merge-patch+json',
-  });
-  if (patched.status !== 200)
-    throw new Error(`updating AssetSubmission ${object.metadata.name}: ${statusMessage(patched)}`);
-  return patched.body as AssetSubmission;
 }

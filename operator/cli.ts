@@ -3,8 +3,8 @@
  * (stops taking work, finishes in-flight reconciles, releases the Lease).
  */
 import { parseArgs } from 'node:util';
-import type { CliCommand } from '../cli/command.ts';
-import { UsageError } from '../cli/command.ts';
+import type { CliCommand } from '../lib/cli/command.ts';
+import { UsageError } from '../lib/cli/command.ts';
 import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
 import { loadOperatorConfig, OperatorConfigError } from './config.ts';
 import { createJsonLogger } from './logger.ts';

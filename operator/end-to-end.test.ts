@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packDirectory } from '../cli/lib/deterministic-zip.ts';
 import { parsePublishedPointer } from '../controllers/published-pointer.ts';
+import { type LocalJobRunner, startLocalJobRunner } from '../dev/local-job-runner/start-local-job-runner.ts';
+import { packDirectory } from '../lib/shazam-client/deterministic-zip.ts';
 import { incomingKey, publishedKey, versionKeys } from '../lib/storage/layout.ts';
 import { kubeConfig, s3Config } from '../test/harness/index.ts';
-import { type LocalJobRunner, startLocalJobRunner } from './local-job-runner/start-local-job-runner.ts';
 import type { OperatorHandle } from './operator.ts';
 import { createTestBed, readText, type TestBed } from './test-support/fixture.ts';
 import { flow } from './test-support/flow.ts';

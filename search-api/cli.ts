@@ -1,6 +1,6 @@
 /** `shazam search-api`: runs the storefront's search service until SIGTERM. */
-import type { CliCommand } from '../cli/command.ts';
-import { UsageError } from '../cli/command.ts';
+import type { CliCommand } from '../lib/cli/command.ts';
+import { UsageError } from '../lib/cli/command.ts';
 import { loadSearchApiConfig, SEARCH_API_FLAGS } from './config.ts';
 import { SearchApiError } from './errors.ts';
 import { startSearchApi } from './server.ts';

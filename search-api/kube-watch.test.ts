@@ -7,7 +7,7 @@ import { buildDescriptorSet } from '../lib/contracts/descriptors.ts';
 import { DESCRIPTOR_DIMS, DESCRIPTOR_VERSION } from '../lib/image-descriptor/compute-descriptor.ts';
 import { KubeClient } from '../lib/kube/client.ts';
 import { versionKeys } from '../lib/storage/layout.ts';
-import { applyCrds } from '../test/harness/apply-crds.ts';
+import { applyCrds } from '../dev/local-cluster/apply-crds.ts';
 import {
   type ControlPlane,
   createBucket,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { CliIO } from '../command.ts';
+import type { CliIO } from '../../lib/cli/command.ts';
 import { main } from '../main.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,8 +1,8 @@
 import { isAbsolute, relative, resolve } from 'node:path';
+import { type CliCommand, UsageError } from '../../lib/cli/command.ts';
 import { loadCrdCatalog } from '../../lint/crd-catalog.ts';
 import { LintError } from '../../lint/errors.ts';
 import { formatFinding, lintFiles } from '../../lint/lint-files.ts';
-import { type CliCommand, UsageError } from '../command.ts';
 
 const USAGE = `usage: shazam lint [--quiet] [--crds <dir>] <file|dir>...
 

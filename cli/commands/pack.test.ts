@@ -1,9 +1,9 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../lib/deterministic-zip.ts';
-import { writeTestDelivery } from '../lib/test-delivery.ts';
-import { recordingIO } from '../lib/test-io.ts';
+import { sha256Hex } from '../../lib/shazam-client/deterministic-zip.ts';
+import { recordingIO } from '../../test/support/cli/recording-io.ts';
+import { writeTestDelivery } from '../../test/support/cli/test-delivery.ts';
 import { command } from './pack.ts';
 
 const dirs: string[] = [];

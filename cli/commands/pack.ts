@@ -1,14 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { parseCommandArgs, positiveIntegerOption, stringOption } from '../../lib/cli/args.ts';
+import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
+import { UsageError } from '../../lib/cli/command.ts';
+import { formatBytes } from '../../lib/cli/progress.ts';
+import { incomingBucket } from '../../lib/shazam-client/defaults.ts';
+import { deliveryFromZip, deliveryIdentity } from '../../lib/shazam-client/delivery.ts';
+import { packDirectory } from '../../lib/shazam-client/deterministic-zip.ts';
 import { incomingKey } from '../../lib/storage/layout.ts';
 import { formatS3Uri } from '../../lib/storage/s3-uri.ts';
-import type { CliCommand, CliIO } from '../command.ts';
-import { UsageError } from '../command.ts';
-import { parseCommandArgs, positiveIntegerOption, stringOption } from '../lib/args.ts';
-import { incomingBucket } from '../lib/defaults.ts';
-import { deliveryFromZip, deliveryIdentity } from '../lib/delivery.ts';
-import { packDirectory } from '../lib/deterministic-zip.ts';
-import { formatBytes } from '../lib/progress.ts';
 import { reportError } from '../lib/report-error.ts';
 
 const usage = `usage: shazam pack <delivery-folder> [-o <file.zip>] [options]

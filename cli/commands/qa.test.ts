@@ -2,18 +2,23 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantReviewerAccess, writeTokenKubeconfig } from '../../demo/reviewer-access.ts';
+import { grantReviewerAccess, writeTokenKubeconfig } from '../../dev/reviewer-access.ts';
+import { KubeClient } from '../../lib/kube/client.ts';
 import { loadKubeConfig } from '../../lib/kube/kubeconfig.ts';
+import { getResource } from '../../lib/shazam-client/resources.ts';
 import { createNamespace, kubeconfigPath } from '../../test/harness/index.ts';
-import { KubeRestClient } from '../lib/kube-rest.ts';
-import { getResource, type QAReview } from '../lib/resources.ts';
-import { recordingIO } from '../lib/test-io.ts';
-import { createObject, testReview, testSubmission, writeSubmissionStatus } from '../lib/test-objects.ts';
+import { recordingIO } from '../../test/support/cli/recording-io.ts';
+import {
+  createObject,
+  testReview,
+  testSubmission,
+  writeSubmissionStatus,
+} from '../../test/support/cli/test-objects.ts';
 import { command } from './qa.ts';
 
 describe('shazam qa (real kube-apiserver, RBAC)', () => {
   let namespace: string;
-  let admin: KubeRestClient;
+  let admin: KubeClient;
   let dir: string;
   let reviewerConfig: string;
   let observerConfig: string;
@@ -21,7 +26,7 @@ describe('shazam qa (real kube-apiserver, RBAC)', () => {
   beforeAll(async () => {
     namespace = await createNamespace('qa');
     const adminConfig = loadKubeConfig({ path: kubeconfigPath() });
-    admin = new KubeRestClient(adminConfig);
+    admin = new KubeClient(adminConfig);
     dir = await mkdtemp(join(tmpdir(), 'shazam-qa-'));
     const cluster = adminConfig.getCurrentCluster()!;
     const write = async (name: string, mayDecide: boolean) => {
@@ -57,7 +62,7 @@ describe('shazam qa (real kube-apiserver, RBAC)', () => {
   });
 
   const as = (kubeconfig: string) => recordingIO({ KUBECONFIG: kubeconfig }, dir);
-  const review = (name: string) => getResource<QAReview>(admin, 'QAReview', namespace, name);
+  const review = (name: string) => getResource(admin, 'QAReview', namespace, name);
 
   it('lists pending reviews with the reviewer credentials', async () => {
     const io = as(reviewerConfig);

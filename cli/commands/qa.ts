@@ -1,12 +1,18 @@
 import { QA_FINDING_AREAS, type QAFinding, type QAFindingArea } from '../../crds/api.ts';
-import type { CliCommand, CliIO } from '../command.ts';
-import { UsageError } from '../command.ts';
-import { flagOption, type ParsedArgs, parseCommandArgs, stringOption } from '../lib/args.ts';
-import { KUBE_OPTIONS, KUBE_OPTIONS_USAGE, kubeTargetFromArgs } from '../lib/kube-options.ts';
-import { decideReview, type QADecision, whoAmI } from '../lib/qa-decision.ts';
+import { flagOption, type ParsedArgs, parseCommandArgs, stringOption } from '../../lib/cli/args.ts';
+import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
+import { UsageError } from '../../lib/cli/command.ts';
+import { formatAge, renderTable } from '../../lib/cli/table.ts';
+import { decideReview, type QADecision } from '../../lib/shazam-client/qa-decision.ts';
+import { listResources } from '../../lib/shazam-client/resources.ts';
+import { kubeconfigUserName, whoAmI } from '../../lib/shazam-client/who-am-i.ts';
+import {
+  KUBE_OPTIONS,
+  KUBE_OPTIONS_USAGE,
+  type KubeTarget,
+  kubeTargetFromArgs,
+} from '../lib/kube-options.ts';
 import { reportError } from '../lib/report-error.ts';
-import { listResources, type QAReview } from '../lib/resources.ts';
-import { formatAge, renderTable } from '../lib/table.ts';
 
 const usage = `usage: shazam qa list [options]
        shazam qa approve <review|submission> [--comments <text>] [options]
@@ -14,7 +20,8 @@ const usage = `usage: shazam qa list [options]
 
 Records a QA decision on a QAReview with your own Kubernetes credentials (RBAC decides who may decide).
 A decision is final; a rejected revision is fixed by submitting the next revision. Either the QAReview's
-name or its AssetSubmission's name may be given.
+name or its AssetSubmission's name may be given. An orphaned review (its submission is gone or has moved
+on to another revision) cannot be decided: the command says why and exits 1.
 
 options:
 ${KUBE_OPTIONS_USAGE}
@@ -22,7 +29,7 @@ ${KUBE_OPTIONS_USAGE}
   --comments <text>     what you saw; required to reject
   --finding <a>:<msg>   a finding for the artist, e.g. "texturing:seam on the left armrest" (repeatable);
                         areas: ${QA_FINDING_AREAS.join(', ')}
-  --all                 with list: show decided reviews too`;
+  --all                 with list: show decided and orphaned reviews too`;
 
 function isFindingArea(area: string): area is QAFindingArea {
   return (QA_FINDING_AREAS as readonly string[]).includes(area);
@@ -45,12 +52,11 @@ function parseFindings(values: ParsedArgs['values']['finding']): QAFinding[] {
   });
 }
 
-async function list(args: ParsedArgs, io: CliIO): Promise<number> {
-  const target = kubeTargetFromArgs(args, io);
-  const reviews = await listResources<QAReview>(target.client, 'QAReview', target.namespace);
+async function list(args: ParsedArgs, io: CliIO, target: KubeTarget): Promise<number> {
+  const reviews = await listResources(target.client, 'QAReview', target.namespace);
   const shown = flagOption(args, 'all')
     ? reviews
-    : reviews.filter((r) => (r.spec.decision ?? 'Pending') === 'Pending');
+    : reviews.filter((r) => (r.spec.decision ?? 'Pending') === 'Pending' && r.status?.phase !== 'Orphaned');
   if (shown.length === 0) {
     io.stderr(
       `No ${flagOption(args, 'all') ? '' : 'pending '}QA reviews in namespace ${target.namespace}.\n`,
@@ -64,14 +70,20 @@ async function list(args: ParsedArgs, io: CliIO): Promise<number> {
     review.status?.submission?.asin ?? '-',
     review.status?.submission?.revision === undefined ? '-' : String(review.status.submission.revision),
     review.spec.decision ?? 'Pending',
+    review.status?.phase ?? '-',
     review.spec.reviewer ?? '',
     formatAge(review.metadata.creationTimestamp, now),
   ]);
-  io.stdout(renderTable(['NAME', 'SUBMISSION', 'ASIN', 'REV', 'DECISION', 'REVIEWER', 'AGE'], rows));
+  io.stdout(renderTable(['NAME', 'SUBMISSION', 'ASIN', 'REV', 'DECISION', 'PHASE', 'REVIEWER', 'AGE'], rows));
   return 0;
 }
 
-async function decide(verb: 'approve' | 'reject', args: ParsedArgs, io: CliIO): Promise<number> {
+async function decide(
+  verb: 'approve' | 'reject',
+  args: ParsedArgs,
+  io: CliIO,
+  target: KubeTarget,
+): Promise<number> {
   const [, name, ...extra] = args.positionals;
   if (name === undefined) throw new UsageError(`name the QAReview (or its submission) to ${verb}`);
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
@@ -80,11 +92,10 @@ async function decide(verb: 'approve' | 'reject', args: ParsedArgs, io: CliIO): 
     throw new UsageError('reject needs --comments that tell the artist what to fix');
   }
   const findings = parseFindings(args.values.finding);
-  const target = kubeTargetFromArgs(args, io);
   const reviewer =
     stringOption(args, 'reviewer') ??
     (await whoAmI(target.client)) ??
-    target.client.userName ??
+    kubeconfigUserName(target.client) ??
     io.env.USER ??
     '';
   const decision: QADecision = {
@@ -110,11 +121,16 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     all: { type: 'boolean' },
   });
   const verb = args.positionals[0];
-  try {
-    if (verb === 'list') return await list(args, io);
-    if (verb === 'approve' || verb === 'reject') return await decide(verb, args, io);
-  } catch (error) {
-    return reportError(io, 'qa', error);
+  if (verb === 'list' || verb === 'approve' || verb === 'reject') {
+    let target: KubeTarget | undefined;
+    try {
+      target = kubeTargetFromArgs(args, io);
+      return verb === 'list' ? await list(args, io, target) : await decide(verb, args, io, target);
+    } catch (error) {
+      return reportError(io, 'qa', error);
+    } finally {
+      target?.client.close();
+    }
   }
   throw new UsageError(
     verb === undefined ? 'name a subcommand: list, approve or reject' : `unknown subcommand "${verb}"`,

@@ -1,19 +1,19 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { KubeClient } from '../../lib/kube/client.ts';
 import { loadKubeConfig } from '../../lib/kube/kubeconfig.ts';
 import { createNamespace, kubeconfigPath } from '../../test/harness/index.ts';
-import { KubeRestClient } from '../lib/kube-rest.ts';
-import { recordingIO } from '../lib/test-io.ts';
-import { createObject, testSubmission, writeSubmissionStatus } from '../lib/test-objects.ts';
+import { recordingIO } from '../../test/support/cli/recording-io.ts';
+import { createObject, testSubmission, writeSubmissionStatus } from '../../test/support/cli/test-objects.ts';
 import { command } from './status.ts';
 
 describe('shazam status (real kube-apiserver)', () => {
   let namespace: string;
-  let admin: KubeRestClient;
+  let admin: KubeClient;
   const io = () => recordingIO({ KUBECONFIG: kubeconfigPath() }, process.cwd());
 
   beforeAll(async () => {
     namespace = await createNamespace('status');
-    admin = new KubeRestClient(loadKubeConfig({ path: kubeconfigPath() }));
+    admin = new KubeClient(loadKubeConfig({ path: kubeconfigPath() }));
     await createObject(admin, namespace, testSubmission('chair', 'B0CHAIR001', 2));
     await createObject(admin, namespace, testSubmission('lamp', 'B0LAMP0001'));
     await writeSubmissionStatus(admin, namespace, 'chair', {

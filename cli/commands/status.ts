@@ -1,20 +1,25 @@
 import { ASSET_SUBMISSION_PHASES } from '../../crds/api.ts';
-import type { CliCommand, CliIO } from '../command.ts';
-import { UsageError } from '../command.ts';
 import {
   flagOption,
   parseCommandArgs,
   parseDuration,
   positiveIntegerOption,
   stringOption,
-} from '../lib/args.ts';
-import { KUBE_OPTIONS, KUBE_OPTIONS_USAGE, kubeTargetFromArgs } from '../lib/kube-options.ts';
-import { formatElapsed, ProgressReporter, progressSink } from '../lib/progress.ts';
+} from '../../lib/cli/args.ts';
+import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
+import { UsageError } from '../../lib/cli/command.ts';
+import { formatElapsed, ProgressReporter, progressSink } from '../../lib/cli/progress.ts';
+import { renderTable } from '../../lib/cli/table.ts';
+import { getResource, listResources } from '../../lib/shazam-client/resources.ts';
+import { waitForPhase } from '../../lib/shazam-client/wait-for-phase.ts';
+import {
+  KUBE_OPTIONS,
+  KUBE_OPTIONS_USAGE,
+  type KubeTarget,
+  kubeTargetFromArgs,
+} from '../lib/kube-options.ts';
 import { reportError } from '../lib/report-error.ts';
-import { type AssetSubmission, getResource, listResources } from '../lib/resources.ts';
 import { submissionHeader, submissionRow } from '../lib/submission-view.ts';
-import { renderTable } from '../lib/table.ts';
-import { waitForPhase } from '../lib/wait-for-phase.ts';
 
 const usage = `usage: shazam status [<submission>] [options]
 
@@ -51,8 +56,9 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     );
   }
   const allNamespaces = flagOption(args, 'all-namespaces');
+  let target: KubeTarget | undefined;
   try {
-    const target = kubeTargetFromArgs(args, io);
+    target = kubeTargetFromArgs(args, io);
     if (waitFor !== undefined && name !== undefined) {
       const revision = positiveIntegerOption(args, 'revision');
       const progress = new ProgressReporter(progressSink(io), `${name}:`);
@@ -77,12 +83,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     }
     const submissions =
       name === undefined
-        ? await listResources<AssetSubmission>(
-            target.client,
-            'AssetSubmission',
-            allNamespaces ? undefined : target.namespace,
-          )
-        : [await getResource<AssetSubmission>(target.client, 'AssetSubmission', target.namespace, name)];
+        ? await listResources(target.client, 'AssetSubmission', allNamespaces ? undefined : target.namespace)
+        : [await getResource(target.client, 'AssetSubmission', target.namespace, name)];
     if (output === 'json') {
       io.stdout(`${JSON.stringify(name === undefined ? submissions : submissions[0], null, 2)}\n`);
       return 0;
@@ -108,6 +110,8 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     return 0;
   } catch (error) {
     return reportError(io, 'status', error);
+  } finally {
+    target?.client.close();
   }
 }
 

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { packDirectory } from '../../lib/shazam-client/deterministic-zip.ts';
 import { s3ConnectionToEnv } from '../../lib/storage/s3-client.ts';
 import { createBucket, s3Client, s3Config } from '../../test/harness/index.ts';
-import { packDirectory } from '../lib/deterministic-zip.ts';
-import { writeTestDelivery } from '../lib/test-delivery.ts';
-import { recordingIO } from '../lib/test-io.ts';
+import { recordingIO } from '../../test/support/cli/recording-io.ts';
+import { writeTestDelivery } from '../../test/support/cli/test-delivery.ts';
 import { command } from './submit.ts';
 
 describe('shazam submit (real S3 server)', () => {

@@ -1,17 +1,21 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { parseCommandArgs, positiveIntegerOption, requiredOption, stringOption } from '../../lib/cli/args.ts';
+import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
+import { UsageError } from '../../lib/cli/command.ts';
+import { ProgressReporter, progressSink, renderProgressBar } from '../../lib/cli/progress.ts';
+import { incomingBucket } from '../../lib/shazam-client/defaults.ts';
+import { deliveryIdentity, loadDelivery } from '../../lib/shazam-client/delivery.ts';
+import {
+  type ProductFields,
+  renderSubmissionManifest,
+  submissionName,
+} from '../../lib/shazam-client/submission-manifest.ts';
+import { uploadDelivery } from '../../lib/shazam-client/upload-delivery.ts';
 import { incomingKey } from '../../lib/storage/layout.ts';
 import { createS3Client, s3ConnectionFromEnv } from '../../lib/storage/s3-client.ts';
 import { formatS3Uri } from '../../lib/storage/s3-uri.ts';
-import type { CliCommand, CliIO } from '../command.ts';
-import { UsageError } from '../command.ts';
-import { parseCommandArgs, positiveIntegerOption, requiredOption, stringOption } from '../lib/args.ts';
-import { incomingBucket } from '../lib/defaults.ts';
-import { deliveryIdentity, loadDelivery } from '../lib/delivery.ts';
-import { ProgressReporter, progressSink, renderProgressBar } from '../lib/progress.ts';
 import { reportError } from '../lib/report-error.ts';
-import { type ProductFields, renderSubmissionManifest, submissionName } from '../lib/submission-manifest.ts';
-import { uploadDelivery } from '../lib/upload-delivery.ts';
 
 const usage = `usage: shazam submit <delivery-folder|delivery.zip> --gitops-dir <folder> [options]
 

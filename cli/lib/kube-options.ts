@@ -1,8 +1,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import { type OptionSpec, type ParsedArgs, stringOption } from '../../lib/cli/args.ts';
+import type { CliIO } from '../../lib/cli/command.ts';
+import { KubeClient } from '../../lib/kube/client.ts';
 import { loadKubeConfig } from '../../lib/kube/kubeconfig.ts';
-import type { CliIO } from '../command.ts';
-import { type OptionSpec, type ParsedArgs, stringOption } from './args.ts';
-import { KubeRestClient } from './kube-rest.ts';
 
 /** The options every command that talks to Kubernetes accepts, as kubectl spells them. */
 export const KUBE_OPTIONS: OptionSpec = {
@@ -20,7 +20,8 @@ export const KUBE_OPTIONS_USAGE = [
 
 /** A client that acts with the caller's identity, and the namespace to work in. */
 export interface KubeTarget {
-  client: KubeRestClient;
+  /** Close it when done: its keep-alive connections would otherwise hold the process open. */
+  client: KubeClient;
   namespace: string;
   kubeConfig: KubeConfig;
 }
@@ -36,5 +37,5 @@ export function kubeTargetFromArgs(args: ParsedArgs, io: CliIO): KubeTarget {
   });
   const contextNamespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
   const namespace = stringOption(args, 'namespace') ?? contextNamespace ?? 'default';
-  return { client: new KubeRestClient(kubeConfig), namespace, kubeConfig };
+  return { client: new KubeClient(kubeConfig, { userAgent: 'shazam-cli' }), namespace, kubeConfig };
 }

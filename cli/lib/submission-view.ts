@@ -1,14 +1,6 @@
-import type { AssetSubmission, Condition } from './resources.ts';
-import { formatAge } from './table.ts';
-
-/** Phases after which a submission does not move without a new revision. */
-export const FINAL_PHASES: ReadonlySet<string> = new Set([
-  'ValidationFailed',
-  'Rejected',
-  'Published',
-  'Superseded',
-  'Failed',
-]);
+import type { AssetSubmission, Condition } from '../../crds/api.ts';
+import { formatAge } from '../../lib/cli/table.ts';
+import { displayedPhase } from '../../lib/shazam-client/submission-phase.ts';
 
 function condition(submission: AssetSubmission, type: string): Condition | undefined {
   return submission.status?.conditions?.find((c) => c.type === type);
@@ -27,18 +19,6 @@ export function validationSummary(submission: AssetSubmission): string {
   const validation = submission.status?.validation;
   if (!validation?.verdict) return '-';
   return `${validation.verdict} (${validation.errors ?? 0}E/${validation.warnings ?? 0}W)`;
-}
-
-/** Whether the status was written for the current spec, so its phase describes this revision. */
-export function isStatusFresh(submission: AssetSubmission): boolean {
-  const generation = submission.metadata.generation;
-  return generation === undefined || submission.status?.observedGeneration === generation;
-}
-
-/** The phase shown to people: the status phase once it describes the current spec, else `Pending`. */
-export function displayedPhase(submission: AssetSubmission): string {
-  if (!isStatusFresh(submission)) return 'Pending';
-  return submission.status?.phase ?? 'Pending';
 }
 
 /** One row of `shazam status`: NAMESPACE?, NAME, ASIN, REV, PHASE, VALIDATION, QA, AGE, MESSAGE. */

@@ -7,8 +7,8 @@
  * ./run.sh render model.glb --out frames --backend vulkan
  * ```
  */
-import type { CliCommand, CliIO } from '../../cli/command.ts';
-import { UsageError } from '../../cli/command.ts';
+import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
+import { UsageError } from '../../lib/cli/command.ts';
 import { command as render } from './render.ts';
 import { command as renderJob } from './render-job.ts';
 

@@ -1,6 +1,6 @@
-import { UsageError } from '../../cli/command.ts';
-import type { OptionSpec, ParsedArgs } from '../../cli/lib/args.ts';
-import { flagOption, stringOption } from '../../cli/lib/args.ts';
+import { UsageError } from '../../lib/cli/command.ts';
+import type { OptionSpec, ParsedArgs } from '../../lib/cli/args.ts';
+import { flagOption, stringOption } from '../../lib/cli/args.ts';
 import type { GpuBackend } from '../gpu/create-gpu-context.ts';
 import type { RenderTurntableOptions } from '../render-turntable.ts';
 import type { FrameFormat } from '../turntable-settings.ts';

@@ -3,7 +3,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { Document } from '@gltf-transform/core';
 import { KHRTextureBasisu } from '@gltf-transform/extensions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../cli/command.ts';
+import type { CliIO } from '../../lib/cli/command.ts';
 import { main } from '../../cli/main.ts';
 import { parseRenderManifest } from '../../lib/contracts/render-manifest.ts';
 import { createGltfIO } from '../../lib/gltf/create-io.ts';

@@ -1,7 +1,7 @@
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
-import type { CliCommand, CliIO } from '../../cli/command.ts';
-import { UsageError } from '../../cli/command.ts';
-import { parseCommandArgs, requiredOption } from '../../cli/lib/args.ts';
+import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
+import { UsageError } from '../../lib/cli/command.ts';
+import { parseCommandArgs, requiredOption } from '../../lib/cli/args.ts';
 import { createS3Client, s3ConnectionFromEnv } from '../../lib/storage/s3-client.ts';
 import { parseS3Uri } from '../../lib/storage/s3-uri.ts';
 import { RenderError } from '../errors.ts';

@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { applyCrds } from './apply-crds.ts';
-import { ensureBinaries } from './binaries.ts';
-import { startControlPlane } from './control-plane.ts';
+import { applyCrds } from '../../dev/local-cluster/apply-crds.ts';
+import { ensureBinaries } from '../../dev/local-cluster/binaries.ts';
+import { startControlPlane } from '../../dev/local-cluster/control-plane.ts';
+import { startS3Server } from '../../dev/local-cluster/s3-server.ts';
 import type {} from './harness-info.ts';
-import { startS3Server } from './s3-server.ts';
 
 const crdDir = fileURLToPath(new URL('../../crds', import.meta.url));
 

@@ -9,10 +9,10 @@ import {
 } from '@aws-sdk/client-s3';
 import { CoreV1Api, type V1ConfigMap, Watch } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ensureBinaries } from './binaries.ts';
-import { ControlPlaneStartError, startControlPlane } from './control-plane.ts';
+import { ensureBinaries } from '../../dev/local-cluster/binaries.ts';
+import { ControlPlaneStartError, startControlPlane } from '../../dev/local-cluster/control-plane.ts';
+import { freePort, isAddressInUse } from '../../dev/local-cluster/ports.ts';
 import { createBucket, createNamespace, harness, kubeConfig, kubectl, s3Client } from './index.ts';
-import { freePort, isAddressInUse } from './ports.ts';
 
 describe('the shared control plane', () => {
   it('creates a ConfigMap in a fresh namespace and sees it change through a watch', async () => {

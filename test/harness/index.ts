@@ -6,9 +6,9 @@ import { inject } from 'vitest';
 import { createS3Client, type S3ConnectionConfig } from '../../lib/storage/s3-client.ts';
 import type { HarnessInfo } from './harness-info.ts';
 
-export { ensureBinaries } from './binaries.ts';
-export { type ControlPlane, startControlPlane } from './control-plane.ts';
-export { type S3Server, startS3Server } from './s3-server.ts';
+export { ensureBinaries } from '../../dev/local-cluster/binaries.ts';
+export { type ControlPlane, startControlPlane } from '../../dev/local-cluster/control-plane.ts';
+export { type S3Server, startS3Server } from '../../dev/local-cluster/s3-server.ts';
 
 /** What the global setup started for this run. */
 export function harness(): HarnessInfo {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { CliCommand, CliIO } from '../../cli/command.ts';
-import { UsageError } from '../../cli/command.ts';
+import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
+import { UsageError } from '../../lib/cli/command.ts';
 import { STAGES, type Stage } from '../../lib/contracts/validation-result.ts';
 import { createS3Client, s3ConnectionFromEnv } from '../../lib/storage/s3-client.ts';
 import { parseS3Uri, type S3Location } from '../../lib/storage/s3-uri.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../cli/command.ts';
+import type { CliIO } from '../../lib/cli/command.ts';
 import { main } from '../../cli/main.ts';
 import { buildTestZip } from '../../test/support/validation/test-zip.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
 /** Options of {@link writeTestDelivery}. */
 export interface TestDeliveryOptions {

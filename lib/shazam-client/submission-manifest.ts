@@ -1,7 +1,7 @@
 import { isMap, parseDocument } from 'yaml';
 import type { Stage } from '../../crds/api.ts';
 import { API_VERSION } from '../../crds/api.ts';
-import { CLI_ERROR_CODES, CliError } from './errors.ts';
+import { CLIENT_ERROR_CODES, ClientError } from './errors.ts';
 
 /** Product fields an artist may set from the command line; unset fields keep what the file says. */
 export interface ProductFields {
@@ -33,14 +33,14 @@ export function submissionName(asin: string): string {
  * repository) it edits that document in place, keeping comments, key order and the product fields not
  * given, so the commit diff shows only what changed: the revision, the delivery and what the artist set.
  *
- * Throws a CliError `gitopsInvalid` when the existing file is not an AssetSubmission of the same ASIN,
+ * Throws a ClientError `gitopsInvalid` when the existing file is not an AssetSubmission of the same ASIN,
  * or when it would move the revision backwards.
  */
 export function renderSubmissionManifest(input: SubmissionManifestInput, existing?: string): string {
   const document = parseDocument(existing ?? '{}');
   if (document.errors.length > 0) {
-    throw new CliError(
-      CLI_ERROR_CODES.gitopsInvalid,
+    throw new ClientError(
+      CLIENT_ERROR_CODES.gitopsInvalid,
       `the existing manifest is not valid YAML: ${document.errors[0]?.message}`,
     );
   }
@@ -49,20 +49,20 @@ export function renderSubmissionManifest(input: SubmissionManifestInput, existin
     const asin = document.getIn(['spec', 'asin']);
     const revision = document.getIn(['spec', 'revision']);
     if (kind !== 'AssetSubmission') {
-      throw new CliError(
-        CLI_ERROR_CODES.gitopsInvalid,
+      throw new ClientError(
+        CLIENT_ERROR_CODES.gitopsInvalid,
         `the existing manifest is a ${String(kind)}, not an AssetSubmission`,
       );
     }
     if (asin !== input.asin) {
-      throw new CliError(
-        CLI_ERROR_CODES.gitopsInvalid,
+      throw new ClientError(
+        CLIENT_ERROR_CODES.gitopsInvalid,
         `the existing manifest is for ASIN ${String(asin)}, not ${input.asin}; the ASIN of a submission never changes, use another --name`,
       );
     }
     if (typeof revision === 'number' && revision > input.revision) {
-      throw new CliError(
-        CLI_ERROR_CODES.gitopsInvalid,
+      throw new ClientError(
+        CLIENT_ERROR_CODES.gitopsInvalid,
         `the existing manifest is already at revision ${revision}; submit revision ${revision + 1} or later`,
       );
     }
@@ -92,8 +92,8 @@ export function renderSubmissionManifest(input: SubmissionManifestInput, existin
     document.getIn(['spec', 'product', 'brand']) === undefined ? 'product brand (--brand)' : undefined,
   ].filter((field) => field !== undefined);
   if (missing.length > 0) {
-    throw new CliError(
-      CLI_ERROR_CODES.gitopsInvalid,
+    throw new ClientError(
+      CLIENT_ERROR_CODES.gitopsInvalid,
       `the submission needs ${missing.join(', ')}; search and QA rely on them`,
     );
   }

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { type DeliveryManifest, parseDeliveryManifest } from './delivery-manifest.ts';
 import { packDirectory, sha256Hex } from './deterministic-zip.ts';
-import { CLI_ERROR_CODES, CliError } from './errors.ts';
+import { CLIENT_ERROR_CODES, ClientError } from './errors.ts';
 import { readZipEntry } from './zip-entry.ts';
 
 /** A delivery ready to upload: the ZIP bytes, their sha256 and its `manifest.yaml` when it has one. */
@@ -23,8 +23,8 @@ export async function loadDelivery(path: string): Promise<LoadedDelivery> {
   try {
     isDirectory = (await stat(path)).isDirectory();
   } catch {
-    throw new CliError(
-      CLI_ERROR_CODES.deliveryInvalid,
+    throw new ClientError(
+      CLIENT_ERROR_CODES.deliveryInvalid,
       `${path} does not exist; pass a delivery folder or ZIP`,
     );
   }
@@ -38,8 +38,8 @@ export async function deliveryFromZip(zip: Buffer, source: string): Promise<Load
   try {
     manifestBytes = await readZipEntry(zip, DELIVERY_MANIFEST);
   } catch (error) {
-    throw new CliError(
-      CLI_ERROR_CODES.deliveryInvalid,
+    throw new ClientError(
+      CLIENT_ERROR_CODES.deliveryInvalid,
       `${source} is not a readable ZIP (${error instanceof Error ? error.message : String(error)}); pack it with \`shazam pack\``,
     );
   }
@@ -62,21 +62,21 @@ export function deliveryIdentity(
   const asin = flags.asin ?? delivery.manifest?.asin;
   const revision = flags.revision ?? delivery.manifest?.revision;
   if (asin === undefined || revision === undefined) {
-    throw new CliError(
-      CLI_ERROR_CODES.manifestInvalid,
+    throw new ClientError(
+      CLIENT_ERROR_CODES.manifestInvalid,
       `the delivery has no ${DELIVERY_MANIFEST} with asin and revision; add one or pass --asin and --revision`,
     );
   }
   if (!/^[A-Z0-9]{10}$/.test(asin)) {
-    throw new CliError(
-      CLI_ERROR_CODES.manifestInvalid,
+    throw new ClientError(
+      CLIENT_ERROR_CODES.manifestInvalid,
       `--asin must be 10 characters A-Z 0-9, got "${asin}"`,
     );
   }
   const manifest = delivery.manifest;
   if (manifest && (manifest.asin !== asin || manifest.revision !== revision)) {
-    throw new CliError(
-      CLI_ERROR_CODES.manifestInvalid,
+    throw new ClientError(
+      CLIENT_ERROR_CODES.manifestInvalid,
       `${DELIVERY_MANIFEST} says ${manifest.asin} revision ${manifest.revision} but the flags say ${asin} revision ${revision}; make them agree`,
     );
   }

@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { UsageError } from '../command.ts';
+import { UsageError } from './command.ts';
 
 /** The option declarations of a command, in `node:util` `parseArgs` form. */
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;

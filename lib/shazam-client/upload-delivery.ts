@@ -1,6 +1,7 @@
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { CLI_ERROR_CODES, CliError } from './errors.ts';
+import { headObject } from '../storage/object-store.ts';
+import { CLIENT_ERROR_CODES, ClientError } from './errors.ts';
 
 /** Options of {@link uploadDelivery}. */
 export interface UploadDeliveryOptions {
@@ -24,25 +25,21 @@ const SHA256_METADATA = 'sha256';
  *
  * Guarantees: a revision's upload is never silently replaced. When the key already holds the same bytes
  * (same sha256 in its metadata) nothing is sent and `already-present` is returned; when it holds other
- * bytes a CliError `uploadConflict` asks for a new revision, because the submission that pins the old
+ * bytes a ClientError `uploadConflict` asks for a new revision, because the submission that pins the old
  * sha256 would otherwise fail validation.
  */
 export async function uploadDelivery(options: UploadDeliveryOptions): Promise<UploadOutcome> {
   const { s3, bucket, key, zip, sha256 } = options;
-  try {
-    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    if (head.Metadata?.[SHA256_METADATA] === sha256) {
+  const head = await headObject(s3, { bucket, key });
+  if (head) {
+    if (head.metadata[SHA256_METADATA] === sha256) {
       options.onProgress?.(zip.length, zip.length);
       return 'already-present';
     }
-    throw new CliError(
-      CLI_ERROR_CODES.uploadConflict,
+    throw new ClientError(
+      CLIENT_ERROR_CODES.uploadConflict,
       `s3://${bucket}/${key} already holds a different delivery; bump the revision in manifest.yaml and pack again`,
     );
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status !== 404) throw error;
   }
   const upload = new Upload({
     client: s3,

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { STAGES, type Stage } from '../../crds/api.ts';
-import { CLI_ERROR_CODES, CliError } from './errors.ts';
+import { CLIENT_ERROR_CODES, ClientError } from './errors.ts';
 
 /** What `manifest.yaml` at the root of a delivery says about it. */
 export interface DeliveryManifest {
@@ -13,8 +13,8 @@ export interface DeliveryManifest {
 
 const ASIN = /^[A-Z0-9]{10}$/;
 
-function invalid(source: string, problem: string): CliError {
-  return new CliError(CLI_ERROR_CODES.manifestInvalid, `${source}: ${problem}`);
+function invalid(source: string, problem: string): ClientError {
+  return new ClientError(CLIENT_ERROR_CODES.manifestInvalid, `${source}: ${problem}`);
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { ZipFile } from 'yazl';
-import { CLI_ERROR_CODES, CliError } from './errors.ts';
+import { CLIENT_ERROR_CODES, ClientError } from './errors.ts';
 
 /** Options of {@link packDirectory}. */
 export interface PackDirectoryOptions {
@@ -40,8 +40,8 @@ async function listFiles(root: string, dir: string, out: string[]): Promise<void
     const path = join(dir, name);
     const stats = await lstat(path);
     if (stats.isSymbolicLink()) {
-      throw new CliError(
-        CLI_ERROR_CODES.deliveryInvalid,
+      throw new ClientError(
+        CLIENT_ERROR_CODES.deliveryInvalid,
         `${relative(root, path)} is a symbolic link; copy the file into the delivery folder instead`,
       );
     }
@@ -77,16 +77,22 @@ export async function packDirectory(
   try {
     rootStats = await lstat(dir);
   } catch {
-    throw new CliError(CLI_ERROR_CODES.deliveryInvalid, `${dir} does not exist; pass the delivery folder`);
+    throw new ClientError(
+      CLIENT_ERROR_CODES.deliveryInvalid,
+      `${dir} does not exist; pass the delivery folder`,
+    );
   }
   if (!rootStats.isDirectory()) {
-    throw new CliError(CLI_ERROR_CODES.deliveryInvalid, `${dir} is not a folder; pass the delivery folder`);
+    throw new ClientError(
+      CLIENT_ERROR_CODES.deliveryInvalid,
+      `${dir} is not a folder; pass the delivery folder`,
+    );
   }
   const entries: string[] = [];
   await listFiles(dir, dir, entries);
   entries.sort(byteOrder);
   if (entries.length === 0) {
-    throw new CliError(CLI_ERROR_CODES.deliveryInvalid, `${dir} holds no files to pack`);
+    throw new ClientError(CLIENT_ERROR_CODES.deliveryInvalid, `${dir} holds no files to pack`);
   }
   const zipFile = new ZipFile();
   const chunks: Buffer[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CLI_ERROR_CODES } from './errors.ts';
+import { CLIENT_ERROR_CODES } from './errors.ts';
 import { renderSubmissionManifest, type SubmissionManifestInput } from './submission-manifest.ts';
 
 const sha = 'a'.repeat(64);
@@ -64,7 +64,7 @@ describe('renderSubmissionManifest', () => {
     const { artist: _artist, ...withoutArtist } = input;
     expect(() => renderSubmissionManifest({ ...withoutArtist, product: { title: 'Oak chair' } })).toThrow(
       expect.objectContaining({
-        code: CLI_ERROR_CODES.gitopsInvalid,
+        code: CLIENT_ERROR_CODES.gitopsInvalid,
         message: expect.stringMatching(/artist \(--artist.*product brand \(--brand\)/),
       }),
     );

@@ -1,4 +1,4 @@
-import type { CliIO } from '../command.ts';
+import type { CliIO } from '../../../lib/cli/command.ts';
 
 /** A CliIO that records what a command writes, for tests. */
 export interface RecordingIO extends CliIO {

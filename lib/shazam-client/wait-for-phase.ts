@@ -1,11 +1,12 @@
-import { CLI_ERROR_CODES, CliError } from './errors.ts';
-import type { KubeRestClient } from './kube-rest.ts';
-import { type AssetSubmission, getResource } from './resources.ts';
-import { displayedPhase, FINAL_PHASES } from './submission-view.ts';
+import type { AssetSubmission } from '../../crds/api.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { CLIENT_ERROR_CODES, ClientError } from './errors.ts';
+import { getResource } from './resources.ts';
+import { displayedPhase, FINAL_PHASES } from './submission-phase.ts';
 
 /** Options of {@link waitForPhase}. */
 export interface WaitForPhaseOptions {
-  client: KubeRestClient;
+  client: KubeClient;
   namespace: string;
   name: string;
   /** The phase to reach. */
@@ -24,7 +25,7 @@ export interface WaitForPhaseOptions {
 /**
  * Polls an AssetSubmission until its phase is `phase`, reporting each phase change on the way.
  *
- * Guarantees: resolves with the submission in `phase`; rejects with a CliError `timeout` after
+ * Guarantees: resolves with the submission in `phase`; rejects with a ClientError `timeout` after
  * `timeoutMs`, or `unexpectedPhase` when the submission settles in a final phase other than `phase` (say
  * Rejected while waiting for Published), with the status message, since it will not move on its own.
  */
@@ -33,12 +34,7 @@ export async function waitForPhase(options: WaitForPhaseOptions): Promise<AssetS
   const pollMs = options.pollMs ?? 1000;
   let last: string | undefined;
   for (;;) {
-    const submission = await getResource<AssetSubmission>(
-      options.client,
-      'AssetSubmission',
-      options.namespace,
-      options.name,
-    );
+    const submission = await getResource(options.client, 'AssetSubmission', options.namespace, options.name);
     const ofRevision = options.revision === undefined || submission.spec.revision === options.revision;
     const phase = ofRevision ? displayedPhase(submission) : 'Pending';
     if (phase !== last) {
@@ -49,14 +45,14 @@ export async function waitForPhase(options: WaitForPhaseOptions): Promise<AssetS
     options.onTick?.(phase, elapsed);
     if (phase === options.phase) return submission;
     if (FINAL_PHASES.has(phase)) {
-      throw new CliError(
-        CLI_ERROR_CODES.unexpectedPhase,
+      throw new ClientError(
+        CLIENT_ERROR_CODES.unexpectedPhase,
         `${options.name} stopped in phase ${phase} instead of ${options.phase}: ${submission.status?.message ?? 'no message'}`,
       );
     }
     if (elapsed > options.timeoutMs) {
-      throw new CliError(
-        CLI_ERROR_CODES.timeout,
+      throw new ClientError(
+        CLIENT_ERROR_CODES.timeout,
         `${options.name} did not reach ${options.phase} in ${Math.round(options.timeoutMs / 1000)} s (still ${phase})`,
       );
     }

@@ -1,5 +1,8 @@
-/** Stable codes of the errors the artist and reviewer commands raise. */
-export const CLI_ERROR_CODES = {
+/**
+ * Stable codes of the errors the client library raises for the artist's and reviewer's tools (`shazam`
+ * commands, the demo's QA page). The `SHAZAM_CLI_` prefix is part of the published codes.
+ */
+export const CLIENT_ERROR_CODES = {
   /** The delivery folder is missing, empty or holds something that cannot go into a ZIP. */
   deliveryInvalid: 'SHAZAM_CLI_DELIVERY_INVALID',
   /** `manifest.yaml` of a delivery is not valid YAML or misses a field. */
@@ -14,6 +17,8 @@ export const CLI_ERROR_CODES = {
   notFound: 'SHAZAM_CLI_NOT_FOUND',
   /** The QAReview was already decided; decisions are final. */
   alreadyDecided: 'SHAZAM_CLI_ALREADY_DECIDED',
+  /** The QAReview is orphaned: its submission is gone or has moved past it, so a decision would do nothing. */
+  reviewOrphaned: 'SHAZAM_CLI_REVIEW_ORPHANED',
   /** RBAC does not allow the caller this request. */
   forbidden: 'SHAZAM_CLI_FORBIDDEN',
   /** The Kubernetes API refused the request (validation, conflict). */
@@ -24,15 +29,15 @@ export const CLI_ERROR_CODES = {
   timeout: 'SHAZAM_CLI_TIMEOUT',
 } as const;
 
-/** One of {@link CLI_ERROR_CODES}. */
-export type CliErrorCode = (typeof CLI_ERROR_CODES)[keyof typeof CLI_ERROR_CODES];
+/** One of {@link CLIENT_ERROR_CODES}. */
+export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[keyof typeof CLIENT_ERROR_CODES];
 
-/** An error a command reports to the user as one line (`code: message`) with exit code 1. */
-export class CliError extends Error {
-  override name = 'CliError';
+/** An expected failure a tool reports to its user as one line (`code: message`); commands exit 1 on it. */
+export class ClientError extends Error {
+  override name = 'ClientError';
 
   constructor(
-    readonly code: CliErrorCode,
+    readonly code: ClientErrorCode,
     message: string,
   ) {
     super(message);

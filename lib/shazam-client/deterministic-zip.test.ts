@@ -2,9 +2,9 @@ import { cp, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeTestDelivery } from '../../test/support/cli/test-delivery.ts';
 import { packDirectory, sha256Hex } from './deterministic-zip.ts';
-import { CLI_ERROR_CODES } from './errors.ts';
-import { writeTestDelivery } from './test-delivery.ts';
+import { CLIENT_ERROR_CODES } from './errors.ts';
 import { readZipEntry } from './zip-entry.ts';
 
 const cleanup: string[] = [];
@@ -55,14 +55,14 @@ describe('packDirectory', () => {
     const dir = await delivery();
     await symlink('/etc/hostname', join(dir, 'references', 'linked.jpg'));
     await expect(packDirectory(dir)).rejects.toMatchObject({
-      code: CLI_ERROR_CODES.deliveryInvalid,
+      code: CLIENT_ERROR_CODES.deliveryInvalid,
       message: expect.stringContaining('references/linked.jpg is a symbolic link'),
     });
   });
 
   it('names the problem when the folder is missing or empty', async () => {
     await expect(packDirectory('/nonexistent/delivery')).rejects.toMatchObject({
-      code: CLI_ERROR_CODES.deliveryInvalid,
+      code: CLIENT_ERROR_CODES.deliveryInvalid,
     });
     const empty = await mkdtemp(join(tmpdir(), 'shazam-empty-'));
     cleanup.push(empty);

@@ -1,13 +1,12 @@
 import { writeFile } from 'node:fs/promises';
-import type { KubeRestClient } from '../cli/lib/kube-rest.ts';
-import { statusMessage } from '../cli/lib/kube-rest.ts';
-import { PLURALS } from '../cli/lib/resources.ts';
-import { GROUP } from '../crds/api.ts';
+import { ASSET_SUBMISSION, GROUP, QA_REVIEW } from '../crds/api.ts';
+import type { KubeClient } from '../lib/kube/client.ts';
+import { isConflict } from '../lib/kube/errors.ts';
 
 /** Options of {@link grantReviewerAccess}. */
 export interface ReviewerAccessOptions {
   /** An admin client that may create ServiceAccounts, Roles and tokens. */
-  admin: KubeRestClient;
+  admin: KubeClient;
   namespace: string;
   /** ServiceAccount name of the reviewer, e.g. `qa-reviewer`. */
   name: string;
@@ -23,10 +22,12 @@ export interface ReviewerCredentials {
   token: string;
 }
 
-async function ensure(admin: KubeRestClient, path: string, body: unknown): Promise<void> {
-  const response = await admin.send({ method: 'POST', path, body });
-  if (response.status === 201 || response.status === 200 || response.status === 409) return;
-  throw new Error(`creating ${path}: ${statusMessage(response)}`);
+async function ensure(admin: KubeClient, path: string, body: unknown): Promise<void> {
+  try {
+    await admin.request('POST', path, { body });
+  } catch (error) {
+    if (!isConflict(error)) throw error;
+  }
 }
 
 /**
@@ -45,8 +46,8 @@ export async function grantReviewerAccess(options: ReviewerAccessOptions): Promi
   await ensure(admin, `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, {
     metadata: { name },
     rules: [
-      { apiGroups: [GROUP], resources: [PLURALS.QAReview], verbs: reviewVerbs },
-      { apiGroups: [GROUP], resources: [PLURALS.AssetSubmission], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [GROUP], resources: [QA_REVIEW.plural], verbs: reviewVerbs },
+      { apiGroups: [GROUP], resources: [ASSET_SUBMISSION.plural], verbs: ['get', 'list', 'watch'] },
     ],
   });
   await ensure(admin, `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
@@ -54,19 +55,18 @@ export async function grantReviewerAccess(options: ReviewerAccessOptions): Promi
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
     subjects: [{ kind: 'ServiceAccount', name, namespace }],
   });
-  const response = await admin.send({
-    method: 'POST',
-    path: `/api/v1/namespaces/${ns}/serviceaccounts/${encodeURIComponent(name)}/token`,
-    body: {
-      apiVersion: 'authentication.k8s.io/v1',
-      kind: 'TokenRequest',
-      spec: { expirationSeconds: options.expirationSeconds ?? 86_400 },
+  const response = await admin.request<{ status?: { token?: string } }>(
+    'POST',
+    `/api/v1/namespaces/${ns}/serviceaccounts/${encodeURIComponent(name)}/token`,
+    {
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: options.expirationSeconds ?? 86_400 },
+      },
     },
-  });
-  if (response.status !== 201 && response.status !== 200) {
-    throw new Error(`requesting a token for ServiceAccount ${namespace}/${name}: ${statusMessage(response)}`);
-  }
-  const token = (response.body as { status?: { token?: string } }).status?.token;
+  );
+  const token = response?.status?.token;
   if (!token) throw new Error(`the TokenRequest for ${namespace}/${name} returned no token`);
   return { username: `system:serviceaccount:${namespace}:${name}`, token };
 }
