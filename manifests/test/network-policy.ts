@@ -56,6 +56,8 @@ function selects(selector: LabelSelector, labels: Record<string, string>): boole
         return value !== undefined;
       case 'DoesNotExist':
         return value === undefined;
+      default:
+        return false;
     }
   });
   return byLabel && byExpression;
