@@ -12,6 +12,7 @@ import {
   createObject,
   testReview,
   testSubmission,
+  writeReviewStatus,
   writeSubmissionStatus,
 } from '../../test/support/cli/test-objects.ts';
 import { command } from './qa.ts';
@@ -113,6 +114,31 @@ describe('shazam qa (real kube-apiserver, RBAC)', () => {
     await expect(command.run(['reject', 'lamp-qa-r1'], as(reviewerConfig))).rejects.toThrow(
       /reject needs --comments/,
     );
+  });
+
+  it('refuses an orphaned review with the reason, and changes nothing', async () => {
+    await createObject(admin, namespace, testSubmission('stool', 'B0STOOL001', 2));
+    await createObject(admin, namespace, testReview('stool-qa-r1', 'stool'));
+    await writeReviewStatus(admin, namespace, 'stool-qa-r1', {
+      observedGeneration: 1,
+      phase: 'Orphaned',
+      submission: { name: 'stool', asin: 'B0STOOL001', revision: 1 },
+    });
+    const moved = as(reviewerConfig);
+    expect(await command.run(['approve', 'stool-qa-r1'], moved)).toBe(1);
+    expect(moved.stdoutText()).toBe('');
+    expect(moved.stderrText()).toMatch(
+      /SHAZAM_CLI_REVIEW_ORPHANED: .*stool-qa-r1 is orphaned \(it is for revision 1 but AssetSubmission stool has moved on to revision 2\)/,
+    );
+    expect((await review('stool-qa-r1')).spec.decision).toBe('Pending');
+
+    await createObject(admin, namespace, testReview('gone-qa-r1', 'no-such-submission'));
+    const gone = as(reviewerConfig);
+    expect(await command.run(['reject', 'gone-qa-r1', '--comments', 'x'], gone)).toBe(1);
+    expect(gone.stderrText()).toMatch(
+      /SHAZAM_CLI_REVIEW_ORPHANED: .*AssetSubmission no-such-submission does not exist/,
+    );
+    expect((await review('gone-qa-r1')).spec.decision).toBe('Pending');
   });
 
   it('rejects with comments and findings, found through the submission name', async () => {

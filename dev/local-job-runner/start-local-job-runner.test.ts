@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Job } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -129,6 +130,40 @@ describe('startLocalJobRunner on the real apiserver', () => {
     );
     expect(written).toBe(`hello s3cr3t teal ${ns}\n`);
     expect(await readFile(local.logPath(ns, 'hello', 1), 'utf8')).toBe(`hello s3cr3t teal ${ns}\n`);
+  });
+
+  it('runs at most `concurrency` Job processes at once, however many Jobs wait, and runs them all', async () => {
+    const client = new KubeClient(kubeConfig());
+    const ns = await createNamespace('ljr-limit');
+    const dir = await mkdtemp(join(tmpdir(), 'shazam-ljr-limit-'));
+    const journal = join(dir, 'journal');
+    // Each process notes its start and its end in one shared journal; appends of a short line are atomic.
+    const script = `echo + >> ${journal}; sleep 0.4; echo - >> ${journal}`;
+    const count = 16;
+    for (let i = 0; i < count; i++) await client.create(JOBS, ns, shellJob(ns, `many-${i}`, script));
+    const local = await runner(ns, { concurrency: 2 });
+    let mostSeen = 0;
+    const sampler = setInterval(() => {
+      mostSeen = Math.max(mostSeen, local.running().length);
+    }, 20);
+    try {
+      for (let i = 0; i < count; i++) {
+        expect(condition(await finished(client, ns, `many-${i}`), 'Complete')).toBeTruthy();
+      }
+    } finally {
+      clearInterval(sampler);
+    }
+    const lines = (await readFile(journal, 'utf8')).trim().split('\n');
+    let running = 0;
+    let most = 0;
+    for (const line of lines) {
+      running += line === '+' ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    expect(lines.filter((line) => line === '+')).toHaveLength(count);
+    expect(most).toBe(2);
+    expect(mostSeen).toBeLessThanOrEqual(2);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('retries a failing Job up to backoffLimit, then marks it Failed', async () => {

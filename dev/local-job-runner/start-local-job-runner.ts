@@ -43,7 +43,10 @@ export interface LocalJobRunnerOptions {
   workRoot?: string;
   /** Environment every process starts from (PATH, HOME…), before the container's env. Default none. */
   baseEnv?: Record<string, string>;
-  /** Jobs run at once. Default 4. */
+  /**
+   * Job processes running at once, and reconciles at once. A Job beyond the limit waits, active but not
+   * started, until a running process exits. Default 4.
+   */
   concurrency?: number;
   /** Delay before retrying a failed attempt: doubles from `initialMs`, capped at `maxMs`. Default 1 s to 60 s. */
   retryBackoff?: { initialMs: number; maxMs: number };
@@ -81,6 +84,7 @@ interface Run {
  * would, for places with an apiserver but no kubelet (the demo, operator tests).
  *
  * Guarantees:
+ * - At most `concurrency` Job processes run at once; a Job beyond that waits its turn, active.
  * - One process per Job at a time, running the first container's command + args (through the command map)
  *   with its env (Secret/ConfigMap references resolved), in `<workRoot>/<namespace>/<name>`; each
  *   attempt's stdout and stderr go to `attempt-<n>.log` there.
@@ -109,6 +113,11 @@ export async function startLocalJobRunner(options: LocalJobRunnerOptions): Promi
   const runs = new Map<string, Run>();
   /** Every process not yet exited, by key: what `running()` reports and `stop()` waits for. */
   const live = new Map<ChildProcess, string>();
+  const concurrency = options.concurrency ?? 4;
+  /** Attempts between the decision to start and the spawn: they count against the limit already. */
+  let starting = 0;
+  /** Jobs that were due to start while the limit was reached; each is queued again when a process exits. */
+  const waiting = new Set<string>();
   let stopping = false;
 
   const workDir = (namespace: string, name: string) => join(workRoot, namespace, name);
@@ -127,13 +136,20 @@ export async function startLocalJobRunner(options: LocalJobRunnerOptions): Promi
   });
   const queue = new WorkQueue<string>({
     handler: (key) => reconcile(key),
-    concurrency: options.concurrency ?? 4,
+    concurrency,
     log,
     clock,
   });
   informer.on('add', (job) => queue.add(objectKey(job)));
   informer.on('update', (job) => queue.add(objectKey(job)));
   informer.on('delete', (job) => queue.add(objectKey(job)));
+
+  /** Queues the Jobs waiting for a free slot again, once one is free. */
+  function wakeWaiting(): void {
+    if (live.size + starting >= concurrency) return;
+    for (const key of waiting) queue.add(key);
+    waiting.clear();
+  }
 
   /** Writes a Job's status computed from its freshest copy, retrying conflicts. */
   async function writeStatus(
@@ -201,8 +217,11 @@ export async function startLocalJobRunner(options: LocalJobRunnerOptions): Promi
     });
     const run: Run = { uid, attempt, child };
     live.set(child, `${namespace}/${name}`);
-    child.once('close', () => live.delete(child));
-    child.once('error', () => live.delete(child));
+    const release = () => {
+      if (live.delete(child)) wakeWaiting();
+    };
+    child.once('close', release);
+    child.once('error', release);
     runs.set(`${namespace}/${name}`, run);
     child.stdout?.pipe(logFile, { end: false });
     child.stderr?.pipe(logFile, { end: false });
@@ -301,7 +320,13 @@ export async function startLocalJobRunner(options: LocalJobRunnerOptions): Promi
     if (current?.retryAt !== undefined && now < current.retryAt)
       return { requeueAfterMs: current.retryAt - now };
 
+    if (live.size + starting >= concurrency) {
+      waiting.add(key);
+      return undefined;
+    }
+    waiting.delete(key);
     const attempt = (current?.attempt ?? 0) + 1;
+    starting++;
     try {
       await startAttempt(job, attempt);
     } catch (error) {
@@ -312,6 +337,9 @@ export async function startLocalJobRunner(options: LocalJobRunnerOptions): Promi
       }
       if (isNotFound(error)) return undefined;
       throw error;
+    } finally {
+      starting--;
+      wakeWaiting();
     }
     const started = runs.get(key);
     if (started?.child) {

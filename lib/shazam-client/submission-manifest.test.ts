@@ -50,6 +50,65 @@ describe('renderSubmissionManifest', () => {
     expect(document.spec.product.title).toBe('Oak chair');
   });
 
+  it('writes a new manifest as block YAML, one field a line', () => {
+    const text = renderSubmissionManifest(input);
+    expect(text.split('\n').slice(0, 9)).toEqual([
+      'apiVersion: pipeline.shazam.dev/v1alpha1',
+      'kind: AssetSubmission',
+      'metadata:',
+      '  name: b0chair001',
+      'spec:',
+      '  asin: B0CHAIR001',
+      '  revision: 1',
+      '  artist: ana',
+      '  product:',
+    ]);
+    expect(text).not.toContain('{');
+  });
+
+  it('changes only the values of a new revision, keeping every other byte of the file', () => {
+    const existing = [
+      '# owned by the chairs team',
+      'apiVersion: pipeline.shazam.dev/v1alpha1',
+      'kind: AssetSubmission',
+      'metadata:',
+      '  name: b0chair001   # the ASIN in lower case',
+      'spec:',
+      '  asin: B0CHAIR001',
+      '  revision: 1',
+      '  artist: "ana"',
+      '  product:',
+      "    title: 'Oak chair'",
+      '    brand: Northwind',
+      '    tags: [chair, oak]',
+      '    description: >-',
+      '      A solid oak chair',
+      '      with a long description.',
+      '  delivery:',
+      '    # the ZIP uploaded by shazam submit',
+      `    uri: ${input.delivery.uri}`,
+      `    sha256: ${sha}`,
+      '  stages: [cleanup, uv, texturing]',
+      '',
+    ].join('\n');
+    const next = renderSubmissionManifest(
+      {
+        ...input,
+        revision: 2,
+        delivery: { uri: 's3://shazam-incoming/incoming/B0CHAIR001/r2.zip', sha256: 'b'.repeat(64) },
+        product: { tags: ['chair', 'oak', 'dining'] },
+      },
+      existing,
+    );
+    expect(next).toBe(
+      existing
+        .replace('revision: 1', 'revision: 2')
+        .replace('tags: [chair, oak]', 'tags: [chair, oak, dining]')
+        .replace(input.delivery.uri, 's3://shazam-incoming/incoming/B0CHAIR001/r2.zip')
+        .replace(sha, 'b'.repeat(64)),
+    );
+  });
+
   it.each([
     // another ASIN in the same file: the ASIN is immutable
     [{ asin: 'B0OTHER001' }, /is for ASIN B0CHAIR001, not B0OTHER001/],
