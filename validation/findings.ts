@@ -105,6 +105,16 @@ export const FINDING_CODES = {
     severity: 'error',
     hint: 'Use the flat layout of the delivery contract.',
   },
+  ZIP_PATH_CONFLICT: {
+    stage: 'archive',
+    severity: 'error',
+    hint: 'A file and a folder cannot share a name: rename the file (or the folder), then re-pack.',
+  },
+  ZIP_HEADERS_DISAGREE: {
+    stage: 'archive',
+    severity: 'error',
+    hint: 'Other unzip tools would see different files than the ones checked. Re-pack the delivery with `shazam pack` or an ordinary ZIP tool.',
+  },
   DIR_SYMLINK: { stage: 'archive', severity: 'error', hint: 'Replace links by the files they point to.' },
   STRUCTURE_MODEL_MISSING: {
     stage: 'structure',
@@ -141,6 +151,31 @@ export const FINDING_CODES = {
     stage: 'gltf',
     severity: 'error',
     hint: 'Re-export the model as GLB from your DCC tool; check it with the Khronos glTF-Validator.',
+  },
+  GLTF_MODEL_TOO_LARGE: {
+    stage: 'gltf',
+    severity: 'error',
+    hint: 'Reduce the model: decimate meshes, resize textures (storefronts take 15 MB at most).',
+  },
+  GLTF_JSON_TOO_LARGE: {
+    stage: 'gltf',
+    severity: 'error',
+    hint: 'Export a binary GLB: buffers and images belong in its binary chunk, not in data: URIs in the JSON.',
+  },
+  GLTF_JSON_TOO_DEEP: {
+    stage: 'gltf',
+    severity: 'error',
+    hint: 'Re-export the model without the deeply nested custom data (extras or extensions).',
+  },
+  GLTF_DECLARED_TOO_LARGE: {
+    stage: 'gltf',
+    severity: 'error',
+    hint: 'The model declares more data than the policy allows: reduce it, or fix the sizes its exporter wrote.',
+  },
+  VALIDATION_ABORTED: {
+    stage: 'delivery',
+    severity: 'error',
+    hint: 'The delivery broke the checks themselves, so it cannot be accepted. Re-export the model and re-pack the ZIP with ordinary tools; if it persists, send the ZIP to the pipeline team.',
   },
   GLTF_REPORT_TRUNCATED: {
     stage: 'gltf',
@@ -295,6 +330,18 @@ export const FINDING_CODES = {
     hint: 'This revision is already stored with a different delivery; bump spec.revision and manifest.yaml.',
   },
 } as const satisfies Record<string, CodeInfo>;
+
+/**
+ * Codes a policy's `severities` cannot soften: each means the checks could not run on the delivery (or
+ * on its model), so a delivery that raised one has not been judged and must not pass.
+ */
+export const FIXED_SEVERITY_CODES: ReadonlySet<string> = new Set([
+  'VALIDATION_ABORTED',
+  'GLTF_MODEL_TOO_LARGE',
+  'GLTF_JSON_TOO_LARGE',
+  'GLTF_JSON_TOO_DEEP',
+  'GLTF_DECLARED_TOO_LARGE',
+]);
 
 /** A code of {@link FINDING_CODES}. */
 export type FindingCode = keyof typeof FINDING_CODES;

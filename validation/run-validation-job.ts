@@ -1,13 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   parseValidationResult,
   type Stage,
   type ValidationResult,
 } from '../lib/contracts/validation-result.ts';
+import { createGltfIO } from '../lib/gltf/create-io.ts';
 import { validationReportKey, versionKeys } from '../lib/storage/layout.ts';
+import { putJson } from '../lib/storage/object-store.ts';
 import { formatS3Uri, type S3Location } from '../lib/storage/s3-uri.ts';
 import { fetchDelivery } from './delivery/fetch-delivery.ts';
 import { finding } from './findings.ts';
@@ -15,7 +17,7 @@ import { ingestVersion, RevisionConflictError } from './ingest/ingest-version.ts
 import { optimizeWebGlb } from './ingest/optimize-web-glb.ts';
 import type { Policy } from './policy/policy.ts';
 import { buildReport, toCompactResult, type ValidationReport } from './report/report.ts';
-import { validateDelivery } from './validate-delivery.ts';
+import { validateDeliveryIsolated } from './validate-isolated.ts';
 
 /** Options of {@link runValidationJob}: what `shazam validate-job` parsed from its arguments. */
 export interface RunValidationJobOptions {
@@ -60,7 +62,7 @@ export async function runValidationJob(options: RunValidationJobOptions): Promis
       maxBytes: options.policy.archive.maxArchiveBytes,
       expectedSha256: options.sha256,
     });
-    const validated = await validateDelivery({
+    const validated = await validateDeliveryIsolated({
       source: { zip: zipPath },
       asin: options.asin,
       revision: options.revision,
@@ -74,8 +76,10 @@ export async function runValidationJob(options: RunValidationJobOptions): Promis
     let { report } = validated;
     let result = toCompactResult(report, options.sha256);
     let ingested = false;
-    if (report.verdict === 'Passed' && validated.model && validated.document && validated.layout) {
-      const document = validated.document;
+    if (report.verdict === 'Passed' && validated.layout?.model) {
+      // The checks ran in a worker; the model they passed is loaded here once more for ingest.
+      const model = new Uint8Array(await readFile(validated.layout.model.path));
+      const document = await (await createGltfIO()).readBinary(model);
       const keys = versionKeys(options.asin, options.revision);
       const reportUri = formatS3Uri({ bucket: options.assetsBucket, key: keys.report });
       try {
@@ -85,7 +89,7 @@ export async function runValidationJob(options: RunValidationJobOptions): Promis
           asin: options.asin,
           revision: options.revision,
           sha256: options.sha256,
-          model: validated.model,
+          model,
           buildWebModel: async () =>
             (
               await optimizeWebGlb(document, {
@@ -115,27 +119,16 @@ export async function runValidationJob(options: RunValidationJobOptions): Promis
     if (report.verdict === 'Failed') {
       // Only the first findings fit the compact result; the artist and QA need every one of them.
       const reportKey = validationReportKey(options.asin, options.revision, options.sha256);
-      await putJson(options.s3, options.assetsBucket, reportKey, report);
+      await putJson(options.s3, { bucket: options.assetsBucket, key: reportKey }, report);
       result = toCompactResult(report, options.sha256, {
         reportUri: formatS3Uri({ bucket: options.assetsBucket, key: reportKey }),
       });
     }
     // Validating our own output catches a contract drift here, not in the operator.
     parseValidationResult(result);
-    await putJson(options.s3, options.result.bucket, options.result.key, result);
+    await putJson(options.s3, options.result, result);
     return { report, result, ingested };
   } finally {
     await rm(scratchDir, { recursive: true, force: true });
   }
-}
-
-async function putJson(s3: S3Client, bucket: string, key: string, value: unknown): Promise<void> {
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: JSON.stringify(value, null, 2),
-      ContentType: 'application/json',
-    }),
-  );
 }

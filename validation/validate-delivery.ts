@@ -13,6 +13,7 @@ import { checkStructure, type DeliveryLayout } from './checks/check-structure.ts
 import { checkTexturing } from './checks/check-texturing.ts';
 import { checkUv } from './checks/check-uv.ts';
 import { type Finding, finding } from './findings.ts';
+import { checkModelLimits } from './gltf/check-model-limits.ts';
 import { gltfValidatorVersion, runGltfValidator } from './gltf/run-gltf-validator.ts';
 import type { Policy } from './policy/policy.ts';
 import { evaluateProfiles, STOREFRONT_PROFILES } from './profiles/storefront-profiles.ts';
@@ -117,6 +118,11 @@ export async function validateDelivery(options: ValidateDeliveryOptions): Promis
   if (!layout.model) return finish({ layout });
 
   const modelFile = layout.model;
+  // Sizes are judged on headers and declarations before the model is read or parsed, so no declared size
+  // reaches an allocation.
+  const limits = await checkModelLimits(modelFile.path, modelFile.name, options.policy.model);
+  findings.push(...limits);
+  if (limits.length > 0) return finish({ layout });
   const model = new Uint8Array(await readFile(modelFile.path));
   stats.model = { file: modelFile.name, bytes: model.byteLength };
   const gltf = await runGltfValidator(model, {

@@ -8,6 +8,7 @@ import yauzl from 'yauzl';
 import { type Finding, type FindingCode, finding } from '../findings.ts';
 import type { ArchivePolicy } from '../policy/policy.ts';
 import { checkEntryName, collisionKey, decodeEntryName } from './check-entry-name.ts';
+import { checkZipConsistency } from './check-zip-consistency.ts';
 import { archiveKindOfMagic, archiveKindOfName } from './detect-archive.ts';
 
 /** One file written by {@link safeUnzip}. */
@@ -95,13 +96,23 @@ export async function safeUnzip(zipPath: string, options: SafeUnzipOptions): Pro
       return { files: [], findings };
     }
     let entries: EntryInfo[];
+    const raw: yauzl.Entry[] = [];
+    // yauzl keeps the end record's directory offset only as its read cursor, before the first entry is read.
+    const directoryOffset = (zip as unknown as { readEntryCursor: number }).readEntryCursor;
     try {
-      entries = await readEntries(zip, findings, policy, depth);
+      entries = await readEntries(zip, findings, policy, depth, raw);
     } catch (error) {
       findings.push(zipError(error, 'its central directory cannot be read'));
       return { files: [], findings };
     }
-    checkCentralDirectory(zip, entries, findings, policy);
+    checkCentralDirectory(directoryOffset, entries, findings, policy);
+    findings.push(
+      ...(await checkZipConsistency(zipPath, {
+        entries: raw,
+        entryCount: zip.entryCount,
+        centralDirectoryOffset: directoryOffset,
+      })),
+    );
     if (findings.some((item) => item.severity === 'error')) return { files: [], findings };
     const nestedDir = options.nestedDir ?? `${destDir}.nested`;
     const files = await extractAll(zip, entries, { destDir, nestedDir, policy, depth }, findings);
@@ -129,10 +140,12 @@ function readEntries(
   findings: Finding[],
   policy: ArchivePolicy,
   depth: number,
+  raw: yauzl.Entry[],
 ): Promise<EntryInfo[]> {
   return new Promise((resolvePromise, reject) => {
     const entries: EntryInfo[] = [];
     zip.on('entry', (entry: yauzl.Entry) => {
+      raw.push(entry);
       const info = checkEntry(entry, findings, policy, depth);
       if (info) entries.push(info);
       zip.readEntry();
@@ -252,7 +265,7 @@ function nestedFinding(name: string, kind: string): Finding {
 }
 
 function checkCentralDirectory(
-  zip: yauzl.ZipFile,
+  directoryStart: number,
   entries: EntryInfo[],
   findings: Finding[],
   policy: ArchivePolicy,
@@ -292,13 +305,13 @@ function checkCentralDirectory(
       ),
     );
   }
+  checkPathConflicts(entries, findings);
   // Entries whose data overlap (one local record reused by many central records) are how the
   // non-recursive "overlapping" ZIP bombs reach huge ratios; no packer writes them.
   const sorted = entries
     .filter((info) => !info.isFolder || info.entry.compressedSize > 0)
     .map((info) => info.entry)
     .sort((a, b) => a.relativeOffsetOfLocalHeader - b.relativeOffsetOfLocalHeader);
-  const directoryStart = (zip as unknown as { centralDirectoryOffset: number }).centralDirectoryOffset;
   for (let index = 0; index < sorted.length; index++) {
     const current = sorted[index]!;
     const end =
@@ -318,6 +331,35 @@ function checkCentralDirectory(
         ),
       );
       return;
+    }
+  }
+}
+
+/**
+ * A file whose path another entry uses as a folder (`references` beside `references/a.jpg`, or
+ * `References` on a case-insensitive disk): no file system can hold both, and tools disagree on which wins.
+ */
+function checkPathConflicts(entries: EntryInfo[], findings: Finding[]): void {
+  const folders = new Map<string, string>();
+  for (const { name } of entries) {
+    const segments = name.replace(/\/$/, '').split('/');
+    for (let length = 1; length < segments.length; length++) {
+      const folder = segments.slice(0, length).join('/');
+      const key = collisionKey(folder);
+      if (!folders.has(key)) folders.set(key, name);
+    }
+  }
+  for (const { name, isFolder } of entries) {
+    if (isFolder) continue;
+    const user = folders.get(collisionKey(name));
+    if (user !== undefined) {
+      findings.push(
+        finding(
+          'ZIP_PATH_CONFLICT',
+          `"${name}" is a file, but "${user}" needs a folder of that name; the two cannot both be unpacked.`,
+          { file: name },
+        ),
+      );
     }
   }
 }
@@ -347,12 +389,28 @@ async function extractAll(
       findings.push(finding('ZIP_PATH_TRAVERSAL', `Entry "${name}" resolves outside the extraction folder.`));
       return files;
     }
-    if (isFolder) {
-      await mkdir(target, { recursive: true });
-      continue;
+    let outcome: Awaited<ReturnType<typeof extractEntry>>;
+    try {
+      if (isFolder) {
+        await mkdir(target, { recursive: true });
+        continue;
+      }
+      await mkdir(dirname(target), { recursive: true });
+      outcome = await extractEntry(zip, entry, target, context.policy.maxEntryBytes);
+    } catch (error) {
+      outcome = { error };
     }
-    await mkdir(dirname(target), { recursive: true });
-    const outcome = await extractEntry(zip, entry, target, context.policy.maxEntryBytes);
+    if ('error' in outcome && isPathClash(outcome.error)) {
+      // Defence in depth: checkPathConflicts already rejects the names that make these.
+      findings.push(
+        finding(
+          'ZIP_PATH_CONFLICT',
+          `Entry "${name}" cannot be unpacked: another entry holds its path (${(outcome.error as NodeJS.ErrnoException).code}).`,
+          { file: name },
+        ),
+      );
+      return files;
+    }
     if ('error' in outcome) {
       findings.push({
         ...zipError(outcome.error, `entry "${name}" cannot be extracted`),
@@ -426,6 +484,11 @@ async function extractEntry(
   } catch (error) {
     return { error };
   }
+}
+
+function isPathClash(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR';
 }
 
 async function archiveKindOfFile(path: string): Promise<string | undefined> {

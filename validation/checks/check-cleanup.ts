@@ -173,8 +173,9 @@ function checkScaleAndOrigin(
         { file },
       ),
     );
-    return;
   }
+  // Judged on its own even when the scale is wrong: a model in centimetres can also stand off its origin,
+  // and the artist should fix both in one round.
   const base = [(bounds.min[0] + bounds.max[0]) / 2, bounds.min[1], (bounds.min[2] + bounds.max[2]) / 2];
   const offset = Math.hypot(...base);
   if (offset > policy.originTolerance * largest) {

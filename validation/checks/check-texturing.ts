@@ -158,8 +158,9 @@ export async function checkTexturing(
     if (colourSpaceProblem) {
       findings.push(finding('TEXTURING_COLOR_SPACE', `Image "${name}" ${colourSpaceProblem}.`, location));
     }
-    if (slots.includes('baseColor')) {
-      const problem = await baseColourRange(image, policy.baseColorLuminance);
+    // Decoding is bounded by the size limit: an image over it is reported above and never decoded.
+    if (slots.includes('baseColor') && Math.max(width, height) <= policy.maxTextureSize) {
+      const problem = await baseColourRange(image, policy.baseColorLuminance, policy.maxTextureSize ** 2);
       if (problem)
         findings.push(finding('TEXTURING_BASE_COLOR_LUMINANCE', `Image "${name}" ${problem}.`, location));
     }
@@ -206,21 +207,53 @@ function colourSpace(metadata: Metadata, slots: string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * The 2nd and 98th luminance percentiles of a base colour texture, over every pixel at full resolution.
+ *
+ * Why every pixel: a resized copy averages thin dark lines or specks into their surroundings (and its
+ * resampling filter can ring below or above the real values near hard edges), so the verdict would depend on
+ * the size of the copy. A 1024-bin histogram keeps this one pass and constant memory beyond the decoded image,
+ * whose size the texture-size limit bounds (`limitInputPixels`).
+ */
+export async function luminancePercentiles(
+  image: Uint8Array,
+  limitInputPixels: number,
+): Promise<{ low: number; high: number }> {
+  const { data, info } = await sharp(image, { limitInputPixels })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const bins = new Uint32Array(LUMINANCE_BINS);
+  const scale = (LUMINANCE_BINS - 1) / 255;
+  const step = info.channels;
+  let count = 0;
+  for (let offset = 0; offset + 2 < data.length; offset += step) {
+    const luminance = 0.2126 * data[offset]! + 0.7152 * data[offset + 1]! + 0.0722 * data[offset + 2]!;
+    bins[Math.round(luminance * scale)]!++;
+    count++;
+  }
+  const percentile = (share: number) => {
+    const rank = Math.floor(count * share);
+    let seen = 0;
+    for (let bin = 0; bin < LUMINANCE_BINS; bin++) {
+      seen += bins[bin]!;
+      if (seen > rank) return bin / scale;
+    }
+    return 255;
+  };
+  return { low: percentile(0.02), high: percentile(0.98) };
+}
+
+const LUMINANCE_BINS = 1024;
+
 async function baseColourRange(
   image: Uint8Array,
   range: { min: number; max: number },
+  limitInputPixels: number,
 ): Promise<string | undefined> {
   // Percentiles rather than extremes: a few specks of pure black do not make a material unsafe.
-  const { data, info } = await sharp(image).removeAlpha().resize(128, 128, { fit: 'fill' }).raw().toBuffer({
-    resolveWithObject: true,
-  });
-  const luminances: number[] = [];
-  for (let offset = 0; offset + 2 < data.length; offset += info.channels) {
-    luminances.push(0.2126 * data[offset]! + 0.7152 * data[offset + 1]! + 0.0722 * data[offset + 2]!);
-  }
-  luminances.sort((a, b) => a - b);
-  const low = luminances[Math.floor(luminances.length * 0.02)] ?? 0;
-  const high = luminances[Math.floor(luminances.length * 0.98)] ?? 0;
+  const { low, high } = await luminancePercentiles(image, limitInputPixels);
   if (low < range.min) return `has base colours darker than ${range.min} (2nd percentile ${Math.round(low)})`;
   if (high > range.max)
     return `has base colours brighter than ${range.max} (98th percentile ${Math.round(high)})`;

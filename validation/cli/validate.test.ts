@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../lib/cli/command.ts';
 import { main } from '../../cli/main.ts';
+import type { CliIO } from '../../lib/cli/command.ts';
 import { buildTestZip } from '../../test/support/validation/test-zip.ts';
 
 const example = fileURLToPath(new URL('../../examples/deliveries/B0D4KMX7Q2', import.meta.url));

@@ -11,7 +11,7 @@ import { UsageError } from '../../lib/cli/command.ts';
 import { STAGES, type Stage } from '../../lib/contracts/validation-result.ts';
 import { loadPolicy, PolicyError } from '../policy/load-policy.ts';
 import { renderText } from '../report/render-text.ts';
-import { validateDelivery } from '../validate-delivery.ts';
+import { validateDeliveryIsolated } from '../validate-isolated.ts';
 
 const USAGE = `usage: shazam validate <delivery.zip | delivery-folder> [options]
 
@@ -58,7 +58,7 @@ export const command: CliCommand = {
     try {
       const identity = await identify(target, info.isDirectory(), values);
       const sha256 = info.isDirectory() ? undefined : await sha256File(target);
-      const { report } = await validateDelivery({
+      const { report } = await validateDeliveryIsolated({
         source: info.isDirectory() ? { dir: target } : { zip: target },
         ...identity,
         policy,

@@ -3,8 +3,10 @@ import { createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { getStream } from '../../lib/storage/object-store.ts';
 import { formatS3Uri, type S3Location } from '../../lib/storage/s3-uri.ts';
+import { isStorageError } from '../../lib/storage/storage-error.ts';
 import { type Finding, finding } from '../findings.ts';
 
 /** Options of {@link fetchDelivery}. */
@@ -25,8 +27,8 @@ export type FetchDeliveryOutcome =
 /**
  * Streams the delivery ZIP from S3 to a local file, hashing it as it arrives, with a size cap checked on
  * the declared length first and on the bytes received second. A missing object, an oversized one and a
- * checksum mismatch are findings (the artist's to fix); any other S3 error is thrown (infrastructure:
- * the Job retries).
+ * checksum mismatch are findings (the artist's to fix); any other S3 failure is thrown as a StorageError
+ * with its code (infrastructure: the Job retries).
  */
 export async function fetchDelivery(
   s3: S3Client,
@@ -36,15 +38,14 @@ export async function fetchDelivery(
   const uri = formatS3Uri(location);
   let body: Readable;
   try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
-    if (response.ContentLength !== undefined && response.ContentLength > options.maxBytes) {
-      (response.Body as Readable | undefined)?.destroy();
-      return { ok: false, finding: tooLarge(uri, response.ContentLength, options.maxBytes) };
+    const response = await getStream(s3, location);
+    if (response.contentLength !== undefined && response.contentLength > options.maxBytes) {
+      response.body?.destroy();
+      return { ok: false, finding: tooLarge(uri, response.contentLength, options.maxBytes) };
     }
-    body = response.Body as Readable;
+    body = response.body;
   } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (name === 'NoSuchKey' || name === 'NotFound') {
+    if (isStorageError(error, 'STORAGE_NOT_FOUND')) {
       return { ok: false, finding: finding('DELIVERY_NOT_FOUND', `No delivery at ${uri}.`) };
     }
     throw error;

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { IngestedVersion } from '../../lib/contracts/validation-result.ts';
 import { versionKeys } from '../../lib/storage/layout.ts';
+import {
+  deleteKeys,
+  getJsonIfExists,
+  listObjects,
+  putJson,
+  putObject,
+} from '../../lib/storage/object-store.ts';
+import { isStorageError } from '../../lib/storage/storage-error.ts';
 import type { DeliveryFile } from '../checks/check-references.ts';
 
 /** The completion marker `complete.json`, written last: a version is promotable only when it exists. */
@@ -118,14 +120,9 @@ export async function ingestVersion(input: IngestInput): Promise<IngestOutcome> 
     new Set(objects.map((o) => o.key)),
   );
   for (const object of objects) {
-    await input.s3.send(
-      new PutObjectCommand({
-        Bucket: input.bucket,
-        Key: object.key,
-        Body: object.body,
-        ContentType: object.contentType,
-      }),
-    );
+    await putObject(input.s3, { bucket: input.bucket, key: object.key }, object.body, {
+      contentType: object.contentType,
+    });
   }
   const marker: CompletionMarker = {
     apiVersion: 'shazam.dev/version-complete/v1',
@@ -141,19 +138,10 @@ export async function ingestVersion(input: IngestInput): Promise<IngestOutcome> 
     completedAt: (input.now ?? (() => new Date()))().toISOString(),
   };
   try {
-    await input.s3.send(
-      new PutObjectCommand({
-        Bucket: input.bucket,
-        Key: keys.complete,
-        Body: JSON.stringify(marker, null, 2),
-        ContentType: 'application/json',
-        // Only the first marker of a revision wins, should two Jobs race on it.
-        IfNoneMatch: '*',
-      }),
-    );
+    // Only the first marker of a revision wins, should two Jobs race on it.
+    await putJson(input.s3, { bucket: input.bucket, key: keys.complete }, marker, { ifNoneMatch: true });
   } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (name !== 'PreconditionFailed' && name !== 'ConditionalRequestConflict') throw error;
+    if (!isStorageError(error, 'STORAGE_PRECONDITION_FAILED')) throw error;
     const winner = await readMarker(input.s3, input.bucket, keys.complete);
     if (winner && winner.sha256 !== input.sha256) {
       throw new RevisionConflictError(
@@ -167,19 +155,12 @@ export async function ingestVersion(input: IngestInput): Promise<IngestOutcome> 
 }
 
 async function readMarker(s3: S3Client, bucket: string, key: string): Promise<CompletionMarker | undefined> {
-  try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const text = await response.Body!.transformToString();
-    const marker = JSON.parse(text) as Partial<CompletionMarker>;
-    if (typeof marker.sha256 !== 'string' || !marker.version) {
-      throw new Error(`s3://${bucket}/${key} is not a completion marker`);
-    }
-    return marker as CompletionMarker;
-  } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
-    throw error;
+  const marker = (await getJsonIfExists(s3, { bucket, key })) as Partial<CompletionMarker> | undefined;
+  if (marker === undefined) return undefined;
+  if (typeof marker?.sha256 !== 'string' || !marker.version) {
+    throw new Error(`s3://${bucket}/${key} is not a completion marker`);
   }
+  return marker as CompletionMarker;
 }
 
 async function removeLeftovers(
@@ -189,23 +170,9 @@ async function removeLeftovers(
   keepPrefix: string,
   keep: Set<string>,
 ): Promise<void> {
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix,
-        ...(token ? { ContinuationToken: token } : {}),
-      }),
-    );
-    const stale = (page.Contents ?? [])
-      .map((object) => object.Key!)
-      .filter((key) => !keep.has(key) && !key.startsWith(keepPrefix));
-    if (stale.length > 0) {
-      await s3.send(
-        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: stale.map((Key) => ({ Key })) } }),
-      );
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  const { objects } = await listObjects(s3, bucket, prefix);
+  const stale = objects
+    .map((object) => object.key)
+    .filter((key) => !keep.has(key) && !key.startsWith(keepPrefix));
+  await deleteKeys(s3, bucket, stale);
 }

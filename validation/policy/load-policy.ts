@@ -35,6 +35,12 @@ export const POLICY_OVERRIDE_SCHEMA = section({
     maxNameBytes: { type: 'integer', minimum: 16, maximum: 4096 },
     maxPathDepth: { type: 'integer', minimum: 1, maximum: 32 },
   }),
+  model: section({
+    maxModelBytes: positiveInt,
+    maxJsonBytes: positiveInt,
+    maxJsonDepth: { type: 'integer', minimum: 8, maximum: 1_000_000 },
+    maxDeclaredBytes: positiveInt,
+  }),
   cleanup: section({
     maxTriangles: positiveInt,
     maxVertices: positiveInt,

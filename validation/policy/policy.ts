@@ -25,6 +25,25 @@ export interface ArchivePolicy {
   maxPathDepth: number;
 }
 
+/**
+ * Limits on the model file, checked on its headers and JSON before anything is parsed or decoded, so that
+ * no declared size makes the validator allocate more than these (see docs/validation.md, "Memory").
+ */
+export interface ModelPolicy {
+  /** Largest model file, in bytes. */
+  maxModelBytes: number;
+  /** Largest JSON of the model (the GLB's JSON chunk), in bytes; `data:` URIs count, as they live in it. */
+  maxJsonBytes: number;
+  /** Deepest nesting of arrays and objects in the JSON (a real glTF is about 8 deep). */
+  maxJsonDepth: number;
+  /**
+   * Largest data the model declares, in bytes: the sum of buffer `byteLength`s, of the decoded payloads of
+   * `data:` URIs, and, separately, of the bytes its accessors unpack to (sparse accessors allocate
+   * `count` elements whatever their buffers hold).
+   */
+  maxDeclaredBytes: number;
+}
+
 /** Limits of the cleanup stage (geometry). */
 export interface CleanupPolicy {
   maxTriangles: number;
@@ -76,6 +95,7 @@ export interface WebPolicy {
 /** The whole policy. */
 export interface Policy {
   archive: ArchivePolicy;
+  model: ModelPolicy;
   cleanup: CleanupPolicy;
   uv: UvPolicy;
   texturing: TexturingPolicy;
@@ -99,6 +119,12 @@ export const DEFAULT_POLICY: Policy = {
     maxArchiveDepth: 1,
     maxNameBytes: 255,
     maxPathDepth: 4,
+  },
+  model: {
+    maxModelBytes: 64 * MiB,
+    maxJsonBytes: 8 * MiB,
+    maxJsonDepth: 64,
+    maxDeclaredBytes: 64 * MiB,
   },
   cleanup: {
     maxTriangles: 100_000,

@@ -15,7 +15,7 @@ import type { ReferenceStats } from '../checks/check-references.ts';
 import type { ObjStats } from '../checks/check-source-obj.ts';
 import type { TexturingStats } from '../checks/check-texturing.ts';
 import type { UvStats } from '../checks/check-uv.ts';
-import { type Finding, formatLocation } from '../findings.ts';
+import { FIXED_SEVERITY_CODES, type Finding, formatLocation } from '../findings.ts';
 import type { Policy } from '../policy/policy.ts';
 
 /** `apiVersion` of the full report. */
@@ -86,7 +86,7 @@ export function buildReport(input: BuildReportInput): ValidationReport {
   const findings = input.findings
     .filter((item) => !(STAGES as readonly string[]).includes(item.stage) || claimed.has(item.stage as Stage))
     .map((item) => {
-      const override = input.policy.severities[item.code];
+      const override = FIXED_SEVERITY_CODES.has(item.code) ? undefined : input.policy.severities[item.code];
       return override ? { ...item, severity: override } : item;
     })
     .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);

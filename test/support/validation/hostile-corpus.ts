@@ -329,6 +329,108 @@ export function hostileCorpus(): HostileCase[] {
       zip: buildTestZip([manifest], { declaredDirectoryOffset: 1 << 30 }),
       expected: 'ZIP_CORRUPT',
     },
+    {
+      id: 'file-and-folder',
+      description: 'a file "references" beside entries under references/',
+      zip: zip(file('references'), file('references/a.jpg')),
+      expected: 'ZIP_PATH_CONFLICT',
+    },
+    {
+      id: 'file-and-folder-case',
+      description: 'a file "References" beside references/ on a case-insensitive disk',
+      zip: zip(file('References'), file('references/a.jpg')),
+      expected: 'ZIP_PATH_CONFLICT',
+    },
+    {
+      id: 'file-and-folder-entry',
+      description: 'a file "source/x" beside a folder entry "source/x/y/"',
+      zip: zip(file('source/x'), file('source/x/y/', '', { mode: 0o040755 })),
+      expected: 'ZIP_PATH_CONFLICT',
+    },
+    ...differentialCases(),
   ];
   return cases;
+}
+
+/**
+ * ZIPs whose local headers, central directory and end record tell different stories: each unpacks safely
+ * here, but another unzip tool would see other files than the ones checked.
+ */
+function differentialCases(): HostileCase[] {
+  const model = 'model/B0HOSTILE1.glb';
+  const differs = (id: string, description: string, built: Buffer): HostileCase => ({
+    id: `differential-${id}`,
+    description,
+    zip: built,
+    expected: 'ZIP_HEADERS_DISAGREE',
+  });
+  return [
+    differs(
+      'name',
+      'local header names another file',
+      zip(file(model, 'glTF', { local: { name: 'model/B0HOSTILE2.glb' } })),
+    ),
+    differs(
+      'method',
+      'local header says stored, central says deflated',
+      zip(file(model, 'glTF', { local: { method: 0 } })),
+    ),
+    differs(
+      'size',
+      'local header declares another size',
+      zip(file(model, 'glTF', { local: { uncompressedSize: 3 } })),
+    ),
+    differs(
+      'compressed-size',
+      'local header declares another compressed size',
+      zip(file(model, 'glTF', { local: { compressedSize: 1 } })),
+    ),
+    differs(
+      'crc',
+      'local header declares another CRC-32',
+      zip(file(model, 'glTF', { local: { crc: 0xdeadbeef } })),
+    ),
+    differs(
+      'flags',
+      'local header says encrypted, central not',
+      zip(file(model, 'glTF', { local: { flags: 0x0801 } })),
+    ),
+    differs(
+      'local-only',
+      'a local record the central directory does not list',
+      zip(file('source/hidden.txt', 'hidden', { omitFromCentral: true }), file(model, 'glTF')),
+    ),
+    differs(
+      'local-only-last',
+      'a local record after the last listed one',
+      zip(file(model, 'glTF'), file('source/hidden.txt', 'hidden', { omitFromCentral: true })),
+    ),
+    differs(
+      'eocd-count',
+      'end record counts fewer entries than the central directory holds',
+      buildTestZip([manifest, file(model, 'glTF'), file('source/second.txt')], { declaredEntryCount: 2 }),
+    ),
+    differs(
+      'eocd-disk-count',
+      'end record: entries on this disk differ from the total',
+      buildTestZip([manifest, file(model, 'glTF')], { declaredDiskEntryCount: 1 }),
+    ),
+    differs(
+      'eocd-size',
+      'end record declares a larger central directory',
+      buildTestZip([manifest, file(model, 'glTF')], { declaredDirectorySize: 200 }),
+    ),
+    differs(
+      'second-end-record',
+      'a second end record hidden in the archive comment',
+      buildTestZip([manifest, file(model, 'glTF')], {
+        comment: buildTestZip([manifest, file(model, 'glTF')]).subarray(-22),
+      }),
+    ),
+    differs(
+      'unicode-path',
+      'Info-ZIP Unicode path field naming another file',
+      zip(file(model, 'glTF', { unicodePath: 'model/other.glb' })),
+    ),
+  ];
 }

@@ -26,6 +26,19 @@ export interface TestZipEntry {
   zip64UncompressedSize?: bigint;
   /** Points the central record at the local header of entry N instead of its own (overlap bombs). */
   reuseLocalHeaderOf?: number;
+  /** Local-header fields written instead of the central directory's (parser differentials). */
+  local?: {
+    name?: string | Uint8Array;
+    method?: number;
+    flags?: number;
+    crc?: number;
+    compressedSize?: number;
+    uncompressedSize?: number;
+  };
+  /** Adds an Info-ZIP Unicode path extra field (0x7075) naming this, to both headers. */
+  unicodePath?: string;
+  /** Writes the local record only: the central directory does not list the entry. */
+  omitFromCentral?: boolean;
 }
 
 /** Options of {@link buildTestZip}. */
@@ -36,6 +49,10 @@ export interface TestZipOptions {
   declaredDirectorySize?: number;
   /** Central directory offset written in the end record instead of the true one. */
   declaredDirectoryOffset?: number;
+  /** "Entries on this disk" written in the end record instead of the total. */
+  declaredDiskEntryCount?: number;
+  /** The archive comment, written after the end record with its length. */
+  comment?: Uint8Array;
 }
 
 /** Builds a ZIP (possibly hostile) from entries, in memory. For tests and the bench only. */
@@ -60,26 +77,43 @@ export function buildTestZip(entries: TestZipEntry[], options: TestZipOptions = 
       extra.writeUInt16LE(8, 2);
       extra.writeBigUInt64LE(entry.zip64UncompressedSize!, 4);
     }
+    if (entry.unicodePath !== undefined) {
+      const unicode = Buffer.from(entry.unicodePath, 'utf8');
+      const field = Buffer.alloc(9);
+      field.writeUInt16LE(0x7075, 0);
+      field.writeUInt16LE(5 + unicode.length, 2);
+      field.writeUInt8(1, 4);
+      field.writeUInt32LE(crc32(name) >>> 0, 5);
+      extra = Buffer.concat([extra, field, unicode]);
+    }
     return { entry, name, body, method, crc, uncompressed, compressed, extra };
   });
   for (const item of prepared) {
+    const local = item.entry.local ?? {};
+    const localName =
+      local.name === undefined
+        ? item.name
+        : typeof local.name === 'string'
+          ? Buffer.from(local.name, 'utf8')
+          : Buffer.from(local.name);
     const header = Buffer.alloc(30);
     header.writeUInt32LE(0x04034b50, 0);
     header.writeUInt16LE(zipVersion(item), 4);
-    header.writeUInt16LE(item.entry.flags ?? 0x0800, 6);
-    header.writeUInt16LE(item.method, 8);
+    header.writeUInt16LE(local.flags ?? item.entry.flags ?? 0x0800, 6);
+    header.writeUInt16LE(local.method ?? item.method, 8);
     header.writeUInt32LE(0, 10);
-    header.writeUInt32LE(item.crc >>> 0, 14);
-    header.writeUInt32LE(item.compressed >>> 0, 18);
-    header.writeUInt32LE(item.uncompressed >>> 0, 22);
-    header.writeUInt16LE(item.name.length, 26);
+    header.writeUInt32LE((local.crc ?? item.crc) >>> 0, 14);
+    header.writeUInt32LE((local.compressedSize ?? item.compressed) >>> 0, 18);
+    header.writeUInt32LE((local.uncompressedSize ?? item.uncompressed) >>> 0, 22);
+    header.writeUInt16LE(localName.length, 26);
     header.writeUInt16LE(item.extra.length, 28);
     offsets.push(offset);
-    const local = Buffer.concat([header, item.name, item.extra, item.body]);
-    locals.push(local);
-    offset += local.length;
+    const record = Buffer.concat([header, localName, item.extra, item.body]);
+    locals.push(record);
+    offset += record.length;
   }
   prepared.forEach((item, index) => {
+    if (item.entry.omitFromCentral) return;
     const record = Buffer.alloc(46);
     record.writeUInt32LE(0x02014b50, 0);
     record.writeUInt16LE(((item.entry.madeBy ?? 3) << 8) | 20, 4);
@@ -104,12 +138,14 @@ export function buildTestZip(entries: TestZipEntry[], options: TestZipOptions = 
   const directory = Buffer.concat(records);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  const count = options.declaredEntryCount ?? entries.length;
-  end.writeUInt16LE(count, 8);
+  const count = options.declaredEntryCount ?? records.length;
+  end.writeUInt16LE(options.declaredDiskEntryCount ?? count, 8);
   end.writeUInt16LE(count, 10);
   end.writeUInt32LE(options.declaredDirectorySize ?? directory.length, 12);
   end.writeUInt32LE(options.declaredDirectoryOffset ?? offset, 16);
-  return Buffer.concat([...locals, directory, end]);
+  const comment = Buffer.from(options.comment ?? new Uint8Array());
+  end.writeUInt16LE(comment.length, 20);
+  return Buffer.concat([...locals, directory, end, comment]);
 }
 
 function zipVersion(item: { extra: Buffer }): number {
