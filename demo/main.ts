@@ -3,6 +3,7 @@
  * with the local job runner, the search API and the pages; sends the example delivery through
  * validation, QA, promotion and rendering to Published; prints the product page and QA page URLs.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../lib/cli/args.ts';
 import { type DemoEnvironment, startDemoEnvironment } from './environment.ts';
@@ -20,6 +21,48 @@ const USAGE = `usage: npm run demo -- [options]
 
 function log(line: string): void {
   process.stdout.write(`[demo ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+/** Whether `pid` runs: a process that exited but is not yet reaped (a zombie) does not. */
+function processRuns(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2) !== 'Z';
+  } catch {
+    // No /proc (macOS): ask the kernel whether the pid exists.
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+}
+
+/**
+ * Calls `onGone` once a process that launched the demo is gone, so that the demo never runs on orphaned
+ * (say npm was killed, or a shell between npm and the demo died of a signal without passing it on).
+ * scripts/demo.sh names its parent and grandparent in `SHAZAM_DEMO_LAUNCHERS`; without it the parent at
+ * start is watched.
+ */
+function watchLaunchers(fromEnv: string | undefined, onGone: (reason: string) => void): void {
+  const named = (fromEnv ?? '')
+    .split(/\s+/)
+    .filter((word) => /^[1-9][0-9]*$/.test(word))
+    .map(Number)
+    .filter((pid) => pid > 1);
+  const launchers = named.length > 0 ? named : [process.ppid];
+  const parentAtStart = process.ppid;
+  const check = () => {
+    // A dead parent's children are handed to another parent at once, even while it lingers unreaped.
+    const gone = process.ppid !== parentAtStart ? parentAtStart : launchers.find((pid) => !processRuns(pid));
+    if (gone === undefined) return;
+    clearInterval(timer);
+    onGone(`The launching process ${gone} exited`);
+  };
+  const timer = setInterval(check, 500);
+  timer.unref();
+  check();
 }
 
 async function main(): Promise<number> {
@@ -62,11 +105,14 @@ async function main(): Promise<number> {
   const stayUp = values.keep === true || (values.exit !== true && process.stdin.isTTY === true);
 
   let env: DemoEnvironment | undefined;
+  /** The start under way: a shutdown during it waits for it, then stops what it started. */
+  let starting: Promise<DemoEnvironment> | undefined;
   let stopping: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       log(`${reason}: shutting down`);
-      await env?.stop();
+      const started = env ?? (await starting?.catch(() => undefined));
+      await started?.stop();
       log('Stopped everything');
     })();
     return stopping;
@@ -76,10 +122,19 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  watchLaunchers(process.env.SHAZAM_DEMO_LAUNCHERS, (reason) => {
+    void shutdown(reason).then(() => process.exit(130));
+  });
 
   try {
     log(`Example: ${example.asin} (${example.deliveryDir}, ${example.manifestPath})`);
-    env = await startDemoEnvironment({ pagesPort: port, log });
+    starting = startDemoEnvironment({ pagesPort: port, log });
+    env = await starting;
+    if (stopping) {
+      await stopping;
+      return 130;
+    }
     log(`QA page: ${env.qaUrl}`);
     const outcome = await runExampleSubmission({
       env,
@@ -103,6 +158,11 @@ async function main(): Promise<number> {
     await new Promise(() => {});
     return 0;
   } catch (error) {
+    // A shutdown pulls the pipeline from under the run: that is no failure of the demo.
+    if (stopping) {
+      await stopping;
+      return 130;
+    }
     process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
     const jobLog = await env?.pipeline.jobRunner.recentLog().catch(() => undefined);
     if (jobLog) process.stderr.write(`\nThe last Job log (${jobLog.path}):\n${jobLog.tail}\n\n`);

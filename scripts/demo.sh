@@ -6,4 +6,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/setup.sh
-exec node --import tsx demo/main.ts "$@"
+# npm forwards SIGINT/SIGTERM only to its own child. package.json runs this script with `exec`, so that child is
+# this process and then the demo itself; the demo also watches this script's parent and grandparent (npm and
+# whoever started it) and stops everything when either is gone.
+launchers="$PPID $(ps -o ppid= -p "$PPID" 2>/dev/null || true)"
+SHAZAM_DEMO_LAUNCHERS=$launchers exec node --import tsx demo/main.ts "$@"
