@@ -75,6 +75,25 @@ describe('shazam validate', () => {
     expect(report.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('reads ASIN, revision and stages from the manifest.yaml inside a ZIP of any name', async () => {
+    const zip = join(dir, 'delivery.zip');
+    await writeFile(
+      zip,
+      buildTestZip([
+        { name: 'manifest.yaml', data: Buffer.from('asin: B0BOXTEST1\nrevision: 4\nstages: [uv]\n') },
+        {
+          name: 'model/B0BOXTEST1.glb',
+          data: await readFile(join(fixtures, 'models/Box/glTF-Binary/Box.glb')),
+        },
+        { name: 'references/a.jpg', data: await readFile(join(fixtures, 'reference-images/Mixer-0.jpg')) },
+      ]),
+    );
+    const { io, out } = capture();
+    expect(await main(['validate', zip, '--json'], io)).toBe(0);
+    const report = JSON.parse(out.stdout);
+    expect([report.asin, report.revision, report.claimedStages]).toEqual(['B0BOXTEST1', 4, ['uv']]);
+  });
+
   it.each([
     // each row: arguments, words of the usage error
     [['validate'], 'exactly one'],

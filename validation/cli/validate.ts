@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
 import { UsageError } from '../../lib/cli/command.ts';
 import { STAGES, type Stage } from '../../lib/contracts/validation-result.ts';
+import { readZipEntry } from '../archive/read-zip-entry.ts';
 import { loadPolicy, PolicyError } from '../policy/load-policy.ts';
 import { renderText } from '../report/render-text.ts';
 import { validateDeliveryIsolated } from '../validate-isolated.ts';
@@ -16,7 +17,8 @@ import { validateDeliveryIsolated } from '../validate-isolated.ts';
 const USAGE = `usage: shazam validate <delivery.zip | delivery-folder> [options]
 
 Checks a delivery the way the validation Job will, on your machine, and says what to fix.
-ASIN, revision and stages come from the delivery's manifest.yaml unless given.
+ASIN, revision and stages come from the delivery's manifest.yaml (in the folder or inside the ZIP)
+unless given; a ZIP named <ASIN>-r<rev>.zip fills in what its manifest leaves out.
 
 options:
   --asin <ASIN>          the product's ASIN (10 characters A-Z 0-9)
@@ -112,16 +114,13 @@ async function identify(
   let manifest: { asin?: unknown; revision?: unknown; stages?: unknown } = {};
   if (isFolder) {
     const text = await readFile(join(target, 'manifest.yaml'), 'utf8').catch(() => undefined);
-    if (text !== undefined) {
-      try {
-        manifest = (parseYaml(text) as typeof manifest) ?? {};
-      } catch {
-        // The validation itself reports MANIFEST_INVALID with the parser's message.
-      }
-    }
+    if (text !== undefined) manifest = parseManifest(text);
   } else {
+    const text = (await readZipEntry(target, 'manifest.yaml', MANIFEST_MAX_BYTES))?.toString('utf8');
+    if (text !== undefined) manifest = parseManifest(text);
     const match = /(?:^|[/\\])([A-Z0-9]{10})(?:-|[/\\])r([1-9][0-9]*)\.zip$/.exec(target);
-    if (match) manifest = { asin: match[1], revision: Number(match[2]) };
+    // The ZIP's name fills in what its manifest does not say.
+    if (match) manifest = { asin: match[1], revision: Number(match[2]), ...manifest };
   }
   const asin = values.asin ?? (typeof manifest.asin === 'string' ? manifest.asin : undefined);
   if (!asin || !/^[A-Z0-9]{10}$/.test(asin)) {
@@ -153,6 +152,22 @@ async function identify(
     );
   }
   return { asin, revision, stages };
+}
+
+const MANIFEST_MAX_BYTES = 64 * 1024;
+
+/** The fields of a manifest that identify a delivery; {} when it does not parse (validation says why). */
+function parseManifest(text: string): { asin?: unknown; revision?: unknown; stages?: unknown } {
+  try {
+    const value: unknown = parseYaml(text, { maxAliasCount: 10 });
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+    const { asin, revision, stages } = value as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.entries({ asin, revision, stages }).filter(([, field]) => field !== undefined),
+    );
+  } catch {
+    return {};
+  }
 }
 
 async function sha256File(path: string): Promise<string> {
