@@ -1,14 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseCommandArgs, positiveIntegerOption, stringOption } from '../../lib/cli/args.ts';
+import { parseCommandArgs, stringOption } from '../../lib/cli/args.ts';
 import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
 import { UsageError } from '../../lib/cli/command.ts';
 import { formatBytes } from '../../lib/cli/progress.ts';
 import { incomingBucket } from '../../lib/shazam-client/defaults.ts';
-import { deliveryFromZip, deliveryIdentity } from '../../lib/shazam-client/delivery.ts';
+import { deliveryFromZip } from '../../lib/shazam-client/delivery.ts';
 import { packDirectory } from '../../lib/shazam-client/deterministic-zip.ts';
 import { incomingKey } from '../../lib/storage/layout.ts';
 import { formatS3Uri } from '../../lib/storage/s3-uri.ts';
+import { deliveryIdentityFromArgs } from '../lib/delivery-identity-args.ts';
 import { reportError } from '../lib/report-error.ts';
 
 const usage = `usage: shazam pack <delivery-folder> [-o <file.zip>] [options]
@@ -41,12 +42,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
     const dir = resolve(io.cwd, folder);
     const packed = await packDirectory(dir);
     const delivery = await deliveryFromZip(packed.zip, dir);
-    const asinFlag = stringOption(args, 'asin');
-    const revisionFlag = positiveIntegerOption(args, 'revision');
-    const { asin, revision } = deliveryIdentity(delivery, {
-      ...(asinFlag !== undefined ? { asin: asinFlag } : {}),
-      ...(revisionFlag !== undefined ? { revision: revisionFlag } : {}),
-    });
+    const { asin, revision } = deliveryIdentityFromArgs(delivery, args);
     const output = resolve(io.cwd, stringOption(args, 'output') ?? `${asin}-r${revision}.zip`);
     await writeFile(output, packed.zip);
     const uri = formatS3Uri({

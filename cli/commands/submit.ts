@@ -1,11 +1,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { parseCommandArgs, positiveIntegerOption, requiredOption, stringOption } from '../../lib/cli/args.ts';
+import { parseCommandArgs, requiredOption, stringOption } from '../../lib/cli/args.ts';
 import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
 import { UsageError } from '../../lib/cli/command.ts';
 import { ProgressReporter, progressSink, renderProgressBar } from '../../lib/cli/progress.ts';
 import { incomingBucket } from '../../lib/shazam-client/defaults.ts';
-import { deliveryIdentity, loadDelivery } from '../../lib/shazam-client/delivery.ts';
+import { loadDelivery } from '../../lib/shazam-client/delivery.ts';
 import {
   type ProductFields,
   renderSubmissionManifest,
@@ -15,6 +15,7 @@ import { uploadDelivery } from '../../lib/shazam-client/upload-delivery.ts';
 import { incomingKey } from '../../lib/storage/layout.ts';
 import { createS3Client, s3ConnectionFromEnv } from '../../lib/storage/s3-client.ts';
 import { formatS3Uri } from '../../lib/storage/s3-uri.ts';
+import { deliveryIdentityFromArgs } from '../lib/delivery-identity-args.ts';
 import { reportError } from '../lib/report-error.ts';
 
 const usage = `usage: shazam submit <delivery-folder|delivery.zip> --gitops-dir <folder> [options]
@@ -84,12 +85,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   }
   try {
     const delivery = await loadDelivery(resolve(io.cwd, source));
-    const asinFlag = stringOption(args, 'asin');
-    const revisionFlag = positiveIntegerOption(args, 'revision');
-    const { asin, revision } = deliveryIdentity(delivery, {
-      ...(asinFlag !== undefined ? { asin: asinFlag } : {}),
-      ...(revisionFlag !== undefined ? { revision: revisionFlag } : {}),
-    });
+    const { asin, revision } = deliveryIdentityFromArgs(delivery, args);
     const bucket = incomingBucket(stringOption(args, 'bucket'), io.env);
     const key = incomingKey(asin, revision);
     const uri = formatS3Uri({ bucket, key });
