@@ -33,6 +33,8 @@ export interface AssetUrlResolver {
   urls(asset: PublishedAsset): Promise<AssetUrls>;
   /** True when URLs are CDN URLs that every client may cache. */
   readonly publicUrls: boolean;
+  /** The CDN base URL when URLs are CDN URLs (`<base>/<key>`, each key segment percent-encoded). */
+  readonly cdnBaseUrl?: string;
 }
 
 function keys(asset: PublishedAsset): { glb: string; webGlb: string; poster: string; frames: string[] } {
@@ -61,6 +63,7 @@ export function createAssetUrls(options: AssetUrlsOptions): AssetUrlResolver {
     const url = (key: string): string => `${cdnBaseUrl}/${key.split('/').map(encodeURIComponent).join('/')}`;
     return {
       publicUrls: true,
+      cdnBaseUrl,
       async urls(asset) {
         const k = keys(asset);
         return {

@@ -1,6 +1,10 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerProcessMetrics } from '../../../lib/metrics/process-metrics.ts';
+import { createS3RequestMetrics } from '../../../lib/metrics/s3-request-metrics.ts';
+import { instrumentS3Client } from '../../../lib/storage/s3-client.ts';
 
 /** The service's Prometheus metrics. */
 export interface SearchMetrics {
@@ -15,13 +19,22 @@ declare module 'fastify' {
   }
 }
 
+/** Options of the metrics plugin. */
+export interface MetricsPluginOptions {
+  /** The service's S3 client: every request it sends is counted (`shazam_s3_requests_total`). */
+  s3?: S3Client;
+}
+
 /**
- * Request latency by route, searches by outcome, and the index size. The search success rate is
+ * Request latency by route, searches by outcome, the index size, S3 requests and the process's own
+ * metrics (RSS, CPU, open file descriptors, event-loop lag). The search success rate is
  * `sum(rate(shazam_search_searches_total{outcome="hit"}[5m])) / sum(rate(shazam_search_searches_total[5m]))`.
  */
 export default fp(
-  async function metricsPlugin(app: FastifyInstance) {
+  async function metricsPlugin(app: FastifyInstance, options: MetricsPluginOptions) {
     const registry = new Registry();
+    registerProcessMetrics(registry);
+    if (options.s3) instrumentS3Client(options.s3, createS3RequestMetrics(registry));
     const latency = new Histogram({
       name: 'shazam_search_http_request_duration_seconds',
       help: 'Latency of HTTP requests by route, method and status code.',
@@ -65,7 +78,8 @@ export default fp(
         searches.inc({ kind, outcome: found ? 'hit' : 'empty' });
       },
     } satisfies SearchMetrics);
-    app.addHook('onResponse', async (request, reply) => {
+    // A callback hook, not an async one: it runs on every request.
+    app.addHook('onResponse', (request, reply, done) => {
       latency.observe(
         {
           route: request.routeOptions.url ?? 'unmatched',
@@ -74,6 +88,7 @@ export default fp(
         },
         reply.elapsedTime / 1000,
       );
+      done();
     });
   },
   { name: 'shazam-metrics', dependencies: ['shazam-catalog'] },

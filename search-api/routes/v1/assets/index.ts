@@ -1,43 +1,51 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { PublishedAsset } from '../../../catalog/published-asset.ts';
 import { SearchApiError } from '../../../errors.ts';
 import { assetParamsSchema, errorResponses, notModifiedResponse } from '../../../schemas/index.ts';
 import { refuseUntilReady } from '../not-ready.ts';
+import { AnswerCache, type AssetAnswer, assetAnswer, cdnAssetAnswer } from './asset-answer.ts';
 
-interface AssetBody {
-  asin: string;
-  version: number;
-  publishedAt: string;
-  product: PublishedAsset['product'];
-  glbUrl: string;
-  webGlbUrl: string;
-  posterUrl: string;
-  spin: { frameCount: number; frames: string[] };
-}
+/** Answers kept serialised (about 35 MB at 36 frames); the rest are built on demand in microseconds. */
+const ANSWER_CACHE_SIZE = 10_000;
 
-/** `GET /v1/assets/{asin}`: the published asset of an ASIN, with an ETag for conditional requests. */
+/**
+ * `GET /v1/assets/{asin}`: the published asset of an ASIN, with an ETag for conditional requests.
+ *
+ * Per request only what a lookup needs: the map read, the cached bytes (built once per asset object; a
+ * changed asset is a new object, and its old answer is dropped on the catalogue's change event), the
+ * If-None-Match comparison and the socket write. The bytes bypass fastify's serialiser.
+ */
 export default async function assetRoutes(app: FastifyInstance): Promise<void> {
   refuseUntilReady(app);
-  // CDN URLs never change for one indexed asset object, so its answer is built once; presigned ones expire.
-  const answers = new WeakMap<PublishedAsset, { body: AssetBody; etag: string }>();
-  const answer = async (asset: PublishedAsset): Promise<{ body: AssetBody; etag: string }> => {
-    const cached = answers.get(asset);
+  // Presigned URLs expire, so only the browser may keep them, and briefly; CDN URLs are the same for all.
+  const cacheControl = app.assetUrls.publicUrls ? 'public, max-age=60' : 'private, max-age=60';
+  // CDN URLs never change for one asset object; presigned ones are re-signed, so are not kept here (the
+  // URL resolver keeps signatures for half their lifetime).
+  const answers = app.assetUrls.publicUrls ? new AnswerCache(ANSWER_CACHE_SIZE) : undefined;
+  if (answers) {
+    const stop = app.catalog.onChange(({ previous }) => {
+      if (previous) answers.delete(previous);
+    });
+    app.addHook('onClose', async () => {
+      stop();
+    });
+  }
+  const answer = async (asin: string): Promise<AssetAnswer> => {
+    const asset = app.catalog.get(asin);
+    if (!asset) {
+      throw new SearchApiError(
+        'SHAZAM_SEARCH_ASSET_NOT_FOUND',
+        404,
+        `no published asset for ASIN ${asin}: it is unknown, not yet published, or was withdrawn`,
+      );
+    }
+    const cached = answers?.get(asset);
     if (cached) return cached;
-    const urls = await app.assetUrls.urls(asset);
-    const body: AssetBody = {
-      asin: asset.asin,
-      version: asset.version,
-      publishedAt: asset.publishedAt,
-      product: asset.product,
-      glbUrl: urls.glbUrl,
-      webGlbUrl: urls.webGlbUrl,
-      posterUrl: urls.posterUrl,
-      spin: { frameCount: asset.frameCount, frames: urls.frames },
-    };
-    const result = { body, etag: `"${createHash('sha1').update(JSON.stringify(body)).digest('base64url')}"` };
-    if (app.assetUrls.publicUrls) answers.set(asset, result);
-    return result;
+    const { cdnBaseUrl } = app.assetUrls;
+    const built = cdnBaseUrl
+      ? cdnAssetAnswer(asset, cdnBaseUrl)
+      : assetAnswer(asset, await app.assetUrls.urls(asset));
+    answers?.set(asset, built);
+    return built;
   };
   app.get<{ Params: { asin: string } }>(
     '/:asin',
@@ -56,21 +64,11 @@ export default async function assetRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { asin } = request.params;
-      const asset = app.catalog.get(asin);
-      if (!asset) {
-        throw new SearchApiError(
-          'SHAZAM_SEARCH_ASSET_NOT_FOUND',
-          404,
-          `no published asset for ASIN ${asin}: it is unknown, not yet published, or was withdrawn`,
-        );
-      }
-      const { body, etag } = await answer(asset);
-      // Presigned URLs expire, so only the browser may keep them, and briefly.
-      reply.header('cache-control', app.assetUrls.publicUrls ? 'public, max-age=60' : 'private, max-age=60');
-      reply.header('etag', etag);
+      const { body, etag } = await answer(request.params.asin);
+      reply.headers({ 'cache-control': cacheControl, etag });
       if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-      return body;
+      // Bytes with a JSON content type: fastify sends them as they are, without its serialiser.
+      return reply.header('content-type', 'application/json; charset=utf-8').send(body);
     },
   );
 }

@@ -1,0 +1,69 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { createAssetUrls } from '../../../asset-urls.ts';
+import type { PublishedAsset } from '../../../catalog/published-asset.ts';
+import { AnswerCache, assetAnswer, cdnAssetAnswer } from './asset-answer.ts';
+
+function asset(overrides: Partial<PublishedAsset> = {}): PublishedAsset {
+  return {
+    asin: 'B0CHAIR001',
+    source: 'shop/chair',
+    version: 3,
+    product: {
+      title: 'Oak "Nordic" chair – ø 45',
+      brand: 'Lumina\\Home',
+      tags: ['chair', 'é'],
+      description: 'line\nbreak',
+    },
+    bucket: 'assets',
+    prefix: 'assets/B0CHAIR001/versions/3/',
+    frameCount: 36,
+    descriptorsUri: undefined,
+    publishedAt: '2026-11-21T10:00:00.000Z',
+    resourceVersion: '4711',
+    ...overrides,
+  };
+}
+
+describe('cdnAssetAnswer', () => {
+  const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+  const urls = createAssetUrls({ cdnBaseUrl: 'https://cdn.example.com/base', s3, ttlSeconds: 3600 });
+
+  it.each([
+    ['a plain asset', asset()],
+    ['a prefix that needs percent-encoding', asset({ prefix: 'assets/B0 CHAIR?#/versions/3/' })],
+    ['no frames', asset({ frameCount: 0 })],
+    ['one frame', asset({ frameCount: 1 })],
+  ])('serialises %s to the same bytes as the general path', async (_name, value) => {
+    const fast = cdnAssetAnswer(value, 'https://cdn.example.com/base');
+    const general = assetAnswer(value, await urls.urls(value));
+    expect(fast.body.toString('utf8')).toBe(general.body.toString('utf8'));
+    expect(JSON.parse(fast.body.toString('utf8')).spin.frames).toHaveLength(value.frameCount);
+  });
+
+  it('changes the ETag when the asset object or the CDN changes, and only then', () => {
+    const etag = cdnAssetAnswer(asset(), 'https://cdn.example.com').etag;
+    expect(cdnAssetAnswer(asset(), 'https://cdn.example.com').etag).toBe(etag);
+    expect(cdnAssetAnswer(asset({ resourceVersion: '4712' }), 'https://cdn.example.com').etag).not.toBe(etag);
+    expect(cdnAssetAnswer(asset({ version: 4 }), 'https://cdn.example.com').etag).not.toBe(etag);
+    expect(cdnAssetAnswer(asset({ source: 'outlet/chair' }), 'https://cdn.example.com').etag).not.toBe(etag);
+    expect(cdnAssetAnswer(asset(), 'https://cdn2.example.com').etag).not.toBe(etag);
+  });
+});
+
+describe('AnswerCache', () => {
+  it('keeps the most recently used answers up to its capacity', () => {
+    const cache = new AnswerCache(2);
+    const [a, b, c] = [asset({ asin: 'A' }), asset({ asin: 'B' }), asset({ asin: 'C' })];
+    const answer = { body: Buffer.from('{}'), etag: '"x"' };
+    cache.set(a, answer);
+    cache.set(b, answer);
+    expect(cache.get(a)).toBe(answer);
+    cache.set(c, answer);
+    expect(cache.get(b)).toBeUndefined();
+    expect(cache.get(a)).toBe(answer);
+    expect(cache.size).toBe(2);
+    cache.delete(a);
+    expect(cache.get(a)).toBeUndefined();
+  });
+});
