@@ -112,6 +112,37 @@ export async function checkStructure(
   return { findings, layout };
 }
 
+/** Deepest flow nesting accepted in manifest.yaml; the YAML parser dies (out of memory) near 16 000. */
+export const MANIFEST_MAX_DEPTH = 32;
+
+/**
+ * Whether YAML flow collections (`[`, `{`) nest deeper than `maxDepth`, outside quotes and comments. Checked
+ * before parsing: the parser's recursion on a deep nest ends the process, which no catch can stop.
+ */
+export function flowDepthExceeded(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let quote: string | undefined;
+  let comment = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index]!;
+    if (comment) {
+      if (char === '\n') comment = false;
+    } else if (quote) {
+      if (char === '\\' && quote === '"') index++;
+      else if (char === quote) quote = undefined;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+    } else if (char === '#') {
+      comment = true;
+    } else if (char === '[' || char === '{') {
+      if (++depth > maxDepth) return true;
+    } else if (char === ']' || char === '}') {
+      depth = Math.max(depth - 1, 0);
+    }
+  }
+  return false;
+}
+
 async function readManifest(
   file: DeliveryFile,
   expected: Expected,
@@ -122,9 +153,20 @@ async function readManifest(
     findings.push(finding('MANIFEST_INVALID', 'manifest.yaml is larger than 64 KiB.', at));
     return undefined;
   }
+  const text = await readFile(file.path, 'utf8');
+  if (flowDepthExceeded(text, MANIFEST_MAX_DEPTH)) {
+    findings.push(
+      finding(
+        'MANIFEST_INVALID',
+        `manifest.yaml nests [ ] or { } more than ${MANIFEST_MAX_DEPTH} levels deep; it holds only a few flat fields.`,
+        at,
+      ),
+    );
+    return undefined;
+  }
   let value: unknown;
   try {
-    value = parseYaml(await readFile(file.path, 'utf8'), { maxAliasCount: 10 });
+    value = parseYaml(text, { maxAliasCount: 10 });
   } catch (error) {
     findings.push(
       finding('MANIFEST_INVALID', `manifest.yaml is not valid YAML: ${(error as Error).message}`, at),

@@ -10,6 +10,7 @@ import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
 import { UsageError } from '../../lib/cli/command.ts';
 import { STAGES, type Stage } from '../../lib/contracts/validation-result.ts';
 import { readZipEntry } from '../archive/read-zip-entry.ts';
+import { flowDepthExceeded, MANIFEST_MAX_DEPTH } from '../checks/check-structure.ts';
 import { loadPolicy, PolicyError } from '../policy/load-policy.ts';
 import { renderText } from '../report/render-text.ts';
 import { validateDeliveryIsolated } from '../validate-isolated.ts';
@@ -158,6 +159,7 @@ const MANIFEST_MAX_BYTES = 64 * 1024;
 
 /** The fields of a manifest that identify a delivery; {} when it does not parse (validation says why). */
 function parseManifest(text: string): { asin?: unknown; revision?: unknown; stages?: unknown } {
+  if (flowDepthExceeded(text, MANIFEST_MAX_DEPTH)) return {};
   try {
     const value: unknown = parseYaml(text, { maxAliasCount: 10 });
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
