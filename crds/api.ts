@@ -169,6 +169,20 @@ export const RENDER_PRESET_SETTINGS: Readonly<Record<RenderPreset, Readonly<Rend
   'amazon-360': { frames: 72, resolution: 2000, elevation: 15, background: '#ffffff' },
 };
 
+/** What a preset requires of the camera and of every frame (the renderer checks and reports them). */
+export interface RenderPresetRules {
+  /** Lowest and highest camera elevation allowed, degrees. */
+  minElevation: number;
+  maxElevation: number;
+  /** Share of every frame the product must fill (its largest extent over the frame's edge). */
+  requiredFill: number;
+}
+
+/** Each preset's rules (Amazon's 360° spec: elevation 10–30°, the product filling at least 85% of each frame). */
+export const RENDER_PRESET_RULES: Readonly<Record<RenderPreset, Readonly<RenderPresetRules>>> = {
+  'amazon-360': { minElevation: 10, maxElevation: 30, requiredFill: 0.85 },
+};
+
 /** The render fields of a RenderJob spec or of `AssetSubmission.spec.render`. */
 export interface RenderRequest {
   frames?: number;

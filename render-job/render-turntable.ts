@@ -2,33 +2,29 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import { buildDescriptorSet } from '../lib/contracts/descriptors.ts';
-import {
-  RENDER_MANIFEST_API_VERSION,
-  type RenderFile,
-  type RenderFrame,
-  type RenderManifest,
-} from '../lib/contracts/render-manifest.ts';
-import {
-  computeDescriptor,
-  DESCRIPTOR_DIMS,
-  DESCRIPTOR_VERSION,
-} from '../lib/image-descriptor/compute-descriptor.ts';
+import type { RenderFile, RenderFrame, RenderManifest } from '../lib/contracts/render-manifest.ts';
+import { DESCRIPTOR_DIMS, DESCRIPTOR_VERSION } from '../lib/image-descriptor/compute-descriptor.ts';
 import type { KubeLogger } from '../lib/kube/logger.ts';
 import { silentLogger } from '../lib/kube/logger.ts';
-import { frameFileName } from '../lib/storage/layout.ts';
-import { frameTurntable } from './camera/frame-turntable.ts';
+import { frameTurntable, type TurntableCamera } from './camera/frame-turntable.ts';
 import { turntableMatrices } from './camera/turntable-matrices.ts';
 import { createStudioEnvironment } from './environment/create-studio-environment.ts';
 import { RenderError } from './errors.ts';
 import { createGpuContext, type GpuBackend, type GpuContext } from './gpu/create-gpu-context.ts';
-import { createRenderer } from './gpu/create-renderer.ts';
-import { encodeFrame } from './output/encode-frame.ts';
+import { createRenderer, type Renderer } from './gpu/create-renderer.ts';
+import { buildRenderManifest, MANIFEST_PATHS, round } from './manifest/build-manifest.ts';
+import { ENCODE_FRAME_DEFAULTS } from './output/encode-frame.ts';
+import { createEncodeStage } from './output/encode-stage.ts';
+import { type FrameOutputSettings, writeFrameOutputs } from './output/frame-outputs.ts';
 import type { OutputSink } from './output/output-sink.ts';
+import { encodeConcurrency, libuvPoolSize, readPodResources } from './runtime/pod-resources.ts';
 import { loadScene } from './scene/load-scene.ts';
 import { readModel } from './scene/read-model.ts';
 import {
+  AMAZON_360,
   parseBackground,
   resolveTurntableSettings,
+  type TurntableSettings,
   type TurntableSettingsOptions,
 } from './turntable-settings.ts';
 
@@ -40,7 +36,11 @@ export interface RenderTurntableOptions extends TurntableSettingsOptions {
   allowSoftware?: boolean;
   /** An already opened GPU context to reuse (tests, benchmarks); `backend`/`allowSoftware` are then unused. */
   gpu?: GpuContext;
-  /** Frames being encoded and written at once, behind the frame being rendered. Bounds memory: each is one RGBA frame. */
+  /**
+   * Frames being encoded and written at once, behind the frame being rendered. Bounds memory: each is one
+   * RGBA frame. Unset: one per CPU the process may use, as far as its memory limit allows
+   * (`runtime/pod-resources.ts`).
+   */
   maxInFlightFrames?: number;
   /** WebP quality (1–100). */
   webpQuality?: number;
@@ -52,8 +52,7 @@ export interface RenderTurntableOptions extends TurntableSettingsOptions {
 export const RENDER_TURNTABLE_DEFAULTS = {
   backend: 'auto' as GpuBackend,
   allowSoftware: false,
-  maxInFlightFrames: 2,
-  webpQuality: 90,
+  webpQuality: ENCODE_FRAME_DEFAULTS.webpQuality,
 };
 
 /** The model to render: its bytes and where they came from. */
@@ -66,16 +65,12 @@ export interface TurntableSource {
   path?: string;
 }
 
-const POSTER_PATH = 'poster.webp';
-const DESCRIPTORS_PATH = 'descriptors.json';
-const MANIFEST_PATH = 'manifest.json';
-const DESCRIPTOR_SIZE = 256;
-
 /**
  * Renders a 360° turntable of a glTF model and writes the frames (`360/NNN.webp|png`), `poster.webp`,
  * `descriptors.json` and, last, `manifest.json` through `sink`. Rendering and encoding overlap: while the
- * GPU renders frame k, frames k−1… are encoded by sharp on libuv's threads, at most `maxInFlightFrames`
- * of them, so a 4K turntable holds a few frames in memory, never all of them.
+ * GPU renders frame k, frames k−1… are encoded by sharp on libuv's threads, as many at once as the
+ * process has CPUs (bounded by its memory limit), so a 4K turntable holds a few frames in memory, never all
+ * of them.
  *
  * Guarantees: manifest.json is written only after every other file was; failures throw a RenderError with
  * a stable code (see errors.ts). Caveats: a failed run may leave frames without a manifest; readers must
@@ -103,15 +98,14 @@ export async function renderTurntable(
     );
   }
   const startedAt = new Date();
-  const sourceName = source.uri;
 
   let mark = performance.now();
   const document = await readModel({
     bytes: source.bytes,
-    name: sourceName,
+    name: source.uri,
     ...(source.path ? { path: source.path } : {}),
   });
-  const scene = loadScene(document);
+  const scene = loadScene(document, log);
   const loadSeconds = (performance.now() - mark) / 1000;
   log.info(
     { source: source.uri, triangles: scene.triangleCount, primitives: scene.primitives.length, loadSeconds },
@@ -121,14 +115,21 @@ export async function renderTurntable(
   const context =
     options.gpu ?? (await createGpuContext({ backend: run.backend, allowSoftware: run.allowSoftware }));
   log.info({ adapter: context.summary }, 'Opened GPU adapter');
-  const files: RenderFile[] = [];
   try {
     mark = performance.now();
     const camera = frameTurntable(scene, {
       frames: settings.frames,
       elevationDeg: settings.elevationDeg,
       fill: settings.fill,
+      requiredFill: settings.requiredFill,
+      maxFill: AMAZON_360.maxFill,
     });
+    if (camera.fill > settings.fill) {
+      log.info(
+        { fill: settings.fill, raisedTo: round(camera.fill, 4), requiredFill: settings.requiredFill },
+        'Tightened the framing so the smallest frame fills what the preset requires',
+      );
+    }
     const renderer = await createRenderer(context, scene, createStudioEnvironment(), {
       resolution: settings.resolution,
       msaaSamples: settings.msaaSamples,
@@ -140,149 +141,79 @@ export async function renderTurntable(
     const uploadSeconds = (performance.now() - mark) / 1000;
     log.info({ uploadSeconds, textures: scene.images.length }, 'Uploaded scene');
 
-    const write = async (path: string, data: Uint8Array, contentType: string) => {
-      await sink.write(path, data, contentType);
-      files.push({ path, bytes: data.byteLength, contentType });
-    };
-    const size = settings.resolution;
-    const frames: RenderFrame[] = [];
-    const vectors: Array<{ index: number; angleDeg: number; vector: Float32Array }> = [];
-    let renderMs = 0;
-    let encodeMs = 0;
-
-    const finishFrame = async (index: number, pixels: Uint8Array) => {
-      const started = performance.now();
-      const frame: RenderFrame = {
-        index,
-        angleDeg: camera.anglesDeg[index]!,
-        fill: round(camera.fillPerFrame[index]!, 4),
-        files: {},
-      };
-      for (const format of settings.formats) {
-        const bytes = await encodeFrame(pixels, size, format, { webpQuality: run.webpQuality });
-        const path = `360/${frameFileName(index, format)}`;
-        await write(path, bytes, `image/${format}`);
-        frame.files[format] = path;
-        if (index === 0 && format === 'webp') await write(POSTER_PATH, bytes, 'image/webp');
-      }
-      if (index === 0 && !settings.formats.includes('webp')) {
-        await write(
-          POSTER_PATH,
-          await encodeFrame(pixels, size, 'webp', { webpQuality: run.webpQuality }),
-          'image/webp',
-        );
-      }
-      vectors.push({ index, angleDeg: frame.angleDeg, vector: await describe(pixels, size) });
-      frames[index] = frame;
-      encodeMs += performance.now() - started;
-      log.debug({ frame: index, of: settings.frames }, 'Wrote frame');
-    };
-
-    const pipeline = boundedPipeline(run.maxInFlightFrames);
-    const renderStarted = performance.now();
-    try {
-      for (const [index, angleDeg] of camera.anglesDeg.entries()) {
-        const frameStarted = performance.now();
-        const pixels = await renderer.renderFrame({
-          ...turntableMatrices(camera, angleDeg),
-          eye: camera.eye,
-        });
-        renderMs += performance.now() - frameStarted;
-        await pipeline.push(() => finishFrame(index, pixels));
-        if ((index + 1) % 12 === 0 || index + 1 === settings.frames) {
-          log.info({ framesRendered: index + 1, frames: settings.frames }, 'Rendered frames');
-        }
-      }
-      await pipeline.drain();
-    } finally {
-      renderer.destroy();
-    }
-    const renderSeconds = (performance.now() - renderStarted) / 1000;
-
-    vectors.sort((a, b) => a.index - b.index);
-    const descriptorSet = buildDescriptorSet(DESCRIPTOR_VERSION, DESCRIPTOR_DIMS, vectors);
-    await write(DESCRIPTORS_PATH, Buffer.from(JSON.stringify(descriptorSet)), 'application/json');
-
-    const minFill = Math.min(...camera.fillPerFrame);
-    const fillCheck =
-      settings.requiredFill === null
-        ? null
-        : {
-            required: settings.requiredFill,
-            min: round(minFill, 4),
-            passed: minFill >= settings.requiredFill,
-          };
-    if (fillCheck && !fillCheck.passed) {
+    const width =
+      run.maxInFlightFrames ??
+      encodeConcurrency(await readPodResources(), {
+        // The RGBA frame, the encoder's working copies, and the 256 px descriptor copy.
+        bytesPerFrame: settings.resolution ** 2 * 4 * 3,
+        usedBytes: process.memoryUsage.rss(),
+      });
+    if (width > libuvPoolSize()) {
       log.warn(
-        { ...fillCheck, worstFrame: camera.fillPerFrame.indexOf(minFill) },
-        'Turntable misses the preset fill: the product is much narrower in some frames than in others',
+        { encodeConcurrency: width, UV_THREADPOOL_SIZE: libuvPoolSize() },
+        'libuv runs fewer threads than frames are encoded at once; start the process with UV_THREADPOOL_SIZE set',
       );
     }
-    const manifest: RenderManifest = {
-      apiVersion: RENDER_MANIFEST_API_VERSION,
+    const files: RenderFile[] = [];
+    const write = async (path: string, data: Uint8Array, contentType: string) => {
+      await sink.write(path, data, contentType);
+      const file = { path, bytes: data.byteLength, contentType };
+      files.push(file);
+      return file;
+    };
+    const spin = await renderFrames(renderer, camera, settings, width, run.webpQuality, write, log);
+
+    const descriptorSet = buildDescriptorSet(DESCRIPTOR_VERSION, DESCRIPTOR_DIMS, spin.descriptors);
+    await write(MANIFEST_PATHS.descriptors, Buffer.from(JSON.stringify(descriptorSet)), 'application/json');
+
+    const manifest = buildRenderManifest({
       source: {
         uri: source.uri,
         bytes: source.bytes.byteLength,
         sha256: createHash('sha256').update(source.bytes).digest('hex'),
       },
-      settings: {
-        frames: settings.frames,
-        resolution: settings.resolution,
-        elevationDeg: settings.elevationDeg,
-        background: settings.background,
-        preset: settings.preset,
-        formats: settings.formats,
-        msaaSamples: settings.msaaSamples,
-        fill: settings.fill,
-      },
-      camera: {
-        eye: camera.eye,
-        target: camera.target,
-        up: camera.up,
-        frustum: camera.frustum,
-        near: camera.near,
-        far: camera.far,
-        verticalFovDeg: camera.verticalFovDeg,
-        axisOrigin: camera.axisOrigin,
-      },
-      adapter: { ...context.summary },
-      scene: {
-        triangles: scene.triangleCount,
-        vertices: scene.vertexCount,
-        primitives: scene.primitives.length,
-        materials: scene.materials.length,
-        textures: scene.images.length,
-        extensionsUsed: scene.extensionsUsed,
-        bounds: scene.bounds,
-      },
-      frames,
-      poster: POSTER_PATH,
-      descriptors: DESCRIPTORS_PATH,
-      fillCheck,
+      settings,
+      camera,
+      adapter: context.summary,
+      scene,
+      frames: spin.frames,
       timings: {
         startedAt: startedAt.toISOString(),
         completedAt: new Date().toISOString(),
         loadSeconds: round(loadSeconds, 3),
         uploadSeconds: round(uploadSeconds, 3),
-        renderSeconds: round(renderSeconds, 3),
-        framesPerSecond: round(settings.frames / Math.max(renderSeconds, 1e-9), 3),
-        meanFrameRenderMs: round(renderMs / settings.frames, 2),
-        meanFrameEncodeMs: round(encodeMs / settings.frames, 2),
+        renderSeconds: round(spin.seconds, 3),
+        framesPerSecond: round(settings.frames / Math.max(spin.seconds, 1e-9), 3),
+        meanFrameRenderMs: round(spin.renderMs / settings.frames, 2),
+        meanFrameEncodeMs: round(spin.encodeMs / settings.frames, 2),
+        encodeConcurrency: width,
       },
-      files: [...files].sort((a, b) => a.path.localeCompare(b.path)),
+      files,
       renderer: { name: 'shazam-render-job', node: process.version, ...rendererVersions() },
-    };
+    });
+    if (manifest.fillCheck && !manifest.fillCheck.passed) {
+      log.warn(
+        {
+          required: manifest.fillCheck.required,
+          min: manifest.fillCheck.min,
+          framesMissing: manifest.fillCheck.misses.length,
+          worst: manifest.fillCheck.misses.reduce((a, b) => (b.shortBy > a.shortBy ? b : a)),
+        },
+        'Turntable misses the preset fill: the product is much narrower in some frames than in others',
+      );
+    }
     await sink.write(
-      MANIFEST_PATH,
+      MANIFEST_PATHS.manifest,
       Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`),
       'application/json',
     );
     log.info(
       {
-        manifest: sink.locate(MANIFEST_PATH),
+        manifest: sink.locate(MANIFEST_PATHS.manifest),
         frames: settings.frames,
         renderSeconds: manifest.timings.renderSeconds,
         framesPerSecond: manifest.timings.framesPerSecond,
+        encodeConcurrency: width,
         adapter: context.summary.description || context.summary.device,
       },
       'Rendered turntable',
@@ -293,9 +224,7 @@ export async function renderTurntable(
       throw new RenderError(
         'SHAZAM_RENDER_OUT_OF_MEMORY',
         `the process ran out of memory: ${error.message}`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
     throw error;
@@ -304,55 +233,65 @@ export async function renderTurntable(
   }
 }
 
-/** The descriptor of a frame: composited on white (as product photos are) and downscaled first. */
-async function describe(pixels: Uint8Array, size: number): Promise<Float32Array> {
-  const target = Math.min(size, DESCRIPTOR_SIZE);
-  const { data, info } = await sharp(pixels, { raw: { width: size, height: size, channels: 4 } })
-    .flatten({ background: '#ffffff' })
-    .resize(target, target)
-    .ensureAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return computeDescriptor(
-    new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    info.width,
-    info.height,
-  );
+/** What the spin produced. */
+interface SpinResult {
+  frames: RenderFrame[];
+  descriptors: Array<{ index: number; angleDeg: number; vector: Float32Array }>;
+  /** Wall time from the first frame's render to the last frame's outputs. */
+  seconds: number;
+  /** Summed render + read-back time, and summed encode time (overlapping, off the loop). */
+  renderMs: number;
+  encodeMs: number;
 }
 
 /**
- * Runs at most `limit` tasks at once; `push` waits for a free slot, so the producer (the render loop) is
- * slowed to the consumers' pace instead of piling frames up. The first failure is rethrown.
+ * Renders every frame and hands it to the encode stage: the GPU renders frame k while up to `width`
+ * earlier frames are encoded, so the stage, not the frame count, bounds memory. Destroys the renderer.
  */
-function boundedPipeline(limit: number) {
-  const running = new Set<Promise<void>>();
-  let failure: unknown;
-  let failed = false;
-  const check = () => {
-    if (failed) throw failure;
+async function renderFrames(
+  renderer: Renderer,
+  camera: TurntableCamera,
+  settings: TurntableSettings,
+  width: number,
+  webpQuality: number,
+  write: (path: string, data: Uint8Array, contentType: string) => Promise<RenderFile>,
+  log: KubeLogger,
+): Promise<SpinResult> {
+  const output: FrameOutputSettings = {
+    size: settings.resolution,
+    formats: settings.formats,
+    opaque: settings.background !== 'transparent',
+    encode: { webpQuality, webpEffort: ENCODE_FRAME_DEFAULTS.webpEffort },
   };
-  return {
-    async push(task: () => Promise<void>): Promise<void> {
-      check();
-      while (running.size >= limit) {
-        await Promise.race(running);
-        check();
+  const frames: RenderFrame[] = [];
+  const descriptors: SpinResult['descriptors'] = [];
+  let renderMs = 0;
+  let encodeMs = 0;
+  const stage = createEncodeStage(width);
+  const started = performance.now();
+  try {
+    for (const [index, angleDeg] of camera.anglesDeg.entries()) {
+      const frameStarted = performance.now();
+      const pixels = await renderer.renderFrame({ ...turntableMatrices(camera, angleDeg), eye: camera.eye });
+      renderMs += performance.now() - frameStarted;
+      await stage.push(async () => {
+        const encodeStarted = performance.now();
+        const result = await writeFrameOutputs(index, pixels, output, write);
+        frames[index] = { index, angleDeg, fill: round(camera.fillPerFrame[index]!, 4), files: result.files };
+        descriptors.push({ index, angleDeg, vector: result.descriptor });
+        encodeMs += performance.now() - encodeStarted;
+        log.debug({ frame: index, of: settings.frames }, 'Wrote frame');
+      });
+      if ((index + 1) % 12 === 0 || index + 1 === settings.frames) {
+        log.info({ framesRendered: index + 1, frames: settings.frames }, 'Rendered frames');
       }
-      const promise: Promise<void> = task()
-        .catch((error: unknown) => {
-          if (!failed) {
-            failed = true;
-            failure = error;
-          }
-        })
-        .finally(() => running.delete(promise));
-      running.add(promise);
-    },
-    async drain(): Promise<void> {
-      await Promise.all(running);
-      check();
-    },
-  };
+    }
+    await stage.drain();
+  } finally {
+    renderer.destroy();
+  }
+  descriptors.sort((a, b) => a.index - b.index);
+  return { frames, descriptors, seconds: (performance.now() - started) / 1000, renderMs, encodeMs };
 }
 
 function rendererVersions(): { webgpu: string; sharp: string } {
@@ -365,11 +304,6 @@ function rendererVersions(): { webgpu: string; sharp: string } {
     }
   };
   return { webgpu: version('webgpu'), sharp: sharp.versions.sharp ?? version('sharp') };
-}
-
-function round(value: number, digits: number): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

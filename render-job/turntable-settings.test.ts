@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { resolveRenderSettings } from '../crds/api.ts';
 import { RenderError } from './errors.ts';
 import { parseBackground, resolveTurntableSettings } from './turntable-settings.ts';
 
@@ -8,7 +9,7 @@ describe('resolveTurntableSettings', () => {
       frames: 36,
       resolution: 1024,
       elevationDeg: 15,
-      background: 'transparent',
+      background: '#ffffff',
       preset: null,
       formats: ['webp'],
       msaaSamples: 4,
@@ -17,6 +18,27 @@ describe('resolveTurntableSettings', () => {
       overridden: [],
     });
   });
+
+  it.each([
+    [{}, {}],
+    [{ preset: 'amazon-360' as const }, { preset: 'amazon-360' as const }],
+    [
+      { preset: 'amazon-360' as const, elevation: 25 },
+      { preset: 'amazon-360' as const, elevationDeg: 25 },
+    ],
+  ])(
+    'agrees with the API for %o (the operator and the command line render the same turntable)',
+    (request, options) => {
+      const api = resolveRenderSettings(request);
+      const ours = resolveTurntableSettings(options);
+      expect({
+        frames: ours.frames,
+        resolution: ours.resolution,
+        elevation: ours.elevationDeg,
+        background: ours.background,
+      }).toEqual(api);
+    },
+  );
 
   it('amazon-360 sets 72 frames of 2000 px on white and checks 85% fill', () => {
     const settings = resolveTurntableSettings({ preset: 'amazon-360', elevationDeg: 20 });

@@ -1,3 +1,4 @@
+import { RENDER_DEFAULTS, RENDER_PRESET_RULES, RENDER_PRESET_SETTINGS } from '../crds/api.ts';
 import { RenderError } from './errors.ts';
 
 /** Output image formats. */
@@ -31,30 +32,40 @@ export interface TurntableSettings extends Required<TurntableSettingsOptions> {
   overridden: string[];
 }
 
-/** Defaults: 36 frames of 1024 px at 15°, transparent, WebP, 4× MSAA, 90% fill. */
-export const TURNTABLE_SETTINGS_DEFAULTS: Required<TurntableSettingsOptions> = {
-  frames: 36,
-  resolution: 1024,
-  elevationDeg: 15,
-  background: 'transparent',
+/**
+ * Defaults: the API's render defaults (`RENDER_DEFAULTS` in crds/api.ts: 36 frames of 1024 px at 15° on
+ * white), WebP, 4× MSAA, 90% fill.
+ */
+export const TURNTABLE_SETTINGS_DEFAULTS: Readonly<Required<TurntableSettingsOptions>> = {
+  frames: RENDER_DEFAULTS.frames,
+  resolution: RENDER_DEFAULTS.resolution,
+  elevationDeg: RENDER_DEFAULTS.elevation,
+  background: RENDER_DEFAULTS.background,
   preset: null,
   formats: ['webp'],
   msaaSamples: 4,
   fill: 0.9,
 };
 
+const amazonSettings = RENDER_PRESET_SETTINGS['amazon-360'];
+const amazonRules = RENDER_PRESET_RULES['amazon-360'];
+
 /**
- * Amazon's 360° view rules: 72 frames at 5°, elevation 10–30°, square 2000 px, white background, the product
- * filling at least 85% of every frame, frame 0 facing the camera, counter-clockwise.
+ * Amazon's 360° view rules, from the API's preset (crds/api.ts): 72 frames at 5°, elevation 10–30°, square
+ * 2000 px, white background, the product filling at least 85% of every frame, frame 0 facing the camera,
+ * counter-clockwise. `fill` is the framing's aim in the largest frame; `maxFill` is how far the framing may
+ * go to bring the smallest frame up to `requiredFill` (the product is never cut).
  */
 export const AMAZON_360 = {
-  frames: 72,
-  resolution: 2000,
-  background: '#ffffff',
-  minElevationDeg: 10,
-  maxElevationDeg: 30,
-  requiredFill: 0.85,
+  frames: amazonSettings.frames,
+  resolution: amazonSettings.resolution,
+  background: amazonSettings.background,
+  elevationDeg: amazonSettings.elevation,
+  minElevationDeg: amazonRules.minElevation,
+  maxElevationDeg: amazonRules.maxElevation,
+  requiredFill: amazonRules.requiredFill,
   fill: 0.95,
+  maxFill: 0.98,
 } as const;
 
 /**
@@ -91,13 +102,16 @@ export function resolveTurntableSettings(options: TurntableSettingsOptions = {})
     settings.frames = AMAZON_360.frames;
     settings.resolution = resolution;
     settings.background = AMAZON_360.background;
+    settings.elevationDeg = options.elevationDeg ?? AMAZON_360.elevationDeg;
     settings.fill = options.fill ?? AMAZON_360.fill;
     settings.requiredFill = AMAZON_360.requiredFill;
     if (
       settings.elevationDeg < AMAZON_360.minElevationDeg ||
       settings.elevationDeg > AMAZON_360.maxElevationDeg
     ) {
-      invalid(`the amazon-360 preset requires an elevation of 10–30°, got ${settings.elevationDeg}`);
+      invalid(
+        `the amazon-360 preset requires an elevation of ${AMAZON_360.minElevationDeg}–${AMAZON_360.maxElevationDeg}°, got ${settings.elevationDeg}`,
+      );
     }
   } else if (settings.preset !== null) {
     invalid(`unknown preset "${settings.preset}"; the only preset is amazon-360`);

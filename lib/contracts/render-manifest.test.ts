@@ -90,6 +90,19 @@ describe('parseRenderManifest', () => {
     ['a frame file not in files', (m) => m.files.shift(), /360\/000.webp is missing from \/files/],
     ['the poster not in files', (m) => m.files.pop(), /poster.webp is missing/],
     ['an unknown field', (m) => Object.assign(m, { extra: 1 }), /must NOT have additional properties/],
+    [
+      'a fill miss that misses by nothing',
+      (m) =>
+        Object.assign(m, {
+          fillCheck: {
+            required: 0.85,
+            min: 0.9,
+            passed: true,
+            misses: [{ frame: 0, angleDeg: 0, fill: 0.9, shortBy: 0 }],
+          },
+        }),
+      /shortBy/,
+    ],
   ])('rejects %s', (_, mutate, message) => {
     const value = manifest();
     mutate(value);

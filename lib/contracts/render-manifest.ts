@@ -11,322 +11,212 @@
  * ```
  */
 import { Ajv } from 'ajv';
+import Type, { type Static } from 'typebox';
 
 /** The `apiVersion` of every render manifest. */
 export const RENDER_MANIFEST_API_VERSION = 'shazam.dev/render-manifest/v1';
 
+const closed = { additionalProperties: false } as const;
+const nonNegative = () => Type.Number({ minimum: 0 });
+const share = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
+
+const Vector3Schema = Type.Tuple([Type.Number(), Type.Number(), Type.Number()]);
 /** A 3-vector. */
-export type Vector3 = [number, number, number];
+export type Vector3 = Static<typeof Vector3Schema>;
 
-/** The adapter that rendered the frames. */
-export interface RenderAdapter {
-  /** Dawn backend: `vulkan` on a GPU node, `opengles` on the software path. */
-  backend: 'vulkan' | 'opengles';
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** True when a CPU rasteriser (llvmpipe, lavapipe, SwiftShader) rendered. */
-  software: boolean;
-  /** WebGPU feature level the device was opened with. */
-  featureLevel: 'core' | 'compatibility';
-}
-
-/** The fixed camera of the turntable. World space: +Y up, +Z front, metres. */
-export interface RenderCamera {
-  eye: Vector3;
-  target: Vector3;
-  up: Vector3;
-  /** Off-axis frustum window at unit distance in view space (tangents; x right, y up). Authoritative. */
-  frustum: { left: number; right: number; bottom: number; top: number };
-  near: number;
-  far: number;
-  /** Equivalent vertical field of view in degrees, for people. */
-  verticalFovDeg: number;
-  /** A point on the vertical turntable axis. Frame k turns the model by `angleDeg` about it, counter-clockwise seen from above. */
-  axisOrigin: Vector3;
-}
-
-/** One turntable frame. */
-export interface RenderFrame {
-  /** 0-based; frame 0 shows the model's front (+Z) facing the camera. */
-  index: number;
-  /** Turntable angle, degrees in [0, 360), counter-clockwise seen from above. */
-  angleDeg: number;
-  /** Share of the frame the product's largest extent fills (0–1). */
-  fill: number;
-  /** Output paths relative to the manifest's folder, per format. */
-  files: { webp?: string; png?: string };
-}
-
-/** One file written by the render, relative to the manifest's folder. */
-export interface RenderFile {
-  path: string;
-  bytes: number;
-  contentType: string;
-}
-
-/** The render manifest. */
-export interface RenderManifest {
-  apiVersion: typeof RENDER_MANIFEST_API_VERSION;
-  /** The GLB that was rendered. */
-  source: { uri: string; bytes: number; sha256: string };
-  /** Settings after defaults and the preset were applied. */
-  settings: {
-    frames: number;
-    resolution: number;
-    elevationDeg: number;
-    /** `#rrggbb` or `transparent`. */
-    background: string;
-    preset: 'amazon-360' | null;
-    formats: Array<'webp' | 'png'>;
-    msaaSamples: number;
-    /** Share of the frame the framing aims for, in the frame where the product is largest. */
-    fill: number;
-  };
-  camera: RenderCamera;
-  adapter: RenderAdapter;
-  /** Scene statistics. */
-  scene: {
-    triangles: number;
-    vertices: number;
-    primitives: number;
-    materials: number;
-    textures: number;
-    extensionsUsed: string[];
-    bounds: { min: Vector3; max: Vector3 };
-  };
-  frames: RenderFrame[];
-  /** Poster image path (a copy of frame 0's view). */
-  poster: string;
-  /** `descriptors.json` path (`DescriptorSet`). */
-  descriptors: string;
-  /** The fill check of the preset: every frame must fill at least `required`. Null without a preset. */
-  fillCheck: { required: number; min: number; passed: boolean } | null;
-  timings: {
-    startedAt: string;
-    completedAt: string;
-    loadSeconds: number;
-    uploadSeconds: number;
-    /** Wall time from the first frame's render to the last frame's encode. */
-    renderSeconds: number;
-    framesPerSecond: number;
-    /** Mean GPU render + readback time of one frame. */
-    meanFrameRenderMs: number;
-    /** Mean encode time of one frame (all formats), measured off the render thread. */
-    meanFrameEncodeMs: number;
-  };
-  /** Every file written, the manifest excepted. */
-  files: RenderFile[];
-  /** Versions of what rendered. */
-  renderer: { name: string; node: string; webgpu: string; sharp: string };
-}
-
-const vector3 = { type: 'array', items: { type: 'number' }, minItems: 3, maxItems: 3 } as const;
-const nonNegative = { type: 'number', minimum: 0 } as const;
-
-/** JSON schema of {@link RenderManifest}. */
-export const RENDER_MANIFEST_SCHEMA = {
-  $id: 'https://shazam.dev/schemas/render-manifest-v1.json',
-  type: 'object',
-  additionalProperties: false,
-  required: [
-    'apiVersion',
-    'source',
-    'settings',
-    'camera',
-    'adapter',
-    'scene',
-    'frames',
-    'poster',
-    'descriptors',
-    'fillCheck',
-    'timings',
-    'files',
-    'renderer',
-  ],
-  properties: {
-    apiVersion: { const: RENDER_MANIFEST_API_VERSION },
-    source: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['uri', 'bytes', 'sha256'],
-      properties: {
-        uri: { type: 'string', minLength: 1 },
-        bytes: { type: 'integer', minimum: 0 },
-        sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
-      },
-    },
-    settings: {
-      type: 'object',
-      additionalProperties: false,
-      required: [
-        'frames',
-        'resolution',
-        'elevationDeg',
-        'background',
-        'preset',
-        'formats',
-        'msaaSamples',
-        'fill',
-      ],
-      properties: {
-        frames: { type: 'integer', minimum: 1, maximum: 720 },
-        resolution: { type: 'integer', minimum: 16, maximum: 4096 },
-        elevationDeg: { type: 'number', minimum: -89, maximum: 89 },
-        background: { type: 'string', pattern: '^(#[0-9a-fA-F]{6}|transparent)$' },
-        preset: { enum: ['amazon-360', null] },
-        formats: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['webp', 'png'] } },
-        msaaSamples: { enum: [1, 4] },
-        fill: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-      },
-    },
-    camera: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['eye', 'target', 'up', 'frustum', 'near', 'far', 'verticalFovDeg', 'axisOrigin'],
-      properties: {
-        eye: vector3,
-        target: vector3,
-        up: vector3,
-        frustum: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['left', 'right', 'bottom', 'top'],
-          properties: {
-            left: { type: 'number' },
-            right: { type: 'number' },
-            bottom: { type: 'number' },
-            top: { type: 'number' },
-          },
-        },
-        near: { type: 'number', exclusiveMinimum: 0 },
-        far: { type: 'number', exclusiveMinimum: 0 },
-        verticalFovDeg: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 180 },
-        axisOrigin: vector3,
-      },
-    },
-    adapter: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['backend', 'vendor', 'architecture', 'device', 'description', 'software', 'featureLevel'],
-      properties: {
-        backend: { enum: ['vulkan', 'opengles'] },
-        vendor: { type: 'string' },
-        architecture: { type: 'string' },
-        device: { type: 'string' },
-        description: { type: 'string' },
-        software: { type: 'boolean' },
-        featureLevel: { enum: ['core', 'compatibility'] },
-      },
-    },
-    scene: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['triangles', 'vertices', 'primitives', 'materials', 'textures', 'extensionsUsed', 'bounds'],
-      properties: {
-        triangles: { type: 'integer', minimum: 1 },
-        vertices: { type: 'integer', minimum: 3 },
-        primitives: { type: 'integer', minimum: 1 },
-        materials: { type: 'integer', minimum: 1 },
-        textures: { type: 'integer', minimum: 0 },
-        extensionsUsed: { type: 'array', items: { type: 'string' } },
-        bounds: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['min', 'max'],
-          properties: { min: vector3, max: vector3 },
-        },
-      },
-    },
-    frames: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 720,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['index', 'angleDeg', 'fill', 'files'],
-        properties: {
-          index: { type: 'integer', minimum: 0 },
-          angleDeg: { type: 'number', minimum: 0, exclusiveMaximum: 360 },
-          fill: { type: 'number', minimum: 0, maximum: 1 },
-          files: {
-            type: 'object',
-            additionalProperties: false,
-            minProperties: 1,
-            properties: { webp: { type: 'string' }, png: { type: 'string' } },
-          },
-        },
-      },
-    },
-    poster: { type: 'string', minLength: 1 },
-    descriptors: { type: 'string', minLength: 1 },
-    fillCheck: {
-      oneOf: [
-        { type: 'null' },
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['required', 'min', 'passed'],
-          properties: {
-            required: { type: 'number', minimum: 0, maximum: 1 },
-            min: { type: 'number', minimum: 0, maximum: 1 },
-            passed: { type: 'boolean' },
-          },
-        },
-      ],
-    },
-    timings: {
-      type: 'object',
-      additionalProperties: false,
-      required: [
-        'startedAt',
-        'completedAt',
-        'loadSeconds',
-        'uploadSeconds',
-        'renderSeconds',
-        'framesPerSecond',
-        'meanFrameRenderMs',
-        'meanFrameEncodeMs',
-      ],
-      properties: {
-        startedAt: { type: 'string', minLength: 20 },
-        completedAt: { type: 'string', minLength: 20 },
-        loadSeconds: nonNegative,
-        uploadSeconds: nonNegative,
-        renderSeconds: nonNegative,
-        framesPerSecond: nonNegative,
-        meanFrameRenderMs: nonNegative,
-        meanFrameEncodeMs: nonNegative,
-      },
-    },
-    files: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['path', 'bytes', 'contentType'],
-        properties: {
-          path: { type: 'string', minLength: 1 },
-          bytes: { type: 'integer', minimum: 0 },
-          contentType: { type: 'string', minLength: 1 },
-        },
-      },
-    },
-    renderer: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['name', 'node', 'webgpu', 'sharp'],
-      properties: {
-        name: { type: 'string' },
-        node: { type: 'string' },
-        webgpu: { type: 'string' },
-        sharp: { type: 'string' },
-      },
-    },
+const RenderAdapterSchema = Type.Object(
+  {
+    /** Dawn backend: `vulkan` on a GPU node, `opengles` on the software path. */
+    backend: Type.Union([Type.Literal('vulkan'), Type.Literal('opengles')]),
+    vendor: Type.String(),
+    architecture: Type.String(),
+    device: Type.String(),
+    description: Type.String(),
+    /** True when a CPU rasteriser (llvmpipe, lavapipe, SwiftShader) rendered. */
+    software: Type.Boolean(),
+    /** WebGPU feature level the device was opened with. */
+    featureLevel: Type.Union([Type.Literal('core'), Type.Literal('compatibility')]),
   },
-} as const;
+  closed,
+);
+/** The adapter that rendered the frames. */
+export type RenderAdapter = Static<typeof RenderAdapterSchema>;
+
+const RenderCameraSchema = Type.Object(
+  {
+    eye: Vector3Schema,
+    target: Vector3Schema,
+    up: Vector3Schema,
+    /** Off-axis frustum window at unit distance in view space (tangents; x right, y up). Authoritative. */
+    frustum: Type.Object(
+      { left: Type.Number(), right: Type.Number(), bottom: Type.Number(), top: Type.Number() },
+      closed,
+    ),
+    near: Type.Number({ exclusiveMinimum: 0 }),
+    far: Type.Number({ exclusiveMinimum: 0 }),
+    /** Equivalent vertical field of view in degrees, for people. */
+    verticalFovDeg: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 180 }),
+    /** A point on the vertical turntable axis. Frame k turns the model by `angleDeg` about it, counter-clockwise seen from above. */
+    axisOrigin: Vector3Schema,
+  },
+  closed,
+);
+/** The fixed camera of the turntable. World space: +Y up, +Z front, metres. */
+export type RenderCamera = Static<typeof RenderCameraSchema>;
+
+const RenderFrameSchema = Type.Object(
+  {
+    /** 0-based; frame 0 shows the model's front (+Z) facing the camera. */
+    index: Type.Integer({ minimum: 0 }),
+    /** Turntable angle, degrees in [0, 360), counter-clockwise seen from above. */
+    angleDeg: Type.Number({ minimum: 0, exclusiveMaximum: 360 }),
+    /** Share of the frame the product's largest extent fills (0–1). */
+    fill: share('share of the frame the product fills'),
+    /** Output paths relative to the manifest's folder, per format. */
+    files: Type.Object(
+      { webp: Type.Optional(Type.String()), png: Type.Optional(Type.String()) },
+      { ...closed, minProperties: 1 },
+    ),
+  },
+  closed,
+);
+/** One turntable frame. */
+export type RenderFrame = Static<typeof RenderFrameSchema>;
+
+const RenderFileSchema = Type.Object(
+  {
+    path: Type.String({ minLength: 1 }),
+    bytes: Type.Integer({ minimum: 0 }),
+    contentType: Type.String({ minLength: 1 }),
+  },
+  closed,
+);
+/** One file written by the render, relative to the manifest's folder. */
+export type RenderFile = Static<typeof RenderFileSchema>;
+
+const FillMissSchema = Type.Object(
+  {
+    /** Frame index. */
+    frame: Type.Integer({ minimum: 0 }),
+    /** Turntable angle of that frame, degrees. */
+    angleDeg: Type.Number({ minimum: 0, exclusiveMaximum: 360 }),
+    /** The frame's fill. */
+    fill: share('the frame fill'),
+    /** `required − fill`: how far the frame falls short. */
+    shortBy: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+  },
+  closed,
+);
+/** A frame that misses the preset's required fill, and by how much. */
+export type RenderFillMiss = Static<typeof FillMissSchema>;
+
+const RenderFillCheckSchema = Type.Object(
+  {
+    /** Minimum fill every frame must reach. */
+    required: share('required fill'),
+    /** The smallest fill of any frame. */
+    min: share('smallest fill'),
+    /** True when every frame reaches `required`. */
+    passed: Type.Boolean(),
+    /** Every frame under `required`, in frame order (empty when passed). */
+    misses: Type.Array(FillMissSchema, { maxItems: 720 }),
+  },
+  closed,
+);
+/** The preset's fill check: every frame must fill at least `required`. */
+export type RenderFillCheck = Static<typeof RenderFillCheckSchema>;
+
+const RenderTimingsSchema = Type.Object(
+  {
+    startedAt: Type.String({ minLength: 20 }),
+    completedAt: Type.String({ minLength: 20 }),
+    loadSeconds: nonNegative(),
+    uploadSeconds: nonNegative(),
+    /** Wall time from the first frame's render to the last frame's encode. */
+    renderSeconds: nonNegative(),
+    framesPerSecond: nonNegative(),
+    /** Mean GPU render + readback time of one frame. */
+    meanFrameRenderMs: nonNegative(),
+    /** Mean encode time of one frame (all formats, poster and descriptor), measured off the render loop. */
+    meanFrameEncodeMs: nonNegative(),
+    /** Frames encoded at once (the encode stage's width, from the CPUs and memory the process may use). */
+    encodeConcurrency: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  closed,
+);
+/** Where the time went. */
+export type RenderTimings = Static<typeof RenderTimingsSchema>;
+
+const RenderSettingsSchema = Type.Object(
+  {
+    frames: Type.Integer({ minimum: 1, maximum: 720 }),
+    resolution: Type.Integer({ minimum: 16, maximum: 4096 }),
+    elevationDeg: Type.Number({ minimum: -89, maximum: 89 }),
+    /** `#rrggbb` or `transparent`. */
+    background: Type.String({ pattern: '^(#[0-9a-fA-F]{6}|transparent)$' }),
+    preset: Type.Union([Type.Literal('amazon-360'), Type.Null()]),
+    formats: Type.Array(Type.Union([Type.Literal('webp'), Type.Literal('png')]), {
+      minItems: 1,
+      uniqueItems: true,
+    }),
+    msaaSamples: Type.Union([Type.Literal(1), Type.Literal(4)]),
+    /** Share of the frame the framing aims for, in the frame where the product is largest. */
+    fill: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+  },
+  closed,
+);
+
+/** JSON schema of {@link RenderManifest}; the TypeScript type is derived from it. */
+export const RENDER_MANIFEST_SCHEMA = Type.Object(
+  {
+    apiVersion: Type.Literal(RENDER_MANIFEST_API_VERSION),
+    /** The GLB that was rendered. */
+    source: Type.Object(
+      {
+        uri: Type.String({ minLength: 1 }),
+        bytes: Type.Integer({ minimum: 0 }),
+        sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+      },
+      closed,
+    ),
+    /** Settings after defaults and the preset were applied. */
+    settings: RenderSettingsSchema,
+    camera: RenderCameraSchema,
+    adapter: RenderAdapterSchema,
+    /** Scene statistics. */
+    scene: Type.Object(
+      {
+        triangles: Type.Integer({ minimum: 1 }),
+        vertices: Type.Integer({ minimum: 3 }),
+        primitives: Type.Integer({ minimum: 1 }),
+        materials: Type.Integer({ minimum: 1 }),
+        textures: Type.Integer({ minimum: 0 }),
+        extensionsUsed: Type.Array(Type.String()),
+        bounds: Type.Object({ min: Vector3Schema, max: Vector3Schema }, closed),
+      },
+      closed,
+    ),
+    frames: Type.Array(RenderFrameSchema, { minItems: 1, maxItems: 720 }),
+    /** Poster image path (frame 0's view). */
+    poster: Type.String({ minLength: 1 }),
+    /** `descriptors.json` path (`DescriptorSet`). */
+    descriptors: Type.String({ minLength: 1 }),
+    /** The preset's fill check; null without a preset. */
+    fillCheck: Type.Union([Type.Null(), RenderFillCheckSchema]),
+    timings: RenderTimingsSchema,
+    /** Every file written, the manifest excepted. */
+    files: Type.Array(RenderFileSchema),
+    /** Versions of what rendered. */
+    renderer: Type.Object(
+      { name: Type.String(), node: Type.String(), webgpu: Type.String(), sharp: Type.String() },
+      closed,
+    ),
+  },
+  { ...closed, $id: 'https://shazam.dev/schemas/render-manifest-v1.json' },
+);
+
+/** The render manifest, as {@link RENDER_MANIFEST_SCHEMA} describes it. */
+export type RenderManifest = Static<typeof RENDER_MANIFEST_SCHEMA>;
 
 /** Thrown by {@link parseRenderManifest} for a document that does not follow the contract. */
 export class RenderManifestError extends Error {

@@ -90,3 +90,26 @@ describe('frameTurntable', () => {
     expect(camera.fillPerFrame[2]).toBeLessThan(0.5);
   });
 });
+
+describe('frameTurntable with a required fill', () => {
+  it('tightens the framing until the smallest frame meets it, where the shape allows', () => {
+    const scene = box(1, 1, 0.8);
+    const loose = frameTurntable(scene, { frames: 72, fill: 0.9 });
+    expect(Math.min(...loose.fillPerFrame)).toBeLessThan(0.86);
+    const tight = frameTurntable(scene, { frames: 72, fill: 0.9, requiredFill: 0.86, maxFill: 0.98 });
+    expect(Math.min(...tight.fillPerFrame)).toBeGreaterThanOrEqual(0.86 - 1e-9);
+    expect(Math.max(...tight.fillPerFrame)).toBeLessThanOrEqual(0.98 + 1e-9);
+    expect(tight.fill).toBeGreaterThan(0.9);
+  });
+
+  it('stops at maxFill when the shape cannot meet it (a long product end-on)', () => {
+    const camera = frameTurntable(box(4, 0.5, 0.5), {
+      frames: 36,
+      fill: 0.95,
+      requiredFill: 0.85,
+      maxFill: 0.98,
+    });
+    expect(camera.fill).toBe(0.98);
+    expect(Math.min(...camera.fillPerFrame)).toBeLessThan(0.85);
+  });
+});

@@ -11,6 +11,13 @@ export interface FrameTurntableOptions {
   fill?: number;
   /** Camera distance as a multiple of the product's bounding radius (sets the perspective strength). */
   distanceInRadii?: number;
+  /**
+   * Share every frame must fill, or null. When the smallest frame misses it at `fill`, the framing is
+   * tightened (never past `maxFill`, so nothing is cut) until it meets it or reaches `maxFill`.
+   */
+  requiredFill?: number | null;
+  /** The tightest framing allowed when meeting `requiredFill` (share of the frame in the largest frame). */
+  maxFill?: number;
 }
 
 /** Defaults of {@link FrameTurntableOptions}. */
@@ -19,6 +26,8 @@ export const FRAME_TURNTABLE_DEFAULTS: Required<FrameTurntableOptions> = {
   elevationDeg: 15,
   fill: 0.9,
   distanceInRadii: 3,
+  requiredFill: null,
+  maxFill: 0.98,
 };
 
 /**
@@ -42,6 +51,8 @@ export interface TurntableCamera {
   anglesDeg: number[];
   /** Share of the frame the product's largest extent fills, per frame (0–1). */
   fillPerFrame: number[];
+  /** The fill the framing used in the largest frame: `fill`, or more when raised to meet `requiredFill`. */
+  fill: number;
 }
 
 /**
@@ -113,9 +124,12 @@ export function frameTurntable(
   const maxY = Math.max(...extents.map((e) => e.maxY));
   const midX = (minX + maxX) / 2;
   const midY = (minY + maxY) / 2;
-  const half = Math.max(maxX - minX, maxY - minY) / 2 / settings.fill;
+  const union = Math.max(maxX - minX, maxY - minY);
+  const largest = extents.map((e) => Math.max(e.maxX - e.minX, e.maxY - e.minY));
+  const fill = fillFor(settings, Math.min(...largest) / union);
+  const half = union / 2 / fill;
   const frustum = { left: midX - half, right: midX + half, bottom: midY - half, top: midY + half };
-  const fillPerFrame = extents.map((e) => Math.max(e.maxX - e.minX, e.maxY - e.minY) / (2 * half));
+  const fillPerFrame = largest.map((extent) => extent / (2 * half));
   const camera: TurntableCamera = {
     eye,
     target: center,
@@ -127,8 +141,22 @@ export function frameTurntable(
     axisOrigin: center,
     anglesDeg,
     fillPerFrame,
+    fill,
   };
   return camera;
+}
+
+/**
+ * The framing's fill: `fill`, raised just enough for the smallest frame to reach `requiredFill` (a frame's
+ * fill is `fill × smallestOverUnion` for the smallest), but never past `maxFill`. Pure.
+ */
+export function fillFor(
+  settings: Pick<Required<FrameTurntableOptions>, 'fill' | 'requiredFill' | 'maxFill'>,
+  smallestOverUnion: number,
+): number {
+  const { fill, requiredFill, maxFill } = settings;
+  if (requiredFill === null || fill * smallestOverUnion >= requiredFill) return fill;
+  return Math.max(fill, Math.min(maxFill, requiredFill / smallestOverUnion));
 }
 
 function boundsCenter(bounds: Bounds): Vec3 {

@@ -1,14 +1,24 @@
 /**
- * Column-major 4×4 matrices in `Float32Array`s, the layout WGSL's `mat4x4f` reads. Only what the turntable
- * needs: a look-at view, a perspective projection, a rotation about Y and products.
+ * Column-major 4×4 matrices, the layout of glTF and of WGSL's `mat4x4f`: a look-at view, a perspective
+ * projection, a rotation about Y, products, and transforms of points, directions and normals (the scene
+ * loader bakes node and skin matrices with them).
  */
 
 /** A 3-vector. */
 export type Vec3 = [number, number, number];
 
-/** `a × b` as a new matrix (column-major, so `a` is applied last). */
-export function multiply(a: Float32Array, b: Float32Array): Float32Array {
-  const out = new Float32Array(16);
+/** Any column-major 4×4 matrix (glTF-Transform's `mat4`, a `Float32Array`, a `Float64Array`). */
+export type Mat4Like = ArrayLike<number>;
+
+/**
+ * `a × b` (column-major, so `a` is applied last), into `out`: a new `Float32Array` unless given (pass a
+ * `Float64Array` to keep double precision).
+ */
+export function multiply<T extends Float32Array | Float64Array = Float32Array>(
+  a: Mat4Like,
+  b: Mat4Like,
+  out: T = new Float32Array(16) as T,
+): T {
   for (let column = 0; column < 4; column++) {
     for (let row = 0; row < 4; row++) {
       let sum = 0;
@@ -80,4 +90,82 @@ export function dot(a: Vec3, b: Vec3): number {
 export function normalize(a: Vec3): Vec3 {
   const length = Math.hypot(a[0], a[1], a[2]) || 1;
   return [a[0] / length, a[1] / length, a[2] / length];
+}
+
+/** Determinant of the upper-left 3×3 (negative when the transform mirrors). */
+export function determinant3(m: Mat4Like): number {
+  return (
+    m[0]! * (m[5]! * m[10]! - m[9]! * m[6]!) -
+    m[4]! * (m[1]! * m[10]! - m[9]! * m[2]!) +
+    m[8]! * (m[1]! * m[6]! - m[5]! * m[2]!)
+  );
+}
+
+/** Writes `m · (x, y, z, 1)` of the point at `src[i…i+2]` to `dst[o…o+2]`. */
+export function transformPoint(
+  m: Mat4Like,
+  src: ArrayLike<number>,
+  i: number,
+  dst: Float32Array,
+  o: number,
+): void {
+  const x = src[i]!;
+  const y = src[i + 1]!;
+  const z = src[i + 2]!;
+  dst[o] = m[0]! * x + m[4]! * y + m[8]! * z + m[12]!;
+  dst[o + 1] = m[1]! * x + m[5]! * y + m[9]! * z + m[13]!;
+  dst[o + 2] = m[2]! * x + m[6]! * y + m[10]! * z + m[14]!;
+}
+
+/** Writes the unit direction `m · (x, y, z, 0)` of `src[i…i+2]` to `dst[o…o+2]`. */
+export function transformDirection(
+  m: Mat4Like,
+  src: ArrayLike<number>,
+  i: number,
+  dst: Float32Array,
+  o: number,
+): void {
+  const x = src[i]!;
+  const y = src[i + 1]!;
+  const z = src[i + 2]!;
+  const tx = m[0]! * x + m[4]! * y + m[8]! * z;
+  const ty = m[1]! * x + m[5]! * y + m[9]! * z;
+  const tz = m[2]! * x + m[6]! * y + m[10]! * z;
+  const length = Math.hypot(tx, ty, tz) || 1;
+  dst[o] = tx / length;
+  dst[o + 1] = ty / length;
+  dst[o + 2] = tz / length;
+}
+
+/**
+ * Writes the unit normal of `src[i…i+2]` under `m` to `dst[o…o+2]`: normals go through the inverse
+ * transpose, and the cofactor matrix is that up to a scale normalised away (its sign follows the determinant).
+ */
+export function transformNormal(
+  m: Mat4Like,
+  src: ArrayLike<number>,
+  i: number,
+  dst: Float32Array,
+  o: number,
+): void {
+  const x = src[i]!;
+  const y = src[i + 1]!;
+  const z = src[i + 2]!;
+  const c00 = m[5]! * m[10]! - m[6]! * m[9]!;
+  const c01 = m[6]! * m[8]! - m[4]! * m[10]!;
+  const c02 = m[4]! * m[9]! - m[5]! * m[8]!;
+  const c10 = m[2]! * m[9]! - m[1]! * m[10]!;
+  const c11 = m[0]! * m[10]! - m[2]! * m[8]!;
+  const c12 = m[1]! * m[8]! - m[0]! * m[9]!;
+  const c20 = m[1]! * m[6]! - m[2]! * m[5]!;
+  const c21 = m[2]! * m[4]! - m[0]! * m[6]!;
+  const c22 = m[0]! * m[5]! - m[1]! * m[4]!;
+  const sign = determinant3(m) < 0 ? -1 : 1;
+  const nx = (c00 * x + c10 * y + c20 * z) * sign;
+  const ny = (c01 * x + c11 * y + c21 * z) * sign;
+  const nz = (c02 * x + c12 * y + c22 * z) * sign;
+  const length = Math.hypot(nx, ny, nz) || 1;
+  dst[o] = nx / length;
+  dst[o + 1] = ny / length;
+  dst[o + 2] = nz / length;
 }

@@ -1,6 +1,15 @@
 import type { Document, Material, Node, Primitive, Texture, TextureInfo } from '@gltf-transform/core';
 import type { EmissiveStrength, Transform } from '@gltf-transform/extensions';
-import type { Vec3 } from '../camera/mat4.ts';
+import type { KubeLogger } from '../../lib/kube/logger.ts';
+import {
+  determinant3,
+  type Mat4Like,
+  multiply,
+  transformDirection,
+  transformNormal,
+  transformPoint,
+  type Vec3,
+} from '../camera/mat4.ts';
 import { RenderError } from '../errors.ts';
 import { computeNormals } from './compute-normals.ts';
 import { computeTangents } from './compute-tangents.ts';
@@ -20,6 +29,9 @@ export const SUPPORTED_REQUIRED_EXTENSIONS: readonly string[] = [
   'EXT_texture_webp',
 ];
 
+/** Extensions whose data the renderer uses (decoded geometry and textures, or shaded material inputs). */
+export const HANDLED_EXTENSIONS: readonly string[] = SUPPORTED_REQUIRED_EXTENSIONS;
+
 const TRIANGLES = 4;
 const TRIANGLE_STRIP = 5;
 const TRIANGLE_FAN = 6;
@@ -31,14 +43,27 @@ const TRIANGLE_FAN = 6;
  *
  * Assumptions: points and lines are not drawn; morph targets render at their base shape.
  *
+ * Extensions the file uses but the renderer does not shade (clearcoat, sheen, transmission, …) are named
+ * in one warning on `log`.
+ *
  * @example
  * ```ts
  * const document = await (await createGltfIO()).readBinary(glb);
  * const scene = loadScene(document);
  * ```
  */
-export function loadScene(document: Document): Scene {
+export function loadScene(document: Document, log?: Pick<KubeLogger, 'warn'>): Scene {
   const root = document.getRoot();
+  const ignored = root
+    .listExtensionsUsed()
+    .map((extension) => extension.extensionName)
+    .filter((name) => !HANDLED_EXTENSIONS.includes(name));
+  if (ignored.length > 0) {
+    log?.warn(
+      { extensions: ignored },
+      'The model uses glTF extensions the renderer reads but does not shade; frames show the base material',
+    );
+  }
   const required = root.listExtensionsRequired().map((extension) => extension.extensionName);
   const unsupported = required.filter((name) => !SUPPORTED_REQUIRED_EXTENSIONS.includes(name));
   if (unsupported.length > 0) {
@@ -307,14 +332,12 @@ function readColors(primitive: Primitive, count: number): Float32Array {
   return out;
 }
 
-type Mat4 = ArrayLike<number>;
-
 /** For a skinned primitive, a function giving each vertex's bind-pose matrix; undefined otherwise. */
 function skinMatrices(
   node: Node,
   primitive: Primitive,
   count: number,
-): ((vertex: number) => Mat4) | undefined {
+): ((vertex: number) => Mat4Like) | undefined {
   const skin = node.getSkin();
   const jointsAccessor = primitive.getAttribute('JOINTS_0');
   const weightsAccessor = primitive.getAttribute('WEIGHTS_0');
@@ -322,7 +345,7 @@ function skinMatrices(
   const ibm = skin.getInverseBindMatrices();
   const jointMatrices = skin.listJoints().map((joint, j) => {
     const inverseBind = ibm ? (ibm.getElement(j, []) as number[]) : IDENTITY;
-    return multiply4(joint.getWorldMatrix(), inverseBind);
+    return multiply(joint.getWorldMatrix(), inverseBind, new Float64Array(16));
   });
   const joints: number[] = [];
   const weights: number[] = [];
@@ -347,69 +370,3 @@ function skinMatrices(
 }
 
 const IDENTITY = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
-
-function multiply4(a: Mat4, b: Mat4): number[] {
-  const out = new Array<number>(16).fill(0);
-  for (let c = 0; c < 4; c++) {
-    for (let r = 0; r < 4; r++) {
-      let sum = 0;
-      for (let k = 0; k < 4; k++) sum += a[k * 4 + r]! * b[c * 4 + k]!;
-      out[c * 4 + r] = sum;
-    }
-  }
-  return out;
-}
-
-function determinant3(m: Mat4): number {
-  return (
-    m[0]! * (m[5]! * m[10]! - m[9]! * m[6]!) -
-    m[4]! * (m[1]! * m[10]! - m[9]! * m[2]!) +
-    m[8]! * (m[1]! * m[6]! - m[5]! * m[2]!)
-  );
-}
-
-function transformPoint(m: Mat4, src: Float32Array, i: number, dst: Float32Array, o: number): void {
-  const x = src[i]!;
-  const y = src[i + 1]!;
-  const z = src[i + 2]!;
-  dst[o] = m[0]! * x + m[4]! * y + m[8]! * z + m[12]!;
-  dst[o + 1] = m[1]! * x + m[5]! * y + m[9]! * z + m[13]!;
-  dst[o + 2] = m[2]! * x + m[6]! * y + m[10]! * z + m[14]!;
-}
-
-function transformDirection(m: Mat4, src: Float32Array, i: number, dst: Float32Array, o: number): void {
-  const x = src[i]!;
-  const y = src[i + 1]!;
-  const z = src[i + 2]!;
-  const tx = m[0]! * x + m[4]! * y + m[8]! * z;
-  const ty = m[1]! * x + m[5]! * y + m[9]! * z;
-  const tz = m[2]! * x + m[6]! * y + m[10]! * z;
-  const length = Math.hypot(tx, ty, tz) || 1;
-  dst[o] = tx / length;
-  dst[o + 1] = ty / length;
-  dst[o + 2] = tz / length;
-}
-
-/** Normals go through the inverse transpose; the cofactor matrix is that up to a scale we normalise away. */
-function transformNormal(m: Mat4, src: Float32Array, i: number, dst: Float32Array, o: number): void {
-  const x = src[i]!;
-  const y = src[i + 1]!;
-  const z = src[i + 2]!;
-  const c00 = m[5]! * m[10]! - m[6]! * m[9]!;
-  const c01 = m[6]! * m[8]! - m[4]! * m[10]!;
-  const c02 = m[4]! * m[9]! - m[5]! * m[8]!;
-  const c10 = m[2]! * m[9]! - m[1]! * m[10]!;
-  const c11 = m[0]! * m[10]! - m[2]! * m[8]!;
-  const c12 = m[1]! * m[8]! - m[0]! * m[9]!;
-  const c20 = m[1]! * m[6]! - m[2]! * m[5]!;
-  const c21 = m[2]! * m[4]! - m[0]! * m[6]!;
-  const c22 = m[0]! * m[5]! - m[1]! * m[4]!;
-  const sign = determinant3(m) < 0 ? -1 : 1;
-  const nx = (c00 * x + c10 * y + c20 * z) * sign;
-  const ny = (c01 * x + c11 * y + c21 * z) * sign;
-  const nz = (c02 * x + c12 * y + c22 * z) * sign;
-  const length = Math.hypot(nx, ny, nz) || 1;
-  dst[o] = nx / length;
-  dst[o + 1] = ny / length;
-  dst[o + 2] = nz / length;
-}

@@ -58,6 +58,8 @@ export async function renderFixture(
       resolution: 256,
       frames: 4,
       formats: ['png'],
+      // Silhouettes are compared through alpha.
+      background: 'transparent',
       ...options,
       gpu,
     }),
