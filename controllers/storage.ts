@@ -1,146 +1,70 @@
 /**
- * The S3 reads and writes of the controllers, over `@aws-sdk/client-s3`. A missing object is `undefined`,
- * never an error; every other failure is a {@link ControllerError} `CONTROLLER_STORAGE_ERROR`.
+ * The S3 reads and writes of the controllers, over lib/storage/object-store.ts. A missing object is
+ * `undefined`, never an error; a document that is not JSON is a {@link ControllerError}
+ * `CONTROLLER_INVALID_OBJECT`; every other failure is `CONTROLLER_STORAGE_ERROR`, whose message and cause
+ * carry the storage code (`STORAGE_ACCESS_DENIED`, `STORAGE_UNAVAILABLE`, …).
  */
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { revisionOfKey, versionsPrefix } from '../lib/storage/layout.ts';
+import * as store from '../lib/storage/object-store.ts';
+import { isStorageError } from '../lib/storage/storage-error.ts';
 import { ControllerError } from './reasons.ts';
 
-function isMissing(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
-}
-
-function storageError(action: string, bucket: string, key: string, cause: unknown): ControllerError {
-  return new ControllerError(
-    'CONTROLLER_STORAGE_ERROR',
-    `${action} s3://${bucket}/${key} failed: ${(cause as Error)?.message ?? String(cause)}`,
-    { cause },
-  );
-}
-
-/** Reads and parses a JSON object; `undefined` when it does not exist. Throws on invalid JSON. */
-export async function readJson(s3: S3Client, bucket: string, key: string): Promise<unknown | undefined> {
-  let text: string;
+/** Runs one storage call, turning its {@link StorageError} into the controllers' error type. */
+async function controllerStorage<T>(call: () => Promise<T>): Promise<T> {
   try {
-    const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    text = (await answer.Body?.transformToString('utf8')) ?? '';
+    return await call();
   } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw storageError('Reading', bucket, key, error);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (cause) {
-    throw new ControllerError('CONTROLLER_INVALID_OBJECT', `s3://${bucket}/${key} is not valid JSON`, {
-      cause,
+    if (!isStorageError(error)) throw error;
+    if (error.code === 'STORAGE_INVALID_JSON') {
+      throw new ControllerError('CONTROLLER_INVALID_OBJECT', `${error.uri} is not valid JSON`, {
+        cause: error,
+      });
+    }
+    throw new ControllerError('CONTROLLER_STORAGE_ERROR', `${error.message} [${error.code}]`, {
+      cause: error,
     });
   }
 }
 
-/** True when the object exists. */
-export async function objectExists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
-  try {
-    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return true;
-  } catch (error) {
-    if (isMissing(error)) return false;
-    throw storageError('Checking', bucket, key, error);
-  }
+/** Reads and parses a JSON object; `undefined` when it does not exist. Throws on invalid JSON. */
+export function readJson(s3: S3Client, bucket: string, key: string): Promise<unknown | undefined> {
+  return controllerStorage(() => store.getJsonIfExists(s3, { bucket, key }));
 }
 
-/** Writes a JSON document in one PUT. */
-export async function putJson(s3: S3Client, bucket: string, key: string, value: unknown): Promise<void> {
-  try {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: `${JSON.stringify(value, null, 2)}\n`,
-        ContentType: 'application/json',
-        // The pointer must never be served stale by a CDN.
-        CacheControl: 'no-cache',
-      }),
-    );
-  } catch (error) {
-    throw storageError('Writing', bucket, key, error);
-  }
+/** True when the object exists. */
+export function objectExists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+  return controllerStorage(() => store.objectExists(s3, { bucket, key }));
+}
+
+/** Writes a JSON document in one PUT, never cached: the pointer must never be served stale by a CDN. */
+export function putJson(s3: S3Client, bucket: string, key: string, value: unknown): Promise<void> {
+  return controllerStorage(() => store.putJson(s3, { bucket, key }, value, { cacheControl: 'no-cache' }));
 }
 
 /** The revisions that have a folder under `assets/<ASIN>/versions/`, ascending. */
 export async function listStoredVersions(s3: S3Client, bucket: string, asin: string): Promise<number[]> {
-  const prefix = versionsPrefix(asin);
+  const { prefixes } = await controllerStorage(() =>
+    store.listObjects(s3, bucket, versionsPrefix(asin), { delimiter: '/' }),
+  );
   const versions = new Set<number>();
-  let token: string | undefined;
-  try {
-    do {
-      const page = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: bucket,
-          Prefix: prefix,
-          Delimiter: '/',
-          ContinuationToken: token,
-        }),
-      );
-      for (const common of page.CommonPrefixes ?? []) {
-        const revision = common.Prefix ? revisionOfKey(asin, common.Prefix) : undefined;
-        if (revision !== undefined) versions.add(revision);
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-  } catch (error) {
-    throw storageError('Listing', bucket, prefix, error);
+  for (const prefix of prefixes) {
+    const revision = revisionOfKey(asin, prefix);
+    if (revision !== undefined) versions.add(revision);
   }
   return [...versions].sort((a, b) => a - b);
 }
 
-/** Deletes every object under `prefix`; returns how many were deleted. Idempotent. */
-export async function deletePrefix(
+/** Deletes every object under `prefix`; returns how many objects and bytes were deleted. Idempotent. */
+export function deletePrefix(
   s3: S3Client,
   bucket: string,
   prefix: string,
 ): Promise<{ objects: number; bytes: number }> {
-  const deleted = { objects: 0, bytes: 0 };
-  try {
-    for (;;) {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000 }));
-      const items = (page.Contents ?? []).filter((item) => item.Key !== undefined);
-      if (items.length === 0) return deleted;
-      const answer = await s3.send(
-        new DeleteObjectsCommand({
-          Bucket: bucket,
-          Delete: { Objects: items.map((item) => ({ Key: item.Key! })), Quiet: true },
-        }),
-      );
-      if (answer.Errors && answer.Errors.length > 0) {
-        const first = answer.Errors[0];
-        throw new Error(
-          `${answer.Errors.length} objects not deleted, first ${first?.Key}: ${first?.Message}`,
-        );
-      }
-      deleted.objects += items.length;
-      deleted.bytes += items.reduce((sum, item) => sum + (item.Size ?? 0), 0);
-    }
-  } catch (error) {
-    throw storageError('Deleting under', bucket, prefix, error);
-  }
+  return controllerStorage(() => store.deletePrefix(s3, bucket, prefix));
 }
 
 /** Deletes one object; a missing object is fine. */
-export async function deleteObject(s3: S3Client, bucket: string, key: string): Promise<void> {
-  try {
-    await s3.send(
-      new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: key }], Quiet: true } }),
-    );
-  } catch (error) {
-    if (isMissing(error)) return;
-    throw storageError('Deleting', bucket, key, error);
-  }
+export function deleteObject(s3: S3Client, bucket: string, key: string): Promise<void> {
+  return controllerStorage(() => store.deleteKeys(s3, bucket, [key]));
 }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { getStream, listObjects } from '../lib/storage/object-store.ts';
+import { isStorageError } from '../lib/storage/storage-error.ts';
 import { contentTypeOf } from './static-files.ts';
 
 /**
@@ -14,16 +15,15 @@ export async function sendS3Object(
   key: string,
 ): Promise<void> {
   try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const object = await getStream(s3, { bucket, key });
     res.writeHead(200, {
       'content-type': contentTypeOf(key),
-      ...(object.ContentLength !== undefined ? { 'content-length': object.ContentLength } : {}),
+      ...(object.contentLength !== undefined ? { 'content-length': object.contentLength } : {}),
       'cache-control': 'public, max-age=60',
     });
-    (object.Body as Readable).pipe(res);
+    object.body.pipe(res);
   } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    const code = status === 404 || (error as Error).name === 'NoSuchKey' ? 404 : 502;
+    const code = isStorageError(error, 'STORAGE_NOT_FOUND') ? 404 : 502;
     res
       .writeHead(code, { 'content-type': 'text/plain; charset=utf-8' })
       .end(code === 404 ? 'not found\n' : 'storage error\n');
@@ -37,14 +37,6 @@ export async function listKeys(
   prefix: string,
   limit = 1000,
 ): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: limit }),
-    );
-    for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token && keys.length < limit);
-  return keys.sort().slice(0, limit);
+  const { objects } = await listObjects(s3, bucket, prefix, { limit });
+  return objects.map((object) => object.key).sort();
 }

@@ -1,10 +1,13 @@
 /**
- * The operator's Prometheus metrics (prom-client), one registry per operator instance. Names are the
- * dashboards' contract; docs/operator.md lists them.
+ * The operator's Prometheus metrics (prom-client), one registry per operator instance: the flow's own, the
+ * S3 requests (lib/metrics/s3-request-metrics.ts) and the process's (lib/metrics/process-metrics.ts).
+ * Names are the dashboards' contract; docs/observability.md lists them.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ControllerMetrics } from '../controllers/context.ts';
 import type { AssetSubmission, QAReview } from '../controllers/resources.ts';
+import { registerProcessMetrics } from '../lib/metrics/process-metrics.ts';
+import { createS3RequestMetrics, type S3RequestMetrics } from '../lib/metrics/s3-request-metrics.ts';
 
 /** Live sources the gauges read at scrape time. */
 export interface MetricSources {
@@ -22,6 +25,8 @@ export interface MetricSources {
 /** The metrics of one operator. */
 export interface OperatorMetrics extends ControllerMetrics {
   registry: Registry;
+  /** Counts the operator's S3 calls; install it on the client with `instrumentS3Client`. */
+  s3Requests: S3RequestMetrics;
   reconciled(kind: string, seconds: number, errorCode: string | undefined): void;
 }
 
@@ -38,6 +43,8 @@ export function controllerName(kind: string): string {
 /** Creates the registry and every metric. */
 export function createOperatorMetrics(sources: MetricSources): OperatorMetrics {
   const registry = new Registry();
+  registerProcessMetrics(registry);
+  const s3Requests = createS3RequestMetrics(registry);
   /**
    * A counter fed at scrape time from a running total kept elsewhere: each scrape adds what the total
    * grew by since the last one, so the series is a true counter (`rate()` and resets work).
@@ -225,6 +232,7 @@ export function createOperatorMetrics(sources: MetricSources): OperatorMetrics {
   });
   return {
     registry,
+    s3Requests,
     reconciled(kind, seconds, errorCode) {
       reconcileTotal.inc({ kind, result: errorCode ? 'error' : 'success' });
       if (errorCode) reconcileErrors.inc({ kind, code: errorCode });

@@ -25,7 +25,7 @@ import { createInformer, type Informer, objectKey } from '../lib/kube/informer.t
 import { createLeaderElector, type LeaderElector } from '../lib/kube/leader-election.ts';
 import type { KubeLogger } from '../lib/kube/logger.ts';
 import { WorkQueue } from '../lib/kube/work-queue.ts';
-import { createS3Client } from '../lib/storage/s3-client.ts';
+import { createS3Client, instrumentS3Client } from '../lib/storage/s3-client.ts';
 import { type Cached, cacheFromInformers, KeyIndex, type OperatorInformers } from './cache.ts';
 import type { OperatorConfig } from './config.ts';
 import { createEventRecorder } from './events.ts';
@@ -136,6 +136,8 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
     isLeader: () => leading,
     now: () => clock.now(),
   });
+  // Every S3 call of the controllers is counted, whether the client was built here or passed in.
+  instrumentS3Client(s3, metrics.s3Requests);
   const ctx: Context = {
     kube,
     s3,

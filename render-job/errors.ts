@@ -19,6 +19,10 @@ export const RENDER_ERROR_CODES = {
   SHAZAM_RENDER_DEVICE_FAILED: 8,
   /** Writing an output (file or S3 object) failed. */
   SHAZAM_RENDER_OUTPUT_FAILED: 9,
+  /** S3 refused to read the GLB (403, no credentials): the Job's ServiceAccount or the bucket policy. */
+  SHAZAM_RENDER_SOURCE_DENIED: 10,
+  /** S3 could not be reached, or failed, while reading the GLB (network, DNS, 5xx): retrying may help. */
+  SHAZAM_RENDER_STORAGE_UNAVAILABLE: 11,
 } as const;
 
 /** One of {@link RENDER_ERROR_CODES}. */

@@ -212,7 +212,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     }),
     readiness,
   });
-  await app.register(metricsPlugin);
+  await app.register(metricsPlugin, { s3: options.s3 });
   if (options.kube) {
     await app.register(kubeWatchPlugin, { ...options.kube, s3: options.s3 });
   } else {

@@ -2,10 +2,11 @@
  * Loads the photo-search descriptors of published assets from S3 (`status.published.descriptorsUri`) into
  * the catalogue, a few at a time, whenever the served version of an ASIN changes.
  */
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { parseDescriptorSet } from '../lib/contracts/descriptors.ts';
 import { DESCRIPTOR_DIMS, DESCRIPTOR_VERSION } from '../lib/image-descriptor/compute-descriptor.ts';
 import type { KubeLogger } from '../lib/kube/logger.ts';
+import { getJson } from '../lib/storage/object-store.ts';
 import { parseS3Uri } from '../lib/storage/s3-uri.ts';
 import type { Catalog, CatalogChange } from './catalog/catalog.ts';
 import type { PublishedAsset } from './catalog/published-asset.ts';
@@ -38,10 +39,7 @@ async function fetchDescriptors(
   s3: S3Client,
   uri: string,
 ): Promise<Array<{ index: number; vector: number[] }>> {
-  const { bucket, key } = parseS3Uri(uri);
-  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const text = await response.Body!.transformToString('utf8');
-  const set = parseDescriptorSet(JSON.parse(text), uri);
+  const set = parseDescriptorSet(await getJson(s3, parseS3Uri(uri)), uri);
   if (set.descriptorVersion !== DESCRIPTOR_VERSION || set.dims !== DESCRIPTOR_DIMS) {
     throw new DescriptorLoadError(
       `${uri} holds ${set.descriptorVersion} descriptors of ${set.dims} numbers, but this search API computes ` +

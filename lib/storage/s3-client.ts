@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { classifyS3Error, STORAGE_ERROR_CODES, type StorageOutcome } from './storage-error.ts';
 
 /** How a program reaches S3. Every field is optional: the AWS SDK's own defaults apply to what is unset. */
 export interface S3ConnectionConfig {
@@ -44,9 +45,29 @@ export function s3ConnectionToEnv(config: S3ConnectionConfig): Record<string, st
   return env;
 }
 
-/** Builds an S3 client for `config`. */
-export function createS3Client(config: S3ConnectionConfig): S3Client {
-  return new S3Client({
+/** Receives one observation per S3 call (lib/metrics/s3-request-metrics.ts turns them into Prometheus series). */
+export interface S3RequestObserver {
+  /** `operation` is the API name (`GetObject`, `PutObject`, …); `seconds` include the SDK's retries. */
+  observe(operation: string, outcome: StorageOutcome, seconds: number): void;
+}
+
+/** Options of {@link createS3Client}. */
+export interface S3ClientOptions {
+  /** Counts every request the client sends, by operation and outcome. */
+  metrics?: S3RequestObserver;
+}
+
+/**
+ * Builds the S3 client for `config`: the one factory every program uses, so that with `options.metrics`
+ * every S3 caller of the process is counted.
+ *
+ * @example
+ * ```ts
+ * const s3 = createS3Client(s3ConnectionFromEnv(process.env), { metrics: createS3RequestMetrics(registry) });
+ * ```
+ */
+export function createS3Client(config: S3ConnectionConfig, options: S3ClientOptions = {}): S3Client {
+  const client = new S3Client({
     region: config.region ?? 'us-east-1',
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     forcePathStyle: config.forcePathStyle ?? Boolean(config.endpoint),
@@ -54,4 +75,40 @@ export function createS3Client(config: S3ConnectionConfig): S3Client {
       ? { credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } }
       : {}),
   });
+  if (options.metrics) instrumentS3Client(client, options.metrics);
+  return client;
+}
+
+const METRICS_MIDDLEWARE = 'shazamS3RequestMetrics';
+
+/**
+ * Installs the request-counting middleware on a client built elsewhere (a test's or the demo's). One
+ * observation per `send`, after the SDK's retries, with the outcome classified as {@link classifyS3Error}
+ * does; presigning a URL sends nothing and is not counted.
+ *
+ * Caveat: a client has one such middleware; instrumenting it again replaces the earlier observer.
+ */
+export function instrumentS3Client(client: S3Client, observer: S3RequestObserver): S3Client {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+      const started = performance.now();
+      try {
+        const result = await next(args);
+        if ((result.output as { presigned?: unknown } | undefined)?.presigned === undefined) {
+          observer.observe(operation, 'success', (performance.now() - started) / 1000);
+        }
+        return result;
+      } catch (error) {
+        observer.observe(
+          operation,
+          STORAGE_ERROR_CODES[classifyS3Error(error)],
+          (performance.now() - started) / 1000,
+        );
+        throw error;
+      }
+    },
+    { step: 'initialize', name: METRICS_MIDDLEWARE, override: true },
+  );
+  return client;
 }

@@ -2,7 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 /** The source files that define SHAZAM's Prometheus metrics (prom-client `name:` fields). */
-export const METRIC_SOURCES = ['operator/metrics.ts', 'search-api/plugins/app/metrics.ts'] as const;
+export const METRIC_SOURCES = [
+  'operator/metrics.ts',
+  'search-api/plugins/app/metrics.ts',
+  'lib/metrics/s3-request-metrics.ts',
+] as const;
 
 /** Every metric name the programs export, read from their sources. */
 export async function exportedMetricNames(): Promise<Set<string>> {

@@ -1,10 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { Document } from '@gltf-transform/core';
 import { KHRTextureBasisu } from '@gltf-transform/extensions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../lib/cli/command.ts';
 import { main } from '../../cli/main.ts';
+import { freePort } from '../../dev/local-cluster/ports.ts';
+import type { CliIO } from '../../lib/cli/command.ts';
 import { parseRenderManifest } from '../../lib/contracts/render-manifest.ts';
 import { createGltfIO } from '../../lib/gltf/create-io.ts';
 import { s3ConnectionToEnv } from '../../lib/storage/s3-client.ts';
@@ -30,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(() => client?.destroy());
 
-async function shazam(argv: string[]) {
+async function shazam(argv: string[], env: Record<string, string> = {}) {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
@@ -40,7 +46,7 @@ async function shazam(argv: string[]) {
     stderr: (text) => {
       stderr += text;
     },
-    env: { ...s3ConnectionToEnv(s3Config()) },
+    env: { ...s3ConnectionToEnv(s3Config()), ...env },
     cwd: process.cwd(),
   };
   const code = await main(argv, io);
@@ -112,6 +118,69 @@ describe('shazam render-job', () => {
     expect(result.code).toBe(3);
     expect(result.lastLine).toMatch(
       /the GLB s3:\/\/.*model\.glb does not exist .*SHAZAM_RENDER_SOURCE_NOT_FOUND/,
+    );
+  });
+
+  it('exits 10, not 3, when S3 refuses to read the GLB, and logs its process metrics first', async () => {
+    const denied = await createBucket('render-denied');
+    await client.send(
+      new PutObjectCommand({ Bucket: denied, Key: 'model.glb', Body: await readFile(fixturePath('Box')) }),
+    );
+    await client.send(
+      new PutBucketPolicyCommand({
+        Bucket: denied,
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:*',
+              Resource: [`arn:aws:s3:::${denied}`, `arn:aws:s3:::${denied}/*`],
+            },
+          ],
+        }),
+      }),
+    );
+    const result = await shazam([
+      'render-job',
+      '--source',
+      `s3://${denied}/model.glb`,
+      '--out',
+      `s3://${bucket}/assets/B0DENIED01/versions/1/renders/`,
+      '--allow-software',
+    ]);
+    expect(result.code).toBe(10);
+    expect(result.lastLine).toMatch(
+      /S3 refused to read the GLB s3:\/\/.*model\.glb .*SHAZAM_RENDER_SOURCE_DENIED/,
+    );
+    expect(result.lastLine).not.toMatch(/does not exist/);
+    const metrics = result.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map(
+        (line) => JSON.parse(line) as { msg: string; s3Requests?: Record<string, number>; process?: object },
+      )
+      .find((event) => event.msg === 'Process metrics');
+    expect(metrics?.s3Requests).toEqual({ 'GetObject access_denied': 1 });
+    expect(metrics?.process).toMatchObject({ rssBytes: expect.any(Number), cpuSeconds: expect.any(Number) });
+  });
+
+  it('exits 11, not 3, when S3 cannot be reached', async () => {
+    const result = await shazam(
+      [
+        'render-job',
+        '--source',
+        `s3://${bucket}/assets/B0BOX00001/versions/1/model.glb`,
+        '--out',
+        `s3://${bucket}/assets/B0BOX00001/versions/1/renders/`,
+        '--allow-software',
+      ],
+      { AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${await freePort()}` },
+    );
+    expect(result.code).toBe(11);
+    expect(result.lastLine).toMatch(
+      /cannot read the GLB s3:\/\/.*model\.glb \(STORAGE_UNAVAILABLE\).*SHAZAM_RENDER_STORAGE_UNAVAILABLE/,
     );
   });
 

@@ -1,9 +1,12 @@
-import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { parseCommandArgs, requiredOption } from '../../lib/cli/args.ts';
 import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
 import { UsageError } from '../../lib/cli/command.ts';
-import { parseCommandArgs, requiredOption } from '../../lib/cli/args.ts';
+import { startJobMetrics } from '../../lib/metrics/job-metrics.ts';
+import { getBytes } from '../../lib/storage/object-store.ts';
 import { createS3Client, s3ConnectionFromEnv } from '../../lib/storage/s3-client.ts';
 import { parseS3Uri } from '../../lib/storage/s3-uri.ts';
+import { isStorageError } from '../../lib/storage/storage-error.ts';
 import { RenderError } from '../errors.ts';
 import { s3Sink } from '../output/s3-sink.ts';
 import { renderTurntable } from '../render-turntable.ts';
@@ -25,7 +28,8 @@ ${RENDER_OPTION_USAGE}
 
 exit status: 0 rendered; 2 bad usage or options; 3 GLB not found; 4 GLB unreadable;
 5 unsupported glTF extension; 6 no GPU (or only software without --allow-software);
-7 out of memory; 8 GPU device failure; 9 output not writable.`;
+7 out of memory; 8 GPU device failure; 9 output not writable; 10 S3 refused to read the GLB;
+11 S3 unreachable or failing while reading the GLB.`;
 
 /** `shazam render-job`: the render Job's program, S3 in and out. */
 export const command: CliCommand = {
@@ -44,7 +48,14 @@ export const command: CliCommand = {
     const prefix = out.key === '' || out.key.endsWith('/') ? out.key : `${out.key}/`;
     const options = renderOptionsFromArgs(args);
     const log = jsonLineLogger(io.stderr, args.values.verbose === true);
-    const client = createS3Client(s3ConnectionFromEnv(io.env));
+    const metrics = startJobMetrics();
+    const client = createS3Client(s3ConnectionFromEnv(io.env), { metrics: metrics.s3 });
+    let metricsLogged = false;
+    const logMetrics = async (): Promise<void> => {
+      if (metricsLogged) return;
+      metricsLogged = true;
+      log.info({ ...(await metrics.summary()) }, 'Process metrics');
+    };
     try {
       const bytes = await readObject(client, source.bucket, source.key);
       const sourceUri = `s3://${source.bucket}/${source.key}`;
@@ -58,11 +69,15 @@ export const command: CliCommand = {
     } catch (error) {
       if (error instanceof RenderError) {
         log.error({ code: error.code }, error.message);
+        // The reason stays the last stderr line.
+        await logMetrics();
         io.stderr(`shazam render-job: ${error.message} (${error.code})\n`);
         return error.exitCode;
       }
       throw error;
     } finally {
+      await logMetrics();
+      metrics.stop();
       client.destroy();
     }
   },
@@ -79,29 +94,33 @@ function s3Option(value: string, name: string) {
 async function readObject(client: S3Client, bucket: string, key: string): Promise<Uint8Array> {
   const uri = `s3://${bucket}/${key}`;
   try {
-    const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    if (!response.Body) throw new Error('empty response body');
-    return await response.Body.transformToByteArray();
+    return await getBytes(client, { bucket, key });
   } catch (error) {
-    const name = (error as { name?: string }).name;
-    if (
-      error instanceof NoSuchKey ||
-      name === 'NoSuchKey' ||
-      name === 'NotFound' ||
-      name === 'NoSuchBucket'
-    ) {
-      throw new RenderError(
-        'SHAZAM_RENDER_SOURCE_NOT_FOUND',
-        `the GLB ${uri} does not exist (${name}); check the RenderJob's spec.source.uri`,
-        { cause: error },
-      );
+    if (!isStorageError(error)) throw error;
+    switch (error.code) {
+      case 'STORAGE_NOT_FOUND':
+      case 'STORAGE_NO_SUCH_BUCKET':
+        throw new RenderError(
+          'SHAZAM_RENDER_SOURCE_NOT_FOUND',
+          `the GLB ${uri} does not exist (${error.code === 'STORAGE_NOT_FOUND' ? 'NoSuchKey' : 'NoSuchBucket'}); ` +
+            "check the RenderJob's spec.source.uri",
+          { cause: error },
+        );
+      case 'STORAGE_ACCESS_DENIED':
+      case 'STORAGE_NO_CREDENTIALS':
+        throw new RenderError(
+          'SHAZAM_RENDER_SOURCE_DENIED',
+          `S3 refused to read the GLB ${uri} (${error.code}): ${error.message}; check the render Job's ` +
+            'ServiceAccount role and the bucket policy',
+          { cause: error },
+        );
+      default:
+        throw new RenderError(
+          'SHAZAM_RENDER_STORAGE_UNAVAILABLE',
+          `cannot read the GLB ${uri} (${error.code}): ${error.message}; check the S3 endpoint and network, ` +
+            'the Job retries',
+          { cause: error },
+        );
     }
-    throw new RenderError(
-      'SHAZAM_RENDER_SOURCE_NOT_FOUND',
-      `cannot read the GLB ${uri}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
   }
 }

@@ -1,4 +1,5 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { putObject } from '../../lib/storage/object-store.ts';
 import { formatS3Uri } from '../../lib/storage/s3-uri.ts';
 import { RenderError } from '../errors.ts';
 import type { OutputSink } from './output-sink.ts';
@@ -16,14 +17,7 @@ export function s3Sink(client: S3Client, bucket: string, prefix: string): Output
     locate: (path) => formatS3Uri({ bucket, key: `${prefix}${path}` }),
     async write(path, data, contentType) {
       try {
-        await client.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: `${prefix}${path}`,
-            Body: data,
-            ContentType: contentType,
-          }),
-        );
+        await putObject(client, { bucket, key: `${prefix}${path}` }, data, { contentType });
       } catch (error) {
         throw new RenderError(
           'SHAZAM_RENDER_OUTPUT_FAILED',
