@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { DESCRIPTOR_DIMS } from '../lib/image-descriptor/compute-descriptor.ts';
 import { getJsonIfExists, putJson } from '../lib/storage/object-store.ts';
 import { createBucket, s3Client } from '../test/harness/index.ts';
 import { buildApp } from './app.ts';
@@ -19,7 +20,7 @@ afterAll(() => s3.destroy());
 describe('search API /metrics', () => {
   it('serves process metrics and counts the S3 calls of its client by operation and outcome', async () => {
     const bucket = await createBucket('search-metrics');
-    const app = await buildApp({ config, s3, catalog: new Catalog() });
+    const app = await buildApp({ config, s3, catalog: new Catalog(DESCRIPTOR_DIMS) });
     try {
       await putJson(s3, { bucket, key: 'descriptors.json' }, {});
       await getJsonIfExists(s3, { bucket, key: 'descriptors.json' });
