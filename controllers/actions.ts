@@ -2,10 +2,9 @@
  * The actions plans return and the thin executor that applies them. Every action is idempotent, so a
  * reconcile interrupted half-way is finished by the next one.
  */
-import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ResourceRef } from '../lib/kube/client.ts';
 import { isAlreadyExists, isNotFound } from '../lib/kube/errors.ts';
-import { addFinalizerPatch, removeFinalizerPatch } from '../lib/kube/finalizer.ts';
+import { addFinalizer, removeFinalizer } from '../lib/kube/finalizer.ts';
 import {
   publishedKey,
   validationReportKey,
@@ -15,7 +14,7 @@ import {
 import type { Context } from './context.ts';
 import type { PublishedPointer } from './published-pointer.ts';
 import { EventReason } from './reasons.ts';
-import type { ObjectMeta } from './resources.ts';
+import { type ObjectMeta, RESOURCES } from './resources.ts';
 import { deleteObject, deletePrefix, putJson } from './storage.ts';
 
 /** A child object to create. */
@@ -32,7 +31,10 @@ export type Action =
   | CreateAction
   | { type: 'putPublishedPointer'; pointer: PublishedPointer }
   | { type: 'deleteVersions'; asin: string; revisions: number[] }
-  | { type: 'deleteUnpublished'; asin: string; revision: number; sha256: string };
+  | { type: 'deleteUnpublished'; asin: string; revision: number; sha256: string }
+  /** Forget a validation verdict so the delivery is validated again. */
+  | { type: 'deleteValidationResult'; asin: string; revision: number; sha256: string }
+  | { type: 'deleteJob'; namespace: string; name: string };
 
 /** The object a plan acts for. */
 export interface ActionOwner {
@@ -62,30 +64,22 @@ export async function executeActions(
   for (const action of actions) {
     switch (action.type) {
       case 'addFinalizer': {
-        const patch = addFinalizerPatch(owner.object as KubernetesObject, action.finalizer);
-        const updated = await ctx.kube.patch(owner.resource, namespace, name, patch, 'json');
-        outcome.resourceVersion = updated.metadata?.resourceVersion;
+        const updated = await addFinalizer(ctx.kube, owner.resource, owner.object, action.finalizer);
+        outcome.resourceVersion = updated.metadata.resourceVersion;
         ctx.log.debug({ kind: owner.object.kind, namespace, name }, 'Added finalizer');
         break;
       }
       case 'removeFinalizer': {
-        const patch = removeFinalizerPatch(owner.object as KubernetesObject, action.finalizer);
-        if (!patch) break;
-        try {
-          await ctx.kube.patch(owner.resource, namespace, name, patch, 'json');
-        } catch (error) {
-          // Already gone with its finalizer: the cleanup this patch concludes is done. A failed `test`
-          // (someone changed the list) propagates, so the key is retried with fresh data.
-          if (isNotFound(error)) break;
-          throw error;
-        }
+        // Already gone with its finalizer: the cleanup this patch concludes is done. A failed `test`
+        // (someone changed the list) propagates, so the key is retried with fresh data.
+        if (!(await removeFinalizer(ctx.kube, owner.resource, owner.object, action.finalizer))) break;
         ctx.log.info({ kind: owner.object.kind, namespace, name }, 'Removed finalizer');
         break;
       }
       case 'create': {
         const child = action.object;
         try {
-          await ctx.kube.create(action.resource, child.metadata.namespace, child as KubernetesObject);
+          await ctx.kube.create(action.resource, child.metadata.namespace, child);
           outcome.created.push(child.metadata.name);
           // No Event here: the phase Event that follows names the child, and one write per child is saved.
           ctx.log.info(
@@ -140,6 +134,25 @@ export async function executeActions(
           EventReason.RetentionApplied,
           `Deleted superseded versions ${action.revisions.join(', ')} of ${action.asin}`,
         );
+        break;
+      }
+      case 'deleteValidationResult': {
+        await deleteObject(ctx.s3, bucket, validationResultKey(action.asin, action.revision, action.sha256));
+        await deleteObject(ctx.s3, bucket, validationReportKey(action.asin, action.revision, action.sha256));
+        break;
+      }
+      case 'deleteJob': {
+        try {
+          await ctx.kube.delete(RESOURCES.job, action.namespace, action.name, {
+            propagationPolicy: 'Background',
+          });
+          ctx.log.info(
+            { kind: 'Job', namespace: action.namespace, name: action.name, owner: name },
+            'Deleted Job',
+          );
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
         break;
       }
       case 'deleteUnpublished': {

@@ -6,56 +6,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { KubeClient } from '../lib/kube/client.ts';
 import type { Clock } from '../lib/kube/clock.ts';
 import type { KubeLogger } from '../lib/kube/logger.ts';
+import type { ControllerConfig } from './config.ts';
 import type { AssetSubmission, Job, QAReview, RenderJob } from './resources.ts';
 
-/** How one kind of Job is run: image, command, identity, resources and lifetime. */
-export interface JobTemplateConfig {
-  image: string;
-  imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
-  /** The program and its subcommand; the controller appends the arguments. */
-  command: string[];
-  /** ServiceAccount of the Job's pod (bound to an IAM role on EKS). */
-  serviceAccountName: string;
-  resources: { requests: Record<string, string>; limits: Record<string, string> };
-  activeDeadlineSeconds: number;
-  backoffLimit: number;
-  ttlSecondsAfterFinished: number;
-  /** Size limit of the writable scratch emptyDir mounted at /scratch. */
-  scratchSizeLimit: string;
-  /** Non-root user the container runs as. */
-  runAsUser: number;
-}
-
-/** The configuration the controllers read (a part of the operator's configuration). */
-export interface ControllerConfig {
-  s3: {
-    endpoint?: string;
-    region: string;
-    forcePathStyle: boolean;
-    incomingBucket: string;
-    assetsBucket: string;
-    /** Base of published URLs: `<publicBaseUrl>/<key>` (a CloudFront distribution in production). */
-    publicBaseUrl: string;
-  };
-  jobs: {
-    validation: JobTemplateConfig;
-    render: JobTemplateConfig;
-    /** Render on CPU where no GPU is present (tests and demos); production keeps it false. */
-    allowSoftwareRender: boolean;
-    /** Validation policy file inside the image, passed as `--policy`. */
-    policyFile?: string;
-  };
-  gpu: {
-    resourceName: string;
-    count: number;
-    nodeSelector: Record<string, string>;
-    tolerations: { key: string; operator: 'Exists' | 'Equal'; value?: string; effect?: string }[];
-  };
-  retention: {
-    /** Versions of an ASIN kept: the published one plus the most recently published before it. */
-    versionsToKeep: number;
-  };
-}
+export type { ControllerConfig, JobTemplateConfig } from './config.ts';
 
 /** Read access to the informer caches. Cached objects are shared: never modify them. */
 export interface ObjectCache {
@@ -64,6 +18,8 @@ export interface ObjectCache {
   submissionsWithAsin(asin: string): AssetSubmission[];
   qaReview(namespace: string, name: string): QAReview | undefined;
   qaReviews(namespace: string): QAReview[];
+  /** Cached QAReviews whose `spec.submissionRef` names the submission `namespace/name`. */
+  reviewsOf(namespace: string, submissionName: string): QAReview[];
   renderJob(namespace: string, name: string): RenderJob | undefined;
   renderJobs(): RenderJob[];
   job(namespace: string, name: string): Job | undefined;

@@ -10,8 +10,21 @@ describe('errorPolicy', () => {
     // The apiserver refused what we built: retrying soon cannot help.
     [
       'invalid object',
-      new KubeError('KUBE_API_ERROR', 'invalid', { statusCode: 422 }),
+      new KubeError('KUBE_API_ERROR', 'invalid', {
+        statusCode: 422,
+        reason: 'Invalid',
+        causes: ['spec.template: Required value'],
+      }),
       { action: 'requeue', afterMs: 60_000 },
+    ],
+    // A finalizer patch's `test` op failed (a 422 without causes): a conflict, retried fast on fresh data.
+    [
+      'failed JSON Patch test',
+      new KubeError('KUBE_API_ERROR', 'the server rejected our request', {
+        statusCode: 422,
+        reason: 'Invalid',
+      }),
+      { action: 'backoff' },
     ],
     // This replica lost its lease mid-reconcile: the new leader owns the key.
     ['fenced write', new KubeError('KUBE_WRITE_FENCED', 'not the leader'), { action: 'drop' }],

@@ -5,6 +5,9 @@
 
 /** Reasons on AssetSubmission conditions and events. */
 export const SubmissionReason = {
+  AsinOwnedElsewhere: 'AsinOwnedElsewhere',
+  AwaitingDelivery: 'AwaitingDelivery',
+  DeliveryNotFound: 'DeliveryNotFound',
   ValidationPending: 'ValidationPending',
   ValidationRunning: 'ValidationRunning',
   ValidationPassed: 'ValidationPassed',
@@ -26,7 +29,6 @@ export const SubmissionReason = {
   RenderFailed: 'RenderFailed',
   Published: 'Published',
   Superseded: 'Superseded',
-  NotReady: 'NotReady',
 } as const;
 
 /** Reasons on QAReview conditions and events. */

@@ -1,17 +1,18 @@
 /**
  * The objects the controllers read and write. The SHAZAM kinds (AssetSubmission, QAReview, RenderJob) are
- * the types generated from crds/*.yaml, with their metadata narrowed to what an object read from the
- * apiserver always carries; batch/v1 Job is the slice the controllers need.
+ * the types generated from crds/*.yaml; batch/v1 Job is the slice the controllers need.
  */
 import type {
+  AssetSubmission,
   AssetSubmissionPhase,
   AssetSubmissionStatus,
   Condition,
-  AssetSubmission as GeneratedAssetSubmission,
-  QAReview as GeneratedQAReview,
-  RenderJob as GeneratedRenderJob,
+  ObjectMeta,
+  OwnerReference,
   PublishedAsset,
   QADecision,
+  QAReview,
+  RenderJob,
   RenderJobPhase,
   RenderJobStatus,
   RenderOverrides,
@@ -21,7 +22,17 @@ import type {
 import { API_VERSION, ASSET_SUBMISSION, GROUP, QA_REVIEW, RENDER_JOB, VERSION } from '../crds/api.ts';
 import type { ResourceRef } from '../lib/kube/client.ts';
 
-export type { AssetSubmissionStatus, Condition, RenderJobStatus, Stage };
+export type {
+  AssetSubmission,
+  AssetSubmissionStatus,
+  Condition,
+  ObjectMeta,
+  OwnerReference,
+  QAReview,
+  RenderJob,
+  RenderJobStatus,
+  Stage,
+};
 export { API_VERSION };
 
 /** REST coordinates of each kind. */
@@ -33,38 +44,6 @@ export const RESOURCES = {
   event: { group: '', version: 'v1', plural: 'events' },
   lease: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' },
 } as const satisfies Record<string, ResourceRef>;
-
-/**
- * Object metadata fields the controllers use, as JSON carries them: every object the controllers see
- * has a name and a namespace, and timestamps stay RFC 3339 strings (the generated types use
- * `V1ObjectMeta`, whose timestamps are `Date`, which a raw REST response never holds).
- */
-export interface ObjectMeta {
-  name: string;
-  namespace: string;
-  uid?: string;
-  generation?: number;
-  resourceVersion?: string;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  finalizers?: string[];
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-}
-
-/** metav1.OwnerReference. */
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-/** A generated CRD type with {@link ObjectMeta} in place of `V1ObjectMeta`. */
-export type WithObjectMeta<T extends { metadata?: unknown }> = Omit<T, 'metadata'> & { metadata: ObjectMeta };
 
 /** Render settings of a submission's overrides and of a RenderJob (`AssetSubmission.spec.render`). */
 export type RenderSettings = RenderOverrides;
@@ -78,20 +57,11 @@ export type StatusFinding = ValidationFinding;
 /** `status.published` of an AssetSubmission. */
 export type PublishedStatus = PublishedAsset;
 
-/** An AssetSubmission (crds/assetsubmissions.yaml). */
-export type AssetSubmission = WithObjectMeta<GeneratedAssetSubmission>;
-
 /** QA decisions. */
 export type Decision = QADecision;
 
-/** A QAReview (crds/qareviews.yaml). */
-export type QAReview = WithObjectMeta<GeneratedQAReview>;
-
 /** RenderJob phases. */
 export type RenderPhase = RenderJobPhase;
-
-/** A RenderJob (crds/renderjobs.yaml). */
-export type RenderJob = WithObjectMeta<GeneratedRenderJob>;
 
 /** The part of a batch/v1 Job the controllers build and read. */
 export interface Job {

@@ -1,45 +1,52 @@
 /**
  * The controllers' {@link ObjectCache} over the operator's informers, with the two indexes event mapping
- * needs: submissions by ASIN and QAReviews by the submission they name.
+ * and observation need: submissions by ASIN and QAReviews by the submission they name.
  */
 
-import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ObjectCache } from '../controllers/context.ts';
-import type { AssetSubmission, Job, QAReview, RenderJob } from '../controllers/resources.ts';
-import type { Informer } from '../lib/kube/informer.ts';
+import type { WatchedObjects } from '../controllers/controller.ts';
+import type { AssetSubmission, QAReview } from '../controllers/resources.ts';
+import { type Informer, objectKey } from '../lib/kube/informer.ts';
+
+/** The informers the operator runs, one per watched source. */
+export type OperatorInformers = { [S in keyof WatchedObjects]: Informer<WatchedObjects[S]> };
 
 /**
- * An informer of one of our kinds. client-node types timestamps as `Date` while the wire (and our types)
- * carry RFC 3339 strings; the intersection satisfies the informer's constraint without converting.
+ * Wraps informers as the controllers' read-only cache and keeps its indexes current from the informers'
+ * events. Call it before registering any other handler, so the indexes are current when those run.
  */
-export type Cached<T> = T & KubernetesObject;
-
-/** The informers the operator runs. */
-export interface OperatorInformers {
-  submissions: Informer<Cached<AssetSubmission>>;
-  reviews: Informer<Cached<QAReview>>;
-  renderJobs: Informer<Cached<RenderJob>>;
-  jobs: Informer<Cached<Job>>;
-}
-
-/**
- * Wraps informers as the controllers' read-only cache; `byAsin` indexes submission keys
- * (`namespace/name`) by ASIN and is kept current by the operator's event handlers.
- */
-export function cacheFromInformers(informers: OperatorInformers, byAsin: KeyIndex): ObjectCache {
+export function cacheFromInformers(informers: OperatorInformers): ObjectCache {
+  const byAsin = new KeyIndex();
+  const reviewsBySubmission = new KeyIndex();
+  const indexSubmission = (submission: AssetSubmission) =>
+    byAsin.set(objectKey(submission), submission.spec.asin);
+  const indexReview = (review: QAReview) =>
+    reviewsBySubmission.set(
+      objectKey(review),
+      `${review.metadata.namespace}/${review.spec.submissionRef.name}`,
+    );
+  informers.AssetSubmission.on('add', indexSubmission);
+  informers.AssetSubmission.on('update', indexSubmission);
+  informers.AssetSubmission.on('delete', (submission) => byAsin.remove(objectKey(submission)));
+  informers.QAReview.on('add', indexReview);
+  informers.QAReview.on('update', indexReview);
+  informers.QAReview.on('delete', (review) => reviewsBySubmission.remove(objectKey(review)));
+  const lookup = <T extends { metadata: { name: string } }>(informer: Informer<T>, keys: string[]): T[] =>
+    keys.flatMap((key) => {
+      const slash = key.indexOf('/');
+      const found = informer.get(key.slice(0, slash), key.slice(slash + 1));
+      return found ? [found] : [];
+    });
   return {
-    submission: (namespace, name) => informers.submissions.get(namespace, name),
-    submissionsWithAsin: (asin) =>
-      byAsin.keys(asin).flatMap((key) => {
-        const slash = key.indexOf('/');
-        const found = informers.submissions.get(key.slice(0, slash), key.slice(slash + 1));
-        return found ? [found] : [];
-      }),
-    qaReview: (namespace, name) => informers.reviews.get(namespace, name),
-    qaReviews: (namespace) => informers.reviews.list(namespace),
-    renderJob: (namespace, name) => informers.renderJobs.get(namespace, name),
-    renderJobs: () => informers.renderJobs.list(),
-    job: (namespace, name) => informers.jobs.get(namespace, name),
+    submission: (namespace, name) => informers.AssetSubmission.get(namespace, name),
+    submissionsWithAsin: (asin) => lookup(informers.AssetSubmission, byAsin.keys(asin)),
+    qaReview: (namespace, name) => informers.QAReview.get(namespace, name),
+    qaReviews: (namespace) => informers.QAReview.list(namespace),
+    reviewsOf: (namespace, name) =>
+      lookup(informers.QAReview, reviewsBySubmission.keys(`${namespace}/${name}`)),
+    renderJob: (namespace, name) => informers.RenderJob.get(namespace, name),
+    renderJobs: () => informers.RenderJob.list(),
+    job: (namespace, name) => informers.Job.get(namespace, name),
   };
 }
 

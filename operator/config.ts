@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { CONTROLLER_CONFIG_PROPERTIES } from '../controllers/config.ts';
 import type { ControllerConfig } from '../controllers/context.ts';
 
 /** Container resources (Kubernetes quantities). */
@@ -165,6 +166,7 @@ export const OPERATOR_CONFIG_SCHEMA = {
         },
       },
     },
+    delivery: CONTROLLER_CONFIG_PROPERTIES.delivery,
     retention: {
       type: 'object',
       additionalProperties: false,

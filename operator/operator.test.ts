@@ -1,5 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TAKES_OVER_ANNOTATION } from '../controllers/asset-submission/ownership.ts';
 import { ARGO_TRACKING_LABEL, LABELS, SUBMISSION_FINALIZER } from '../controllers/names.ts';
 import { parsePublishedPointer } from '../controllers/published-pointer.ts';
 import { type Job, RESOURCES } from '../controllers/resources.ts';
@@ -141,7 +142,10 @@ describe('operator on a real apiserver and S3', () => {
 
     // Revision 2 arrives as a second AssetSubmission; QA approves it with a manifest of its own in git.
     const second = flow(bed, 'kettle-v2');
-    await second.create(submissionManifest(bed, 'kettle-v2', asin, 2));
+    // Revision 2 takes the ASIN over from the first submission explicitly (one owner per ASIN).
+    const takeover = submissionManifest(bed, 'kettle-v2', asin, 2);
+    takeover.metadata.annotations = { [TAKES_OVER_ANNOTATION]: `${bed.namespace}/kettle` };
+    await second.create(takeover);
     await second.completeValidation('Passed', 2);
     await second.phase('AwaitingQA');
     await bed.kube.create(RESOURCES.qaReview, bed.namespace, {

@@ -5,20 +5,15 @@
  */
 import { hostname } from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { reconcileSubmission } from '../controllers/asset-submission/reconcile.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { assetSubmissionController } from '../controllers/asset-submission/controller.ts';
 import type { Context } from '../controllers/context.ts';
+import type { Controller, ControllerKind, WatchedObjects } from '../controllers/controller.ts';
 import { errorCode, errorPolicy } from '../controllers/error-policy.ts';
 import { LABELS, MANAGED_BY } from '../controllers/names.ts';
-import { reconcileReview } from '../controllers/qa-review/reconcile.ts';
-import { reconcileRenderJob } from '../controllers/render-job/reconcile.ts';
-import {
-  type AssetSubmission,
-  type Job,
-  type QAReview,
-  RESOURCES,
-  type RenderJob,
-} from '../controllers/resources.ts';
+import { qaReviewController } from '../controllers/qa-review/controller.ts';
+import { renderJobController } from '../controllers/render-job/controller.ts';
+import { RESOURCES } from '../controllers/resources.ts';
 import { KubeClient } from '../lib/kube/client.ts';
 import { type Clock, systemClock } from '../lib/kube/clock.ts';
 import { createInformer, type Informer, objectKey } from '../lib/kube/informer.ts';
@@ -26,7 +21,7 @@ import { createLeaderElector, type LeaderElector } from '../lib/kube/leader-elec
 import type { KubeLogger } from '../lib/kube/logger.ts';
 import { WorkQueue } from '../lib/kube/work-queue.ts';
 import { createS3Client, instrumentS3Client } from '../lib/storage/s3-client.ts';
-import { type Cached, cacheFromInformers, KeyIndex, type OperatorInformers } from './cache.ts';
+import { cacheFromInformers, type OperatorInformers } from './cache.ts';
 import type { OperatorConfig } from './config.ts';
 import { createEventRecorder } from './events.ts';
 import { type HttpEndpoints, startHttpEndpoints } from './http.ts';
@@ -68,17 +63,16 @@ export interface OperatorHandle {
   stop(drainMs?: number, options?: { releaseLease?: boolean }): Promise<void>;
 }
 
-type Kind = 'AssetSubmission' | 'QAReview' | 'RenderJob';
+/** The controllers the operator runs, in the order their queues start. */
+export const CONTROLLERS: readonly Controller[] = [
+  assetSubmissionController,
+  qaReviewController,
+  renderJobController,
+];
 
 function splitKey(key: string): [string, string] {
   const slash = key.indexOf('/');
   return [key.slice(0, slash), key.slice(slash + 1)];
-}
-
-function controllerOwner(object: {
-  metadata?: { ownerReferences?: { kind: string; name: string; controller?: boolean }[] };
-}) {
-  return object.metadata?.ownerReferences?.find((reference) => reference.controller === true);
 }
 
 /**
@@ -106,30 +100,38 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
   const resyncMs = config.resyncSeconds * 1000;
   const common = { kubeConfig: options.kubeConfig, client: kube, namespaces, log, clock, resyncMs };
   const informers: OperatorInformers = {
-    submissions: createInformer<Cached<AssetSubmission>>({ ...common, ...RESOURCES.assetSubmission }),
-    reviews: createInformer<Cached<QAReview>>({ ...common, ...RESOURCES.qaReview }),
-    renderJobs: createInformer<Cached<RenderJob>>({ ...common, ...RESOURCES.renderJob }),
-    jobs: createInformer<Cached<Job>>({
+    AssetSubmission: createInformer<WatchedObjects['AssetSubmission']>({
+      ...common,
+      ...RESOURCES.assetSubmission,
+    }),
+    QAReview: createInformer<WatchedObjects['QAReview']>({ ...common, ...RESOURCES.qaReview }),
+    RenderJob: createInformer<WatchedObjects['RenderJob']>({ ...common, ...RESOURCES.renderJob }),
+    Job: createInformer<WatchedObjects['Job']>({
       ...common,
       ...RESOURCES.job,
       labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
       resyncMs: 0,
     }),
   };
-  // Event mapping indexes: submissions by ASIN (peers to supersede), reviews by the submission they name.
-  const byAsin = new KeyIndex();
-  const reviewsBySubmission = new KeyIndex();
-  const cache = cacheFromInformers(informers, byAsin);
-  let queues: Record<Kind, WorkQueue<string>> | undefined;
+  // The cache's indexes register their handlers first, so event mapping reads them current.
+  const cache = cacheFromInformers(informers);
+  let queues: Record<ControllerKind, WorkQueue<string>> | undefined;
 
   const metrics = createOperatorMetrics({
-    submissions: () => informers.submissions.list(),
-    reviews: () => informers.reviews.list(),
+    submissions: () => informers.AssetSubmission.list(),
+    reviews: () => informers.QAReview.list(),
     queueDepth: () =>
       Object.fromEntries(
         Object.entries(queues ?? {}).map(([kind, queue]) => {
           const stats = queue.stats();
           return [kind, stats.ready + stats.delayed];
+        }),
+      ),
+    queueCounts: () =>
+      Object.fromEntries(
+        Object.entries(queues ?? {}).map(([kind, queue]) => {
+          const { adds, retries } = queue.stats();
+          return [kind, { adds, retries }];
         }),
       ),
     kubeRequests: () => ({ ...kube.stats.byMethod }),
@@ -149,21 +151,10 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
     config,
   };
 
-  const reconcilers: Record<Kind, (namespace: string, name: string) => Promise<{ requeueAfterMs?: number }>> =
-    {
-      AssetSubmission: (namespace, name) => reconcileSubmission(ctx, namespace, name),
-      QAReview: (namespace, name) => reconcileReview(ctx, namespace, name),
-      RenderJob: (namespace, name) => reconcileRenderJob(ctx, namespace, name),
-    };
-  const concurrency: Record<Kind, number> = {
-    AssetSubmission: config.concurrency.assetSubmission,
-    QAReview: config.concurrency.qaReview,
-    RenderJob: config.concurrency.renderJob,
-  };
-
-  function makeQueue(kind: Kind): WorkQueue<string> {
+  function makeQueue(controller: Controller): WorkQueue<string> {
+    const { kind } = controller;
     return new WorkQueue<string>({
-      concurrency: concurrency[kind],
+      concurrency: controller.concurrency(config),
       backoff: { initialMs: config.backoff.baseMs, maxMs: config.backoff.maxMs },
       log,
       clock,
@@ -172,7 +163,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
         const started = performance.now();
         const [namespace, name] = splitKey(key);
         try {
-          const result = await reconcilers[kind](namespace, name);
+          const result = await controller.reconcile(ctx, namespace, name);
           metrics.reconciled(kind, (performance.now() - started) / 1000, undefined);
           return result;
         } catch (error) {
@@ -188,69 +179,38 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
     });
   }
 
-  function enqueue(kind: Kind, key: string): void {
-    queues?.[kind].add(key);
+  // Event mapping, as each controller declares it. Level-triggered: the kind of event is ignored.
+  function wire<S extends keyof WatchedObjects>(
+    kind: ControllerKind,
+    source: S,
+    keys: (object: WatchedObjects[S], c: typeof cache) => string[],
+  ): void {
+    const informer: Informer<WatchedObjects[S]> = informers[source];
+    const handler = (object: WatchedObjects[S]) => {
+      for (const key of keys(object, cache)) queues?.[kind].add(key);
+    };
+    informer.on('add', handler);
+    informer.on('update', handler);
+    informer.on('delete', handler);
   }
-
-  // Event mapping: which keys an object change concerns. Level-triggered: the kind of event is ignored.
-  const onSubmission = (submission: AssetSubmission, gone = false) => {
-    const key = objectKey(submission as Cached<AssetSubmission>);
-    if (gone) byAsin.remove(key);
-    else byAsin.set(key, submission.spec.asin);
-    enqueue('AssetSubmission', key);
-    // A published peer can supersede, and a new revision can orphan reviews.
-    for (const peer of byAsin.keys(submission.spec.asin)) if (peer !== key) enqueue('AssetSubmission', peer);
-    for (const review of reviewsBySubmission.keys(key)) enqueue('QAReview', review);
-  };
-  const onReview = (review: QAReview, gone = false) => {
-    const key = objectKey(review as Cached<QAReview>);
-    const submissionKey = `${review.metadata.namespace}/${review.spec.submissionRef.name}`;
-    if (gone) reviewsBySubmission.remove(key);
-    else reviewsBySubmission.set(key, submissionKey);
-    enqueue('QAReview', key);
-    enqueue('AssetSubmission', submissionKey);
-  };
-  const onRenderJob = (renderJob: RenderJob) => {
-    enqueue('RenderJob', objectKey(renderJob as Cached<RenderJob>));
-    const owner = controllerOwner(renderJob);
-    if (owner?.kind === 'AssetSubmission')
-      enqueue('AssetSubmission', `${renderJob.metadata.namespace}/${owner.name}`);
-  };
-  const onJob = (job: Job) => {
-    const owner = controllerOwner(job);
-    if (owner?.kind === 'AssetSubmission' || owner?.kind === 'RenderJob') {
-      enqueue(owner.kind, `${job.metadata.namespace}/${owner.name}`);
-    }
-  };
-  function wire<T extends KubernetesObject>(
-    informer: Informer<T>,
-    handler: (object: T, gone?: boolean) => void,
-  ) {
-    informer.on('add', (object) => handler(object));
-    informer.on('update', (object) => handler(object));
-    informer.on('delete', (object) => handler(object, true));
+  for (const controller of CONTROLLERS) {
+    // A union of watches cannot be narrowed per member: each `keys` matches its own `source`.
+    for (const watch of controller.watches) wire(controller.kind, watch.source, watch.keys as never);
   }
-  wire(informers.submissions, onSubmission);
-  wire(informers.reviews, onReview);
-  wire(informers.renderJobs, onRenderJob);
-  wire(informers.jobs, onJob);
 
   function enqueueAll(): void {
-    for (const submission of informers.submissions.list())
-      enqueue('AssetSubmission', objectKey(submission as Cached<AssetSubmission>));
-    for (const review of informers.reviews.list()) enqueue('QAReview', objectKey(review as Cached<QAReview>));
-    for (const renderJob of informers.renderJobs.list())
-      enqueue('RenderJob', objectKey(renderJob as Cached<RenderJob>));
+    for (const controller of CONTROLLERS) {
+      for (const object of informers[controller.kind].list())
+        queues?.[controller.kind].add(objectKey(object));
+    }
   }
 
   function startWorking(): void {
     if (queues) return;
     leading = true;
-    queues = {
-      AssetSubmission: makeQueue('AssetSubmission'),
-      QAReview: makeQueue('QAReview'),
-      RenderJob: makeQueue('RenderJob'),
-    };
+    queues = Object.fromEntries(
+      CONTROLLERS.map((controller) => [controller.kind, makeQueue(controller)]),
+    ) as Record<ControllerKind, WorkQueue<string>>;
     enqueueAll();
     log.info({ identity }, 'Started reconciling');
   }

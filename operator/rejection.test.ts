@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TAKES_OVER_ANNOTATION } from '../controllers/asset-submission/ownership.ts';
 import { parsePublishedPointer } from '../controllers/published-pointer.ts';
 import { RESOURCES } from '../controllers/resources.ts';
 import { publishedKey, versionPrefix } from '../lib/storage/layout.ts';
@@ -106,7 +107,9 @@ describe('rejection loop', () => {
     const published = await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 1));
 
     const pending = flow(bed, 'rug-v2');
-    await pending.create(submissionManifest(bed, 'rug-v2', asin, 2));
+    const takeover = submissionManifest(bed, 'rug-v2', asin, 2);
+    takeover.metadata.annotations = { [TAKES_OVER_ANNOTATION]: `${bed.namespace}/rug` };
+    await pending.create(takeover);
     await pending.completeValidation('Passed', 2);
     await pending.phase('AwaitingQA');
     expect(

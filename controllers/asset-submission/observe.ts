@@ -5,30 +5,23 @@
 import { parseValidationResult } from '../../lib/contracts/validation-result.ts';
 import { publishedKey, validationResultKey, versionKeys } from '../../lib/storage/layout.ts';
 import { parseS3Uri } from '../../lib/storage/s3-uri.ts';
-import { isTrue } from '../conditions.ts';
 import type { Context } from '../context.ts';
 import { LABELS, qaReviewName, renderJobName, SUBMISSION_FINALIZER, validationJobName } from '../names.ts';
 import { parsePublishedPointer } from '../published-pointer.ts';
+import { ControllerError } from '../reasons.ts';
 import { type AssetSubmission, jobState, type QAReview, type RenderJob } from '../resources.ts';
 import { listStoredVersions, objectExists, readJson } from '../storage.ts';
-import type { ResultObservation, StorageObservation, SubmissionObserved } from './observed.ts';
-
-/** True when the status already records the validation verdict of the current delivery. */
-export function validationRecorded(submission: AssetSubmission): boolean {
-  const status = submission.status;
-  return status?.children?.validationJob === validationJobName(submission) && status.validation !== undefined;
-}
-
-/** True when the status already records the promotion of the current revision. */
-export function promotionRecorded(submission: AssetSubmission): boolean {
-  return (
-    submission.status?.version === submission.spec.revision &&
-    isTrue(submission.status?.conditions, 'Promoted')
-  );
-}
+import {
+  promotionRecorded,
+  type ResultObservation,
+  type StorageObservation,
+  type SubmissionObserved,
+  validationRecorded,
+} from './observed.ts';
+import { asinOwnership } from './ownership.ts';
 
 /** The revision of the version folder an S3 URI points into, for `asin` in `bucket`. */
-export function revisionOfUri(uri: string, bucket: string, asin: string): number | undefined {
+function revisionOfUri(uri: string, bucket: string, asin: string): number | undefined {
   try {
     const { bucket: b, key } = parseS3Uri(uri);
     if (b !== bucket) return undefined;
@@ -44,7 +37,7 @@ export function revisionOfUri(uri: string, bucket: string, asin: string): number
  * one QA committed (adopted) first, then the operator's own. Returns also how many reviews naming the
  * submission are not yet bound to a revision.
  */
-export function selectReview(
+function selectReview(
   submission: AssetSubmission,
   reviews: readonly QAReview[],
 ): { review: QAReview | undefined; unbound: number } {
@@ -81,8 +74,8 @@ async function readResult(ctx: Context, submission: AssetSubmission): Promise<Re
   try {
     value = await readJson(ctx.s3, bucket, key);
   } catch (error) {
-    if ((error as { code?: string }).code === 'CONTROLLER_INVALID_OBJECT') {
-      return { state: 'invalid', message: (error as Error).message };
+    if (error instanceof ControllerError && error.code === 'CONTROLLER_INVALID_OBJECT') {
+      return { state: 'invalid', message: error.message };
     }
     throw error;
   }
@@ -133,8 +126,16 @@ export async function observeSubmission(
   const { review, unbound } = selectReview(submission, ctx.cache.qaReviews(namespace));
   const renderJob = ctx.cache.renderJob(namespace, renderJobName(submission));
 
+  const peers = ctx.cache.submissionsWithAsin(asin);
+  const ownership = asinOwnership(submission, peers);
+  const sameRevisionPeer = peers.some(
+    (peer) =>
+      peer.metadata.uid !== submission.metadata.uid &&
+      peer.metadata.deletionTimestamp === undefined &&
+      peer.spec.revision === revision,
+  );
   let newerPublished: SubmissionObserved['newerPublished'];
-  for (const peer of ctx.cache.submissionsWithAsin(asin)) {
+  for (const peer of peers) {
     if (peer.metadata.uid === submission.metadata.uid) continue;
     const version = peer.status?.phase === 'Published' ? peer.status.published?.version : undefined;
     if (version !== undefined && version > revision && version > (newerPublished?.version ?? 0)) {
@@ -152,7 +153,10 @@ export async function observeSubmission(
 
   let result: ResultObservation = { state: 'unread' };
   const jobRunning = validationJob !== undefined && jobState(validationJob).state === 'Running';
-  if (!deleting && !validationRecorded(submission) && !jobRunning) result = await readResult(ctx, submission);
+  const refused = ownership.state === 'refused';
+  if (!deleting && !refused && !validationRecorded(submission) && !jobRunning) {
+    result = await readResult(ctx, submission);
+  }
 
   const verdictPassed =
     (validationRecorded(submission) && submission.status?.validation?.verdict === 'Passed') ||
@@ -160,14 +164,17 @@ export async function observeSubmission(
   const approved = review?.spec.decision === 'Approved';
   const needStorage =
     (deleting && submission.metadata.finalizers?.includes(SUBMISSION_FINALIZER)) ||
-    (!deleting && verdictPassed && approved && !promotionRecorded(submission));
+    (!deleting && !refused && verdictPassed && approved && !promotionRecorded(submission));
   const storage = needStorage ? await readStorage(ctx, submission) : undefined;
 
   return {
     submission,
     now: new Date(ctx.clock.now()).toISOString(),
     validationJob,
+    validationFailure: undefined,
     result,
+    ownership,
+    sameRevisionPeer,
     review,
     unboundReviews: unbound,
     renderJob,

@@ -3,8 +3,11 @@
  * caches, and the few S3 facts the current step needs. Plain data, so plans are pure functions of it.
  */
 import type { ValidationResult } from '../../lib/contracts/validation-result.ts';
+import { isConditionTrue } from '../../lib/kube/status.ts';
+import { validationJobName } from '../names.ts';
 import type { PublishedPointer } from '../published-pointer.ts';
 import type { AssetSubmission, Job, QAReview, RenderJob } from '../resources.ts';
+import type { Ownership } from './ownership.ts';
 
 /** The compact validation result as read from S3. */
 export type ResultObservation =
@@ -12,6 +15,14 @@ export type ResultObservation =
   | { state: 'missing' }
   | { state: 'found'; result: ValidationResult }
   | { state: 'invalid'; message: string };
+
+/** Why the validation Job's pod failed, from its termination message or last state. */
+export interface PodFailure {
+  /** A short CamelCase cause: `OOMKilled`, `ImagePullBackOff`, `Error`, … */
+  reason: string;
+  /** What the program or the kubelet said. */
+  message: string;
+}
 
 /** S3 facts read while promoting or cleaning up. */
 export interface StorageObservation {
@@ -29,7 +40,13 @@ export interface SubmissionObserved {
   /** The time of this reconcile (RFC 3339). */
   now: string;
   validationJob: Job | undefined;
+  /** Why the validation Job's pod failed, when it did and a pod still says so. */
+  validationFailure: PodFailure | undefined;
   result: ResultObservation;
+  /** This submission's standing for its ASIN. */
+  ownership: Ownership;
+  /** Another live submission of the ASIN with the same revision (its data is shared), if any. */
+  sameRevisionPeer: boolean;
   /** The QAReview that decides the current revision: the operator's own or one QA committed. */
   review: QAReview | undefined;
   /** QAReviews naming the submission that the QAReview controller has not bound to a revision yet. */
@@ -41,4 +58,18 @@ export interface SubmissionObserved {
   inUse: number[];
   /** Read only when promotion or cleanup needs it. */
   storage: StorageObservation | undefined;
+}
+
+/** True when the status already records the validation verdict of the current delivery. */
+export function validationRecorded(submission: AssetSubmission): boolean {
+  const status = submission.status;
+  return status?.children?.validationJob === validationJobName(submission) && status.validation !== undefined;
+}
+
+/** True when the status already records the promotion of the current revision. */
+export function promotionRecorded(submission: AssetSubmission): boolean {
+  return (
+    submission.status?.version === submission.spec.revision &&
+    isConditionTrue(submission.status?.conditions, 'Promoted')
+  );
 }

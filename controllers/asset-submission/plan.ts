@@ -1,28 +1,27 @@
 /**
  * The pure heart of the AssetSubmission controller: from {@link SubmissionObserved} to where the submission
  * stands ({@link Assessment}) and the actions that move it on. No I/O, no clock, no randomness.
+ *
+ * The flow is a ladder of steps (ownership → validation → QA review → promotion → rendering), each either
+ * settled (it adds its `True` condition and the facts later steps need) or the place where the submission
+ * stops for now ({@link Stop}). Conditions of the steps not reached come from one table.
  */
 import type { ValidationResult } from '../../lib/contracts/validation-result.ts';
-import { classifyFinalizer } from '../../lib/kube/finalizer.ts';
+import { classifyFinalizer, type FinalizerStep } from '../../lib/kube/finalizer.ts';
+import type { DesiredCondition } from '../../lib/kube/status.ts';
 import { versionKeys, versionPrefix } from '../../lib/storage/layout.ts';
 import type { Action } from '../actions.ts';
-import type { DesiredCondition } from '../conditions.ts';
 import type { ControllerConfig } from '../context.ts';
 import { buildValidationJob, validationResultUri } from '../jobs.ts';
 import { qaReviewName, renderJobName, SUBMISSION_FINALIZER, validationJobName } from '../names.ts';
 import { nextPointer } from '../published-pointer.ts';
 import { SubmissionReason as R } from '../reasons.ts';
-import {
-  type AssetSubmissionStatus,
-  jobState,
-  RESOURCES,
-  type StatusFinding,
-  type SubmissionPhase,
-} from '../resources.ts';
+import { type AssetSubmissionStatus, jobState, RESOURCES, type SubmissionPhase } from '../resources.ts';
 import { versionsToDelete } from '../retention.ts';
 import { buildQAReview, buildRenderJob } from './children.ts';
-import { validationRecorded } from './observe.ts';
-import type { SubmissionObserved } from './observed.ts';
+import { type SubmissionObserved, validationRecorded } from './observed.ts';
+import { TAKES_OVER_ANNOTATION } from './ownership.ts';
+import { firstError, publicUrl, sentence, validationStatus } from './status-text.ts';
 
 /** Where a submission stands after this reconcile, and what to do to get there. */
 export interface Assessment {
@@ -42,68 +41,97 @@ export interface Assessment {
   writeStatus: boolean;
 }
 
+/** The condition types of the ladder's steps, in order; `Ready` follows them. */
+export const STEP_CONDITIONS = ['Validated', 'QAApproved', 'Promoted', 'Rendered'] as const;
+/** One step's condition type. */
+export type StepCondition = (typeof STEP_CONDITIONS)[number];
+
+/**
+ * The conditions of steps not yet reached. While a step is in progress each later one waits for the step
+ * before it (`Unknown`); once a step failed for good, the later ones will not happen (`False`).
+ */
+const NOT_REACHED: Record<StepCondition, { waitingReason: string; waitsFor: string; stopped: string }> = {
+  Validated: {
+    waitingReason: R.AwaitingDelivery,
+    waitsFor: 'Waits for the delivery',
+    stopped: 'Not validated',
+  },
+  QAApproved: {
+    waitingReason: R.AwaitingValidation,
+    waitsFor: 'Waits for validation to pass',
+    stopped: 'Not sent to QA',
+  },
+  Promoted: { waitingReason: R.AwaitingApproval, waitsFor: 'Waits for QA approval', stopped: 'Not promoted' },
+  Rendered: { waitingReason: R.AwaitingPromotion, waitsFor: 'Waits for promotion', stopped: 'Not rendered' },
+};
+
+/** The finding the validation Job reports when no ZIP is at the delivery URI. */
+const DELIVERY_NOT_FOUND = 'DELIVERY_NOT_FOUND';
+/** Delivery waits: first and longest delay between checks for a ZIP not uploaded yet. */
+const DELIVERY_POLL_MS = { first: 5_000, max: 60_000 } as const;
 /** Waiting on something outside the cluster's watch (S3 objects, an unbound review) is polled this often. */
-export const POLL_MS = { versionIncomplete: 30_000, unboundReview: 2_000 } as const;
+const POLL_MS = { versionIncomplete: 30_000, unboundReview: 2_000 } as const;
 
-const SEVERITY = { error: 'Error', warning: 'Warning', info: 'Info' } as const;
-const STATUS_STAGES = new Set(['cleanup', 'uv', 'texturing']);
-
-/** The status form of a compact validation result. */
-export function validationStatus(
-  result: ValidationResult,
-  resultUri: string,
-): NonNullable<AssetSubmissionStatus['validation']> {
-  return {
-    verdict: result.verdict,
-    stages: { ...result.stages },
-    errors: result.errors,
-    warnings: result.warnings,
-    findings: result.findings.map((finding) => {
-      const out: StatusFinding = {
-        severity: SEVERITY[finding.severity],
-        code: finding.code.slice(0, 128),
-        message: finding.message,
-      };
-      if (STATUS_STAGES.has(finding.stage)) out.stage = finding.stage as StatusFinding['stage'];
-      if (finding.location) out.pointer = finding.location.slice(0, 512);
-      return out;
-    }),
-    reportUri: result.reportUri ?? resultUri,
-    completedAt: result.completedAt,
-  };
+/** Where the ladder stopped for this reconcile. */
+interface Stop {
+  phase: SubmissionPhase;
+  /** The step the submission is at. */
+  step: StepCondition;
+  /** `Unknown`: in progress or waiting; `False`: failed for good (a person must act). */
+  status: 'Unknown' | 'False';
+  reason: string;
+  message: string;
+  actions?: Action[];
+  requeueAfterMs?: number;
 }
 
-/** The public URL of an assets-bucket key. */
-export function publicUrl(config: ControllerConfig, key: string): string {
-  return `${config.s3.publicBaseUrl.replace(/\/+$/, '')}/${key}`;
+/** What the settled steps established. */
+interface Progress {
+  settled: DesiredCondition[];
+  validation: AssetSubmissionStatus['validation'];
+  version: number | undefined;
+  children: NonNullable<AssetSubmissionStatus['children']>;
+  rejection: AssetSubmissionStatus['rejection'];
+  actions: Action[];
 }
+
+type StepResult = { stop: Stop } | { stop?: undefined };
 
 function condition(
   type: string,
   status: DesiredCondition['status'],
   reason: string,
-  message = '',
+  message: string,
 ): DesiredCondition {
   return { type, status, reason, message };
 }
 
-function firstError(validation: NonNullable<AssetSubmissionStatus['validation']>): string {
-  const findings = validation.findings ?? [];
-  const finding = findings.find((f) => f.severity === 'Error') ?? findings[0];
-  const count = `${validation.errors} error(s), ${validation.warnings} warning(s)`;
-  return finding ? `${count}; first: ${finding.code}: ${finding.message}` : count;
+/** The full condition list for a ladder that stopped at `stop` with `settled` steps behind it. */
+export function conditionsFor(settled: readonly DesiredCondition[], stop: Stop): DesiredCondition[] {
+  const at = STEP_CONDITIONS.indexOf(stop.step);
+  const later = STEP_CONDITIONS.slice(at + 1).map((type) => {
+    const row = NOT_REACHED[type];
+    return stop.status === 'Unknown'
+      ? condition(type, 'Unknown', row.waitingReason, `${row.waitsFor}.`)
+      : condition(type, 'False', stop.reason, `${row.stopped}: ${stop.message}`);
+  });
+  return [
+    ...settled,
+    condition(stop.step, stop.status, stop.reason, stop.message),
+    ...later,
+    condition('Ready', 'False', stop.reason, stop.message),
+  ];
 }
 
 /**
  * Assesses a submission and plans its actions. Steps, each only once the one before is settled:
- * finalizer → validation Job → verdict → QAReview → decision → promotion (pointer, retention) → RenderJob
- * → Published. A newer version of the same ASIN published elsewhere makes it Superseded.
+ * finalizer → ownership → validation Job → verdict → QAReview → decision → promotion (pointer, retention)
+ * → RenderJob → Published. A newer version of the same ASIN published elsewhere makes it Superseded.
  */
 export function assessSubmission(observed: SubmissionObserved, config: ControllerConfig): Assessment {
   const submission = observed.submission;
-  const { asin, revision } = submission.spec;
   const status = submission.status ?? {};
-  const a: Assessment = {
+  const base: Assessment = {
     phase: 'Pending',
     message: '',
     conditions: [],
@@ -117,314 +145,526 @@ export function assessSubmission(observed: SubmissionObserved, config: Controlle
     deleting: submission.metadata.deletionTimestamp !== undefined,
     writeStatus: true,
   };
-  // Finalizers the kube-rs way: add it and stop (its watch event brings the next pass), or clean up.
-  const step = classifyFinalizer({
-    hasFinalizer: submission.metadata.finalizers?.includes(SUBMISSION_FINALIZER) ?? false,
-    isDeleting: a.deleting,
-  });
-  if (step === 'cleanup') planCleanup(observed, a);
-  if (step === 'addFinalizer') {
-    a.actions.push({ type: 'addFinalizer', finalizer: SUBMISSION_FINALIZER });
-    a.writeStatus = false;
+  const finalizer = finalizerStep(observed);
+  if (finalizer !== 'apply' || observed.ownership.state === 'refused') {
+    // A refused submission never gets the finalizer: it wrote nothing, so it has nothing to clean up.
+    if (observed.ownership.state === 'refused' && !base.deleting) return refused(observed, base);
+    return { ...base, actions: finalizerActions(observed, finalizer), writeStatus: false };
   }
-  if (step !== 'apply') {
-    a.writeStatus = false;
-    return a;
-  }
-
-  const validated = (s: DesiredCondition['status'], reason: string, message = '') =>
-    condition('Validated', s, reason, message);
-  const pendingAfter = (from: string): DesiredCondition[] => [
-    condition('QAApproved', 'Unknown', from === 'QAApproved' ? R.AwaitingReview : R.AwaitingValidation),
-    condition('Promoted', 'Unknown', R.AwaitingApproval),
-    condition('Rendered', 'Unknown', R.AwaitingPromotion),
-  ];
-  const ready = (s: DesiredCondition['status'], reason: string, message = '') =>
-    condition('Ready', s, reason, message);
-
   if (observed.newerPublished) {
     const peer = observed.newerPublished;
-    a.phase = 'Superseded';
-    a.message = `Version ${peer.version} of ${asin} was published by ${peer.namespace}/${peer.name}`;
-    a.validation = status.validation;
-    a.version = status.version;
-    a.children = { ...status.children };
-    a.rejection = status.rejection;
-    a.published = undefined;
-    a.conditions = [
-      ...(status.conditions ?? [])
-        .filter((c) => c.type !== 'Ready')
-        .map((c) => condition(c.type, c.status, c.reason, c.message)),
-      ready('False', R.Superseded, a.message),
-    ];
-    return a;
+    return superseded(
+      observed,
+      base,
+      `Version ${peer.version} of ${submission.spec.asin} was published by AssetSubmission ${peer.namespace}/${peer.name}`,
+    );
   }
 
-  // Validation.
+  const progress: Progress = {
+    settled: [],
+    validation: undefined,
+    version: undefined,
+    children: {},
+    rejection: undefined,
+    actions: [],
+  };
+  for (const step of [validationStep, reviewStep, promotionStep]) {
+    const result = step(observed, config, progress);
+    if (result.stop) return stopped(base, progress, result.stop);
+  }
+  if (progress.version === undefined) throw new Error('unreachable: the ladder settled without a version');
+  const superseding = promotionSupersededBy(observed);
+  if (superseding !== undefined) {
+    return superseded(observed, { ...base, ...pick(progress) }, superseding, progress.settled);
+  }
+  const render = renderStep(observed, config, progress);
+  if (render.stop) return stopped(base, progress, render.stop);
+  return published(observed, config, base, progress);
+}
+
+function finalizerStep(observed: SubmissionObserved): FinalizerStep {
+  return classifyFinalizer({
+    hasFinalizer: observed.submission.metadata.finalizers?.includes(SUBMISSION_FINALIZER) ?? false,
+    isDeleting: observed.submission.metadata.deletionTimestamp !== undefined,
+  });
+}
+
+/** Finalizers the kube-rs way: add it and stop (its watch event brings the next pass), or clean up. */
+function finalizerActions(observed: SubmissionObserved, step: FinalizerStep): Action[] {
+  if (step === 'addFinalizer') return [{ type: 'addFinalizer', finalizer: SUBMISSION_FINALIZER }];
+  if (step !== 'cleanup') return [];
+  const { asin, revision, delivery } = observed.submission.spec;
+  const pointer = observed.storage?.pointer;
+  const published =
+    pointer !== undefined && (pointer.version === revision || pointer.previous.includes(revision));
+  const shared = observed.sameRevisionPeer || observed.inUse.includes(revision);
+  const actions: Action[] = [];
+  if (!published && !shared)
+    actions.push({ type: 'deleteUnpublished', asin, revision, sha256: delivery.sha256 });
+  actions.push({ type: 'removeFinalizer', finalizer: SUBMISSION_FINALIZER });
+  return actions;
+}
+
+function pick(progress: Progress): Partial<Assessment> {
+  return {
+    validation: progress.validation,
+    version: progress.version,
+    children: progress.children,
+    rejection: progress.rejection,
+  };
+}
+
+function stopped(base: Assessment, progress: Progress, stop: Stop): Assessment {
+  return {
+    ...base,
+    ...pick(progress),
+    phase: stop.phase,
+    message: stop.message,
+    conditions: conditionsFor(progress.settled, stop),
+    actions: [...progress.actions, ...(stop.actions ?? [])],
+    requeueAfterMs: stop.requeueAfterMs,
+  };
+}
+
+function refused(observed: SubmissionObserved, base: Assessment): Assessment {
+  if (observed.ownership.state !== 'refused') throw new Error('unreachable: refused() on an owner');
+  const { namespace, name } = observed.ownership.owner;
+  const { asin } = observed.submission.spec;
+  const message =
+    `ASIN ${asin} belongs to AssetSubmission ${namespace}/${name}; nothing of this submission was validated or stored. ` +
+    `Deliver the next revision by editing ${name}, or take the ASIN over by annotating this submission ` +
+    `${TAKES_OVER_ANNOTATION}=${namespace}/${name}.`;
+  const stop: Stop = {
+    phase: 'Failed',
+    step: 'Validated',
+    status: 'False',
+    reason: R.AsinOwnedElsewhere,
+    message,
+  };
+  return { ...base, published: undefined, phase: stop.phase, message, conditions: conditionsFor([], stop) };
+}
+
+function superseded(
+  observed: SubmissionObserved,
+  base: Assessment,
+  message: string,
+  settled: readonly DesiredCondition[] = [],
+): Assessment {
+  const status = observed.submission.status ?? {};
+  const previous = status.conditions ?? [];
+  const kept = (type: StepCondition): DesiredCondition => {
+    const now = settled.find((c) => c.type === type);
+    if (now) return now;
+    const found = previous.find((c) => c.type === type);
+    return found?.status === 'True'
+      ? condition(type, 'True', found.reason, found.message || `${type} earlier.`)
+      : condition(type, 'False', R.Superseded, `${NOT_REACHED[type].stopped}: ${message}.`);
+  };
+  return {
+    ...base,
+    validation: base.validation ?? status.validation,
+    version: base.version ?? status.version,
+    children: Object.keys(base.children).length > 0 ? base.children : { ...status.children },
+    rejection: base.rejection ?? status.rejection,
+    published: undefined,
+    phase: 'Superseded',
+    message: `${message}.`,
+    conditions: [
+      ...STEP_CONDITIONS.map(kept),
+      condition('Ready', 'False', R.Superseded, `${message}; this submission is no longer served.`),
+    ],
+  };
+}
+
+/** Validation: the recorded verdict, a result in S3, or the Job that produces one. */
+function validationStep(
+  observed: SubmissionObserved,
+  config: ControllerConfig,
+  progress: Progress,
+): StepResult {
+  const submission = observed.submission;
+  const { revision, delivery } = submission.spec;
+  const status = submission.status ?? {};
   const jobName = validationJobName(submission);
-  a.children.validationJob = jobName;
+  progress.children.validationJob = jobName;
+  const failed = (reason: string, message: string): StepResult => ({
+    stop: { phase: 'Failed', step: 'Validated', status: 'False', reason, message },
+  });
   if (validationRecorded(submission)) {
-    a.validation = status.validation;
+    progress.validation = status.validation;
+  } else if (observed.result.state === 'found' && deliveryMissing(observed.result.result)) {
+    return awaitingDelivery(observed, config);
   } else if (observed.result.state === 'found') {
-    a.validation = validationStatus(observed.result.result, validationResultUri(submission, config));
+    progress.validation = validationStatus(observed.result.result, validationResultUri(submission, config));
   } else if (observed.result.state === 'invalid') {
-    return fail(
-      a,
-      [validated('False', R.ValidationResultInvalid, observed.result.message), ...pendingAfter('')],
-      observed.result.message,
+    return failed(
+      R.ValidationResultInvalid,
+      sentence(`${observed.result.message}. Delete the Job ${jobName} to retry`),
     );
   } else {
     const job = observed.validationJob;
     if (!job) {
-      a.actions.push({
-        type: 'create',
-        resource: RESOURCES.job,
-        object: buildValidationJob(submission, config),
-      });
-      a.phase = 'Validating';
-      a.message = `Validating revision ${revision}: created Job ${jobName}`;
-      a.conditions = [
-        validated('Unknown', R.ValidationPending, a.message),
-        ...pendingAfter(''),
-        ready('False', R.ValidationPending),
-      ];
-      return a;
+      return {
+        stop: {
+          phase: 'Validating',
+          step: 'Validated',
+          status: 'Unknown',
+          reason: R.ValidationPending,
+          message: `Validating revision ${revision}: created Job ${jobName}.`,
+          actions: [
+            { type: 'create', resource: RESOURCES.job, object: buildValidationJob(submission, config) },
+          ],
+        },
+      };
     }
     const state = jobState(job);
     if (state.state === 'Running') {
-      a.phase = 'Validating';
-      a.message = `Validating revision ${revision} in Job ${jobName}`;
-      a.conditions = [
-        validated('Unknown', R.ValidationRunning, a.message),
-        ...pendingAfter(''),
-        ready('False', R.ValidationRunning),
-      ];
-      return a;
+      return {
+        stop: {
+          phase: 'Validating',
+          step: 'Validated',
+          status: 'Unknown',
+          reason: R.ValidationRunning,
+          message: `Validating revision ${revision} in Job ${jobName}.`,
+        },
+      };
     }
     if (state.state === 'Failed') {
-      const message = `Validation Job ${jobName} failed: ${state.message}. Delete the Job to retry.`;
-      return fail(a, [validated('False', R.ValidationJobFailed, message), ...pendingAfter('')], message);
+      const cause = observed.validationFailure;
+      const why = cause ? `${cause.reason}: ${cause.message}` : (state.message ?? 'the Job failed');
+      return failed(
+        R.ValidationJobFailed,
+        sentence(`Validation Job ${jobName} failed: ${why}`) +
+          ` Fix the cause, then delete the Job ${jobName} to retry.`,
+      );
     }
-    const message = `Validation Job ${jobName} succeeded but wrote no result at ${validationResultUri(submission, config)}. Delete the Job to retry.`;
-    return fail(a, [validated('False', R.ValidationResultMissing, message), ...pendingAfter('')], message);
+    return failed(
+      R.ValidationResultMissing,
+      `Validation Job ${jobName} succeeded but wrote no result at ${validationResultUri(submission, config)}. Delete the Job to retry.`,
+    );
   }
-  const validation = a.validation!;
+  const validation = progress.validation;
+  if (!validation) throw new Error('unreachable: validation settled without a verdict');
   if (validation.verdict === 'Failed') {
-    a.phase = 'ValidationFailed';
-    a.message = `Revision ${revision} failed validation: ${firstError(validation)}. Fix it and deliver revision ${revision + 1}.`;
-    a.conditions = [
-      validated('False', R.ValidationFailed, a.message),
-      ...pendingAfter(''),
-      ready('False', R.ValidationFailed),
-    ];
-    return a;
+    return {
+      stop: {
+        phase: 'ValidationFailed',
+        step: 'Validated',
+        status: 'False',
+        reason: R.ValidationFailed,
+        message:
+          sentence(`Revision ${revision} failed validation: ${firstError(validation)}`) +
+          ` Fix it and deliver revision ${revision + 1}.`,
+      },
+    };
   }
-  a.version = revision;
-  const passed = validated(
-    'True',
-    R.ValidationPassed,
-    `${validation.errors} error(s), ${validation.warnings} warning(s)`,
+  progress.version = revision;
+  progress.settled.push(
+    condition(
+      'Validated',
+      'True',
+      R.ValidationPassed,
+      `Revision ${revision} (${delivery.sha256.slice(0, 12)}) passed: ${validation.errors} error(s), ${validation.warnings} warning(s).`,
+    ),
   );
+  return {};
+}
 
-  // QA review.
+/** True when the validation Job found no ZIP at the delivery URI (and nothing else to report). */
+function deliveryMissing(result: ValidationResult): boolean {
+  return (
+    result.verdict === 'Failed' && result.findings.some((finding) => finding.code === DELIVERY_NOT_FOUND)
+  );
+}
+
+/**
+ * A delivery not uploaded yet (a GitOps sync can apply the manifest before the upload lands): the
+ * validation Job's `DELIVERY_NOT_FOUND` verdict is not recorded; instead the Job and its result are deleted
+ * after a delay that grows with the wait (5 s up to 60 s), so the next pass validates again. Past the
+ * configured deadline the submission fails with `DeliveryNotFound`.
+ */
+function awaitingDelivery(observed: SubmissionObserved, config: ControllerConfig): StepResult {
+  const submission = observed.submission;
+  const { revision, delivery } = submission.spec;
+  const previous = observed.submission.status?.conditions?.find((c) => c.type === 'Validated');
+  const since = previous?.reason === R.AwaitingDelivery ? previous.lastTransitionTime : observed.now;
+  const waitedMs = Math.max(0, Date.parse(observed.now) - Date.parse(since));
+  const deadlineMs = config.delivery.waitSeconds * 1000;
+  if (waitedMs >= deadlineMs) {
+    return {
+      stop: {
+        phase: 'Failed',
+        step: 'Validated',
+        status: 'False',
+        reason: R.DeliveryNotFound,
+        message:
+          `No delivery at ${delivery.uri} after waiting ${config.delivery.waitSeconds} s. ` +
+          `Upload the ZIP and raise the revision to ${revision + 1}, or check spec.delivery.uri.`,
+      },
+    };
+  }
+  const delay = Math.min(DELIVERY_POLL_MS.max, Math.max(DELIVERY_POLL_MS.first, waitedMs / 2));
+  const job = observed.validationJob;
+  const finished = job?.status?.completionTime ?? job?.metadata.creationTimestamp ?? observed.now;
+  const remainingMs = Math.max(0, Date.parse(finished) + delay - Date.parse(observed.now));
+  const retry: Action[] =
+    remainingMs > 0
+      ? []
+      : [
+          {
+            type: 'deleteValidationResult',
+            asin: submission.spec.asin,
+            revision,
+            sha256: delivery.sha256,
+          },
+          ...(job
+            ? [{ type: 'deleteJob' as const, name: job.metadata.name, namespace: job.metadata.namespace }]
+            : []),
+        ];
+  return {
+    stop: {
+      phase: 'Pending',
+      step: 'Validated',
+      status: 'Unknown',
+      reason: R.AwaitingDelivery,
+      message:
+        `Waiting for the delivery ZIP at ${delivery.uri} to be uploaded ` +
+        `(waited ${Math.round(waitedMs / 1000)} s of ${config.delivery.waitSeconds} s).`,
+      actions: retry,
+      requeueAfterMs: remainingMs > 0 ? Math.min(remainingMs, deadlineMs - waitedMs) : undefined,
+    },
+  };
+}
+
+/** QA review: open the operator's QAReview, then wait for its decision. */
+function reviewStep(observed: SubmissionObserved, _config: ControllerConfig, progress: Progress): StepResult {
+  const submission = observed.submission;
+  const { revision } = submission.spec;
   const review = observed.review;
-  if (!review) {
-    if (observed.unboundReviews > 0) {
-      a.requeueAfterMs = POLL_MS.unboundReview;
-    } else {
-      a.actions.push({ type: 'create', resource: RESOURCES.qaReview, object: buildQAReview(submission) });
-    }
-    a.children.qaReview = qaReviewName(submission);
-    a.phase = 'AwaitingQA';
-    a.message = `Revision ${revision} passed validation; waiting for QA in QAReview ${a.children.qaReview}`;
-    a.conditions = [passed, ...pendingAfter('QAApproved'), ready('False', R.AwaitingReview)];
-    return a;
+  const live = liveNote(observed);
+  if (!review || (review.spec.decision ?? 'Pending') === 'Pending') {
+    const name = review?.metadata.name ?? qaReviewName(submission);
+    progress.children.qaReview = name;
+    const actions: Action[] = [];
+    let requeueAfterMs: number | undefined;
+    if (!review && observed.unboundReviews > 0) requeueAfterMs = POLL_MS.unboundReview;
+    else if (!review)
+      actions.push({ type: 'create', resource: RESOURCES.qaReview, object: buildQAReview(submission) });
+    return {
+      stop: {
+        phase: 'AwaitingQA',
+        step: 'QAApproved',
+        status: 'Unknown',
+        reason: R.AwaitingReview,
+        message: `Revision ${revision} passed validation; waiting for a QA decision in QAReview ${name}.${live}`,
+        actions,
+        requeueAfterMs,
+      },
+    };
   }
-  a.children.qaReview = review.metadata.name;
-  const decision = review.spec.decision ?? 'Pending';
-  if (decision === 'Pending') {
-    a.phase = 'AwaitingQA';
-    a.message = `Revision ${revision} passed validation; waiting for QA in QAReview ${review.metadata.name}`;
-    a.conditions = [passed, ...pendingAfter('QAApproved'), ready('False', R.AwaitingReview)];
-    return a;
-  }
-  if (decision === 'Rejected') {
-    a.phase = 'Rejected';
-    a.rejection = {
+  progress.children.qaReview = review.metadata.name;
+  if (review.spec.decision === 'Rejected') {
+    progress.rejection = {
       reviewer: review.spec.reviewer,
       comments: review.spec.comments,
       findings: (review.spec.findings ?? []).map((f) => ({ area: f.area, message: f.message })),
-      decidedAt: review.status?.decidedAt ?? status.rejection?.decidedAt ?? observed.now,
+      decidedAt: review.status?.decidedAt ?? submission.status?.rejection?.decidedAt ?? observed.now,
     };
-    a.message = `QA rejected revision ${revision}: ${review.spec.comments ?? ''}`.trim();
-    a.conditions = [
-      passed,
-      condition('QAApproved', 'False', R.Rejected, a.message),
-      condition('Promoted', 'False', R.Rejected),
-      condition('Rendered', 'False', R.Rejected),
-      ready('False', R.Rejected, a.message),
-    ];
-    return a;
+    const by = review.spec.reviewer ? ` (${review.spec.reviewer})` : '';
+    const comments = review.spec.comments ? `: ${review.spec.comments}` : '';
+    return {
+      stop: {
+        phase: 'Rejected',
+        step: 'QAApproved',
+        status: 'False',
+        reason: R.Rejected,
+        message:
+          sentence(`QA${by} rejected revision ${revision}${comments}`) +
+          ` Fix it and deliver revision ${revision + 1}.${live}`,
+      },
+    };
   }
-  const approved = condition('QAApproved', 'True', R.Approved, `Approved by ${review.spec.reviewer ?? 'QA'}`);
-
-  // Promotion.
-  const storage = observed.storage;
-  if (storage) {
-    if (storage.pointer && storage.pointer.version > revision) {
-      a.phase = 'Superseded';
-      a.message = `Version ${storage.pointer.version} of ${asin} is already published`;
-      a.published = undefined;
-      a.conditions = [
-        passed,
-        approved,
-        condition('Promoted', 'False', R.Superseded, a.message),
-        condition('Rendered', 'Unknown', R.AwaitingPromotion),
-        ready('False', R.Superseded, a.message),
-      ];
-      return a;
-    }
-    if (!storage.complete) {
-      a.phase = 'Promoting';
-      a.message = `Version ${revision} has no ${versionKeys(asin, revision).complete} yet; promotion waits for the ingest to complete`;
-      a.requeueAfterMs = POLL_MS.versionIncomplete;
-      a.conditions = [
-        passed,
-        approved,
-        condition('Promoted', 'False', R.VersionIncomplete, a.message),
-        condition('Rendered', 'Unknown', R.AwaitingPromotion),
-        ready('False', R.VersionIncomplete),
-      ];
-      return a;
-    }
-    let pointer = storage.pointer;
-    if (pointer?.version !== revision) {
-      pointer = nextPointer(pointer, {
-        asin,
-        version: revision,
-        prefix: versionPrefix(asin, revision),
-        publishedAt: observed.now,
-        submission: { namespace: submission.metadata.namespace, name: submission.metadata.name },
-      });
-      a.actions.push({ type: 'putPublishedPointer', pointer });
-    }
-    const doomed = versionsToDelete({
-      stored: storage.stored,
-      published: revision,
-      previous: pointer.previous,
-      inUse: observed.inUse,
-      versionsToKeep: config.retention.versionsToKeep,
-    });
-    if (doomed.length > 0) a.actions.push({ type: 'deleteVersions', asin, revisions: doomed });
-  }
-  const promoted = condition(
-    'Promoted',
-    'True',
-    R.Promoted,
-    `assets/${asin}/published.json points at version ${revision}`,
+  progress.settled.push(
+    condition(
+      'QAApproved',
+      'True',
+      R.Approved,
+      `Approved by ${review.spec.reviewer ?? 'QA'} in QAReview ${review.metadata.name}.`,
+    ),
   );
+  return {};
+}
 
-  // Rendering.
-  const renderJob = observed.renderJob;
-  a.children.renderJob = renderJobName(submission);
-  if (!renderJob) {
-    a.actions.push({
-      type: 'create',
-      resource: RESOURCES.renderJob,
-      object: buildRenderJob(submission, config),
+/** The version of a newer pointer that makes this approved revision Superseded, as a message. */
+function promotionSupersededBy(observed: SubmissionObserved): string | undefined {
+  const pointer = observed.storage?.pointer;
+  const { asin, revision } = observed.submission.spec;
+  if (!pointer || pointer.version <= revision) return undefined;
+  return `Version ${pointer.version} of ${asin} is already published`;
+}
+
+/** Promotion: point `published.json` at the revision once its ingest completed, then apply retention. */
+function promotionStep(
+  observed: SubmissionObserved,
+  config: ControllerConfig,
+  progress: Progress,
+): StepResult {
+  const submission = observed.submission;
+  const { asin, revision } = submission.spec;
+  const storage = observed.storage;
+  if (!storage) return promotedCondition(observed, progress);
+  if (storage.pointer && storage.pointer.version > revision) return {};
+  if (!storage.complete) {
+    return {
+      stop: {
+        phase: 'Promoting',
+        step: 'Promoted',
+        status: 'Unknown',
+        reason: R.VersionIncomplete,
+        message: `Approved; promotion waits for ${versionKeys(asin, revision).complete}, which the ingest writes last.${liveNote(observed)}`,
+        requeueAfterMs: POLL_MS.versionIncomplete,
+      },
+    };
+  }
+  let pointer = storage.pointer;
+  if (pointer?.version !== revision) {
+    pointer = nextPointer(pointer, {
+      asin,
+      version: revision,
+      prefix: versionPrefix(asin, revision),
+      publishedAt: observed.now,
+      submission: { namespace: submission.metadata.namespace, name: submission.metadata.name },
     });
-    a.phase = 'Rendering';
-    a.message = `Version ${revision} promoted; rendering the turntable in RenderJob ${a.children.renderJob}`;
-    a.conditions = [
-      passed,
-      approved,
-      promoted,
-      condition('Rendered', 'Unknown', R.RenderPending),
-      ready('False', R.RenderPending),
-    ];
-    return a;
+    progress.actions.push({ type: 'putPublishedPointer', pointer });
   }
-  const renderPhase = renderJob.status?.phase ?? 'Pending';
-  if (renderPhase === 'Failed') {
-    const message = `RenderJob ${renderJob.metadata.name} failed: ${renderJob.status?.message ?? 'no reason given'}`;
-    return fail(
-      a,
-      [passed, approved, promoted, condition('Rendered', 'False', R.RenderFailed, message)],
-      message,
-    );
+  const doomed = versionsToDelete({
+    stored: storage.stored,
+    published: revision,
+    previous: pointer.previous,
+    inUse: observed.inUse,
+    versionsToKeep: config.retention.versionsToKeep,
+  });
+  if (doomed.length > 0) progress.actions.push({ type: 'deleteVersions', asin, revisions: doomed });
+  return promotedCondition(observed, progress);
+}
+
+function promotedCondition(observed: SubmissionObserved, progress: Progress): StepResult {
+  const { asin, revision } = observed.submission.spec;
+  progress.settled.push(
+    condition('Promoted', 'True', R.Promoted, `assets/${asin}/published.json points at version ${revision}.`),
+  );
+  return {};
+}
+
+/** Rendering: the RenderJob of the promoted revision, until it succeeded. */
+function renderStep(observed: SubmissionObserved, config: ControllerConfig, progress: Progress): StepResult {
+  const submission = observed.submission;
+  const { revision } = submission.spec;
+  const renderJob = observed.renderJob;
+  const name = renderJobName(submission);
+  progress.children.renderJob = name;
+  if (!renderJob) {
+    return {
+      stop: {
+        phase: 'Rendering',
+        step: 'Rendered',
+        status: 'Unknown',
+        reason: R.RenderPending,
+        message: `Version ${revision} promoted; rendering its turntable in RenderJob ${name}.`,
+        actions: [
+          { type: 'create', resource: RESOURCES.renderJob, object: buildRenderJob(submission, config) },
+        ],
+      },
+    };
   }
-  if (renderPhase !== 'Succeeded' || !renderJob.status?.outputs) {
-    a.phase = 'Rendering';
-    a.message = `Version ${revision} promoted; rendering the turntable in RenderJob ${renderJob.metadata.name}`;
-    a.conditions = [
-      passed,
-      approved,
-      promoted,
-      condition('Rendered', 'Unknown', R.Rendering),
-      ready('False', R.Rendering),
-    ];
-    return a;
+  const phase = renderJob.status?.phase ?? 'Pending';
+  if (phase === 'Failed') {
+    return {
+      stop: {
+        phase: 'Failed',
+        step: 'Rendered',
+        status: 'False',
+        reason: R.RenderFailed,
+        message:
+          sentence(`RenderJob ${name} failed: ${renderJob.status?.message || 'no reason given'}`) +
+          ` Delete the RenderJob ${name} to render again.`,
+      },
+    };
   }
+  if (phase !== 'Succeeded' || !renderJob.status?.outputs) {
+    return {
+      stop: {
+        phase: 'Rendering',
+        step: 'Rendered',
+        status: 'Unknown',
+        reason: R.Rendering,
+        message: `Version ${revision} promoted; rendering its turntable in RenderJob ${name}.`,
+      },
+    };
+  }
+  return {};
+}
+
+function published(
+  observed: SubmissionObserved,
+  config: ControllerConfig,
+  base: Assessment,
+  progress: Progress,
+): Assessment {
+  const submission = observed.submission;
+  const status = submission.status ?? {};
+  const { asin, revision } = submission.spec;
+  const renderJob = observed.renderJob;
+  const outputs = renderJob?.status?.outputs;
+  if (!renderJob || !outputs) throw new Error('unreachable: published without render outputs');
   const keys = versionKeys(asin, revision);
-  const outputs = renderJob.status.outputs;
   const framesPrefix = parseKey(outputs.framesPrefix) ?? keys.framesPrefix;
   const format = renderJob.spec.formats?.[0] ?? 'webp';
-  const frameCount = renderJob.status.framesRendered ?? 0;
-  a.phase = 'Published';
-  a.message = `Version ${revision} of ${asin} is live`;
-  a.published = {
-    version: revision,
-    bucket: config.s3.assetsBucket,
-    prefix: keys.prefix,
-    glbUrl: publicUrl(config, keys.model),
-    webGlbUrl: publicUrl(config, keys.webModel),
-    posterUrl: publicUrl(config, parseKey(outputs.posterUri) ?? keys.poster),
-    spin: {
-      frameCount,
-      urlTemplate: publicUrl(config, `${framesPrefix}{frame}.${format}`),
+  const frameCount = renderJob.status?.framesRendered ?? 0;
+  const message = `Version ${revision} of ${asin} is live.`;
+  return {
+    ...base,
+    ...pick(progress),
+    actions: progress.actions,
+    phase: 'Published',
+    message,
+    published: {
+      version: revision,
+      bucket: config.s3.assetsBucket,
+      prefix: keys.prefix,
+      glbUrl: publicUrl(config, keys.model),
+      webGlbUrl: publicUrl(config, keys.webModel),
+      posterUrl: publicUrl(config, parseKey(outputs.posterUri) ?? keys.poster),
+      spin: { frameCount, urlTemplate: publicUrl(config, `${framesPrefix}{frame}.${format}`) },
+      descriptorsUri: outputs.descriptorsUri,
+      publishedAt:
+        status.published?.version === revision
+          ? status.published.publishedAt
+          : (status.conditions?.find((c) => c.type === 'Promoted' && c.status === 'True')
+              ?.lastTransitionTime ?? observed.now),
     },
-    descriptorsUri: outputs.descriptorsUri,
-    publishedAt:
-      status.published?.version === revision
-        ? status.published.publishedAt
-        : (status.conditions?.find((c) => c.type === 'Promoted' && c.status === 'True')?.lastTransitionTime ??
-          observed.now),
+    conditions: [
+      ...progress.settled,
+      condition(
+        'Rendered',
+        'True',
+        R.Rendered,
+        `Rendered ${frameCount} frames in RenderJob ${renderJob.metadata.name}.`,
+      ),
+      condition('Ready', 'True', R.Published, message),
+    ],
   };
-  a.conditions = [
-    passed,
-    approved,
-    promoted,
-    condition('Rendered', 'True', R.Rendered, `${frameCount} frames`),
-    ready('True', R.Published, a.message),
-  ];
-  return a;
+}
+
+/** `" Version N stays live meanwhile."` while an earlier version of this submission is published. */
+function liveNote(observed: SubmissionObserved): string {
+  const live = observed.submission.status?.published?.version;
+  return live !== undefined && live !== observed.submission.spec.revision
+    ? ` Version ${live} stays live meanwhile.`
+    : '';
 }
 
 function parseKey(uri: string | undefined): string | undefined {
   const match = uri ? /^s3:\/\/[^/]+\/(.*)$/.exec(uri) : null;
   return match?.[1];
-}
-
-function fail(a: Assessment, conditions: DesiredCondition[], message: string): Assessment {
-  a.phase = 'Failed';
-  a.message = message;
-  const last = conditions[conditions.length - 1];
-  a.conditions = [...conditions, condition('Ready', 'False', last?.reason ?? R.NotReady, message)];
-  return a;
-}
-
-function planCleanup(observed: SubmissionObserved, a: Assessment): void {
-  const { asin, revision, delivery } = observed.submission.spec;
-  const pointer = observed.storage?.pointer;
-  const published =
-    pointer !== undefined && (pointer.version === revision || pointer.previous.includes(revision));
-  if (!published && !observed.inUse.includes(revision)) {
-    a.actions.push({ type: 'deleteUnpublished', asin, revision, sha256: delivery.sha256 });
-  }
-  a.actions.push({ type: 'removeFinalizer', finalizer: SUBMISSION_FINALIZER });
-}
-
-/** The actions of {@link assessSubmission}: what the executor applies for this reconcile. */
-export function planSubmission(observed: SubmissionObserved, config: ControllerConfig): Action[] {
-  return assessSubmission(observed, config).actions;
 }

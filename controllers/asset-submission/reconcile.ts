@@ -1,10 +1,11 @@
 /**
  * The AssetSubmission reconciler: observe → plan → apply → status, for one `namespace/name` key.
  */
+
+import { patchStatusIfChanged } from '../../lib/kube/status.ts';
 import { executeActions } from '../actions.ts';
 import type { Context, ReconcileResult } from '../context.ts';
 import { RESOURCES, type SubmissionPhase } from '../resources.ts';
-import { writeStatusIfChanged } from '../status-writer.ts';
 import { observeSubmission } from './observe.ts';
 import { assessSubmission } from './plan.ts';
 import { computeSubmissionStatus } from './status.ts';
@@ -31,13 +32,18 @@ export async function reconcileSubmission(
   );
   if (!assessment.writeStatus) return {};
   const status = computeSubmissionStatus(submission, assessment, observed.now);
-  const wrote = await writeStatusIfChanged(
-    ctx,
-    RESOURCES.assetSubmission,
-    submission,
-    status,
-    outcome.resourceVersion,
-  );
+  // The finalizer patch of this reconcile moved the resourceVersion; anyone else's change conflicts.
+  const written = {
+    ...submission,
+    metadata: { ...submission.metadata, resourceVersion: outcome.resourceVersion },
+  };
+  const wrote =
+    (await patchStatusIfChanged({
+      client: ctx.kube,
+      ref: RESOURCES.assetSubmission,
+      object: written,
+      status,
+    })) !== undefined;
   const previous = submission.status?.phase;
   if (wrote && previous !== status.phase) {
     const log = { kind: 'AssetSubmission', namespace, name, phase: status.phase, from: previous ?? '' };

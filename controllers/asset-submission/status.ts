@@ -2,7 +2,7 @@
  * The pure status function of the AssetSubmission controller: the status an {@link Assessment} leads to,
  * with conditions merged so `lastTransitionTime` only moves on a flip.
  */
-import { mergeConditions } from '../conditions.ts';
+import { setConditions } from '../../lib/kube/status.ts';
 import type { AssetSubmission, AssetSubmissionStatus } from '../resources.ts';
 import type { Assessment } from './plan.ts';
 
@@ -20,7 +20,7 @@ export function computeSubmissionStatus(
     observedGeneration: generation,
     phase: assessment.phase,
     message: assessment.message.slice(0, 4096),
-    conditions: mergeConditions(submission.status?.conditions, assessment.conditions, generation, now),
+    conditions: setConditions(submission.status?.conditions, assessment.conditions, generation, now),
   };
   if (assessment.validation) status.validation = assessment.validation;
   if (assessment.version !== undefined) status.version = assessment.version;

@@ -2,9 +2,10 @@
  * The QAReview reconciler: status only (phase, bound revision, times); the decision itself is acted on by
  * the AssetSubmission controller.
  */
+
+import { patchStatusIfChanged } from '../../lib/kube/status.ts';
 import type { Context, ReconcileResult } from '../context.ts';
 import { RESOURCES } from '../resources.ts';
-import { writeStatusIfChanged } from '../status-writer.ts';
 import { computeReviewStatus } from './status.ts';
 
 /** Reconciles one QAReview from the cache. */
@@ -28,7 +29,9 @@ export async function reconcileReview(
         other.status?.submission?.revision === bound,
     )?.metadata.name;
   const status = computeReviewStatus({ review, submission, decidedElsewhere, now });
-  const wrote = await writeStatusIfChanged(ctx, RESOURCES.qaReview, review, status);
+  const wrote =
+    (await patchStatusIfChanged({ client: ctx.kube, ref: RESOURCES.qaReview, object: review, status })) !==
+    undefined;
   if (wrote && review.status?.phase !== status.phase) {
     ctx.log.info(
       { kind: 'QAReview', namespace, name, phase: status.phase },

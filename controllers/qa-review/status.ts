@@ -2,7 +2,7 @@
  * The pure status function of the QAReview controller: the phase from the decision, the revision the review
  * is bound to, and when it was opened and decided.
  */
-import { mergeConditions } from '../conditions.ts';
+import { setConditions } from '../../lib/kube/status.ts';
 import { LABELS } from '../names.ts';
 import { ReviewReason } from '../reasons.ts';
 import type { AssetSubmission, QAReview } from '../resources.ts';
@@ -69,7 +69,7 @@ export function computeReviewStatus(observed: ReviewObserved): NonNullable<QARev
   const status: NonNullable<QAReview['status']> = {
     observedGeneration: generation,
     phase,
-    conditions: mergeConditions(
+    conditions: setConditions(
       previous.conditions,
       [{ type: 'Decided', status: decision === 'Pending' ? 'False' : 'True', reason, message }],
       generation,

@@ -2,8 +2,9 @@
  * The pure part of the RenderJob controller: from the RenderJob, its Job and the renderer's manifest to
  * the actions (create the render Job) and the status.
  */
+
+import { type DesiredCondition, setConditions } from '../../lib/kube/status.ts';
 import type { Action } from '../actions.ts';
-import { type DesiredCondition, mergeConditions } from '../conditions.ts';
 import type { ControllerConfig } from '../context.ts';
 import { buildRenderJobJob } from '../jobs.ts';
 import { renderJobJobName } from '../names.ts';
@@ -74,7 +75,7 @@ export function assessRenderJob(observed: RenderObserved, config: ControllerConf
     observedGeneration: generation,
     phase,
     message: condition.message,
-    conditions: mergeConditions(previous.conditions, [condition], generation, now),
+    conditions: setConditions(previous.conditions, [condition], generation, now),
     jobName,
     ...extra,
   });

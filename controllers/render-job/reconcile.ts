@@ -2,13 +2,14 @@
  * The RenderJob reconciler: observe (cache + the manifest once the Job succeeded) → plan → apply → status.
  */
 
-import { parseRenderManifest } from '../../lib/contracts/render-manifest.ts';
+import { parseRenderManifest, RenderManifestError } from '../../lib/contracts/render-manifest.ts';
+import { patchStatusIfChanged } from '../../lib/kube/status.ts';
 import { parseS3Uri } from '../../lib/storage/s3-uri.ts';
 import { executeActions } from '../actions.ts';
 import type { Context, ReconcileResult } from '../context.ts';
 import { renderJobJobName } from '../names.ts';
+import { ControllerError } from '../reasons.ts';
 import { jobState, RESOURCES } from '../resources.ts';
-import { writeStatusIfChanged } from '../status-writer.ts';
 import { readJson } from '../storage.ts';
 import { summarizeManifest } from './manifest.ts';
 import { assessRenderJob, type ManifestObservation, manifestUri, renderSettled } from './plan.ts';
@@ -33,15 +34,23 @@ export async function reconcileRenderJob(
           ? { state: 'missing' }
           : { state: 'found', summary: summarizeManifest(parseRenderManifest(value, uri)) };
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code !== 'SHAZAM_RENDER_MANIFEST_INVALID' && code !== 'CONTROLLER_INVALID_OBJECT') throw error;
-      manifest = { state: 'invalid', message: (error as Error).message };
+      const invalid =
+        error instanceof RenderManifestError ||
+        (error instanceof ControllerError && error.code === 'CONTROLLER_INVALID_OBJECT');
+      if (!invalid) throw error;
+      manifest = { state: 'invalid', message: error.message };
     }
   }
   const now = new Date(ctx.clock.now()).toISOString();
   const assessment = assessRenderJob({ renderJob, job, manifest, now }, ctx.config);
   await executeActions(ctx, { resource: RESOURCES.renderJob, object: renderJob }, assessment.actions);
-  const wrote = await writeStatusIfChanged(ctx, RESOURCES.renderJob, renderJob, assessment.status);
+  const wrote =
+    (await patchStatusIfChanged({
+      client: ctx.kube,
+      ref: RESOURCES.renderJob,
+      object: renderJob,
+      status: assessment.status,
+    })) !== undefined;
   const phase = assessment.status.phase;
   if (wrote && renderJob.status?.phase !== phase) {
     ctx.log.info({ kind: 'RenderJob', namespace, name, phase }, `RenderJob entered ${phase}`);

@@ -35,6 +35,7 @@ export function testConfig(): ControllerConfig {
       render: template(['shazam', 'render-job']),
       allowSoftwareRender: false,
     },
+    delivery: { waitSeconds: 600 },
     gpu: {
       resourceName: 'nvidia.com/gpu',
       count: 1,

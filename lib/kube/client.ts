@@ -1,8 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import { createInterface } from 'node:readline';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { codeForStatus, KubeError } from './errors.ts';
+import type { KubeObject } from './object.ts';
 
 /** Identifies a resource type by API group, version and plural name. Group `''` is the core group. */
 export interface ResourceRef {
@@ -20,7 +21,7 @@ export interface KubeList<T> {
 }
 
 /** One event of a watch stream. */
-export interface WatchEvent<T = KubernetesObject> {
+export interface WatchEvent<T = KubeObject> {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
   object: T;
 }
@@ -173,12 +174,12 @@ export class KubeClient {
   }
 
   /** Reads one object. Throws `KUBE_NOT_FOUND` when it does not exist. */
-  get<T extends KubernetesObject>(ref: ResourceRef, namespace: string | undefined, name: string): Promise<T> {
+  get<T extends KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string): Promise<T> {
     return this.request<T>('GET', resourcePath(ref, namespace, name));
   }
 
   /** Reads one object, or `undefined` when it does not exist. */
-  async getOrUndefined<T extends KubernetesObject>(
+  async getOrUndefined<T extends KubeObject>(
     ref: ResourceRef,
     namespace: string | undefined,
     name: string,
@@ -192,7 +193,7 @@ export class KubeClient {
   }
 
   /** Lists one page of objects (all namespaces when `namespace` is unset). */
-  list<T extends KubernetesObject>(ref: ResourceRef, options: ListOptions = {}): Promise<KubeList<T>> {
+  list<T extends KubeObject>(ref: ResourceRef, options: ListOptions = {}): Promise<KubeList<T>> {
     return this.request<KubeList<T>>('GET', resourcePath(ref, options.namespace), {
       query: {
         labelSelector: options.labelSelector,
@@ -205,7 +206,7 @@ export class KubeClient {
   }
 
   /** Creates an object. Throws `KUBE_CONFLICT` (reason `AlreadyExists`) when the name is taken. */
-  create<T extends KubernetesObject>(
+  create<T extends KubeObject>(
     ref: ResourceRef,
     namespace: string | undefined,
     object: T,
@@ -218,7 +219,7 @@ export class KubeClient {
   }
 
   /** Replaces an object (optimistic concurrency through `metadata.resourceVersion`). */
-  replace<T extends KubernetesObject>(
+  replace<T extends KubeObject>(
     ref: ResourceRef,
     namespace: string | undefined,
     name: string,
@@ -229,7 +230,7 @@ export class KubeClient {
   }
 
   /** Patches an object or its subresource (`status`) with a JSON, merge or strategic-merge patch. */
-  patch<T extends KubernetesObject>(
+  patch<T extends KubeObject>(
     ref: ResourceRef,
     namespace: string | undefined,
     name: string,
@@ -262,7 +263,7 @@ export class KubeClient {
    * errors, on an `ERROR` event (`KUBE_GONE` for 410 Expired), or when no byte arrives for `idleTimeoutMs`
    * (a half-open connection would otherwise hang forever).
    */
-  async watch<T = KubernetesObject>(
+  async watch<T = KubeObject>(
     path: string,
     query: Record<string, string | number | boolean | undefined>,
     onEvent: (event: WatchEvent<T>) => void,

@@ -1,6 +1,6 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeClient, ResourceRef } from './client.ts';
 import { isNotFound, isPatchTestFailed } from './errors.ts';
+import type { KubeObject } from './object.ts';
 
 /** The two facts that decide what a controller does about its finalizer. */
 export interface FinalizerState {
@@ -27,7 +27,7 @@ export type JsonPatchOp =
   | { op: 'replace'; path: string; value: unknown };
 
 /** Reads the {@link FinalizerState} of `object` for `finalizer`. */
-export function finalizerState(object: KubernetesObject, finalizer: string): FinalizerState {
+export function finalizerState(object: KubeObject, finalizer: string): FinalizerState {
   return {
     hasFinalizer: (object.metadata?.finalizers ?? []).includes(finalizer),
     isDeleting: Boolean(object.metadata?.deletionTimestamp),
@@ -44,7 +44,7 @@ export function classifyFinalizer(state: FinalizerState): FinalizerStep {
  * The JSON Patch that adds `finalizer`, guarded by a `test` of the list as it was read, so the patch fails
  * (instead of clobbering) when someone changed the finalizers in between.
  */
-export function addFinalizerPatch(object: KubernetesObject, finalizer: string): JsonPatchOp[] {
+export function addFinalizerPatch(object: KubeObject, finalizer: string): JsonPatchOp[] {
   const current = object.metadata?.finalizers;
   if (!current || current.length === 0) {
     // The apiserver's JSON Patch treats a missing field as null, so this test also guards "no list yet".
@@ -63,7 +63,7 @@ export function addFinalizerPatch(object: KubernetesObject, finalizer: string): 
  * The JSON Patch that removes `finalizer` by index, guarded by a `test` that the index still holds it, so
  * another controller's finalizer is never removed by mistake. `undefined` when it is not there.
  */
-export function removeFinalizerPatch(object: KubernetesObject, finalizer: string): JsonPatchOp[] | undefined {
+export function removeFinalizerPatch(object: KubeObject, finalizer: string): JsonPatchOp[] | undefined {
   const index = (object.metadata?.finalizers ?? []).indexOf(finalizer);
   if (index < 0) return undefined;
   return [
@@ -72,8 +72,44 @@ export function removeFinalizerPatch(object: KubernetesObject, finalizer: string
   ];
 }
 
+/**
+ * Adds `finalizer` to `object` with {@link addFinalizerPatch}; returns the patched object.
+ * A list changed since `object` was read fails the `test` op (see `isPatchTestFailed`): re-read and retry.
+ */
+export function addFinalizer<T extends KubeObject>(
+  client: KubeClient,
+  ref: ResourceRef,
+  object: T,
+  finalizer: string,
+): Promise<T> {
+  const ops = addFinalizerPatch(object, finalizer);
+  return client.patch<T>(ref, object.metadata?.namespace, object.metadata?.name ?? '', ops, 'json');
+}
+
+/**
+ * Removes `finalizer` from `object` with {@link removeFinalizerPatch}. Returns false when there was nothing
+ * to remove: the finalizer is not in the list as read, or the object is already gone. A failed `test` op
+ * throws, as in {@link addFinalizer}.
+ */
+export async function removeFinalizer(
+  client: KubeClient,
+  ref: ResourceRef,
+  object: KubeObject,
+  finalizer: string,
+): Promise<boolean> {
+  const ops = removeFinalizerPatch(object, finalizer);
+  if (!ops) return false;
+  try {
+    await client.patch(ref, object.metadata?.namespace, object.metadata?.name ?? '', ops, 'json');
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
 /** Options of {@link runFinalizer}. */
-export interface RunFinalizerOptions<T extends KubernetesObject, R> {
+export interface RunFinalizerOptions<T extends KubeObject, R> {
   client: KubeClient;
   ref: ResourceRef;
   /** The object as last read (from the informer cache). */
@@ -107,31 +143,28 @@ export type RunFinalizerOutcome<R> =
  * Caveats: after `addFinalizer` nothing else runs; the patch's watch event re-queues the object, and the
  * next reconcile applies. A `stale` outcome asks the caller to reconcile again from fresh state.
  */
-export async function runFinalizer<T extends KubernetesObject, R>(
+export async function runFinalizer<T extends KubeObject, R>(
   options: RunFinalizerOptions<T, R>,
 ): Promise<RunFinalizerOutcome<R>> {
   const { client, ref, object, finalizer } = options;
-  const namespace = object.metadata?.namespace;
-  const name = object.metadata?.name ?? '';
   const step = classifyFinalizer(finalizerState(object, finalizer));
-  const patch = async (ops: JsonPatchOp[]): Promise<boolean> => {
-    try {
-      await client.patch(ref, namespace, name, ops, 'json');
-      return true;
-    } catch (error) {
-      if (isPatchTestFailed(error) || isNotFound(error)) return false;
-      throw error;
-    }
+  const stale = (error: unknown): RunFinalizerOutcome<R> => {
+    if (isPatchTestFailed(error) || isNotFound(error)) return { step: 'stale' };
+    throw error;
   };
   switch (step) {
     case 'addFinalizer':
-      return (await patch(addFinalizerPatch(object, finalizer))) ? { step } : { step: 'stale' };
+      return addFinalizer(client, ref, object, finalizer).then(() => ({ step }), stale);
     case 'apply':
       return { step, result: await options.apply(object) };
     case 'cleanup': {
       const result = await options.cleanup(object);
-      const ops = removeFinalizerPatch(object, finalizer);
-      if (ops && !(await patch(ops))) return { step: 'stale' };
+      const present = finalizerState(object, finalizer).hasFinalizer;
+      const removed = await removeFinalizer(client, ref, object, finalizer).catch((error) => {
+        stale(error);
+        return false;
+      });
+      if (present && !removed) return { step: 'stale' };
       return { step, result };
     }
     case 'done':

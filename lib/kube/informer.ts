@@ -1,9 +1,10 @@
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { exponentialBackoff } from './backoff.ts';
 import { KubeClient, type ResourceRef, resourcePath, type WatchEvent } from './client.ts';
 import { type Clock, systemClock, type TimerHandle } from './clock.ts';
 import { isGone } from './errors.ts';
 import { type KubeLogger, silentLogger } from './logger.ts';
+import type { KubeObject } from './object.ts';
 
 /** Options of {@link createInformer}. */
 export interface InformerOptions extends ResourceRef {
@@ -41,7 +42,7 @@ export interface InformerHandlers<T> {
 }
 
 /** A cache of one resource type kept current by list + watch. See {@link createInformer}. */
-export interface Informer<T extends KubernetesObject> {
+export interface Informer<T extends KubeObject> {
   /** Starts listing and watching; resolves once every namespace's first list is cached. */
   start(): Promise<void>;
   /** Stops every watch and timer. The cache keeps its last content. */
@@ -57,7 +58,7 @@ export interface Informer<T extends KubernetesObject> {
 }
 
 /** The cache key of an object: `namespace/name`, or `name` when cluster-scoped. */
-export function objectKey(object: KubernetesObject): string {
+export function objectKey(object: KubeObject): string {
   const namespace = object.metadata?.namespace;
   const name = object.metadata?.name ?? '';
   return namespace ? `${namespace}/${name}` : name;
@@ -88,7 +89,7 @@ export function objectKey(object: KubernetesObject): string {
  * jobs.on('add', (job) => queue.add(objectKey(job)));
  * await jobs.start();
  */
-export function createInformer<T extends KubernetesObject>(options: InformerOptions): Informer<T> {
+export function createInformer<T extends KubeObject>(options: InformerOptions): Informer<T> {
   const client = options.client ?? new KubeClient(options.kubeConfig);
   const log = options.log ?? silentLogger;
   const clock = options.clock ?? systemClock;

@@ -1,7 +1,7 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeClient, ResourceRef } from './client.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { isConflict } from './errors.ts';
+import type { KubeObject } from './object.ts';
 
 /** A status condition as the Kubernetes API conventions define it. */
 export interface Condition {
@@ -16,6 +16,9 @@ export interface Condition {
 
 /** A condition to set; {@link setCondition} fills in `lastTransitionTime`. */
 export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;
+
+/** A condition as a controller decides it, before the time and the generation are filled in. */
+export type DesiredCondition = Omit<ConditionInput, 'observedGeneration'>;
 
 /** Finds the condition of `type`, or `undefined`. */
 export function findCondition(
@@ -44,6 +47,35 @@ export function setCondition(
   if (index >= 0) list[index] = condition;
   else list.push(condition);
   return list;
+}
+
+/**
+ * The condition list a controller decided, merged onto `current`: one entry per desired type, in the
+ * desired order (types not desired are dropped), each stamped with `observedGeneration`.
+ *
+ * Guarantees: as {@link setCondition}, `lastTransitionTime` moves only for an entry whose `status` flipped
+ * or that is new.
+ *
+ * @example
+ * ```ts
+ * setConditions(old, [{ type: 'Ready', status: 'True', reason: 'Published', message: 'Live' }], 3, now)
+ * ```
+ */
+export function setConditions(
+  current: readonly Condition[] | undefined,
+  desired: readonly DesiredCondition[],
+  observedGeneration: number,
+  now: string,
+): Condition[] {
+  return desired.flatMap((want) => {
+    const previous = findCondition(current, want.type);
+    return setCondition(previous ? [previous] : [], { ...want, observedGeneration }, now);
+  });
+}
+
+/** True when the condition of `type` is present and `True`. */
+export function isConditionTrue(conditions: readonly Condition[] | undefined, type: string): boolean {
+  return findCondition(conditions, type)?.status === 'True';
 }
 
 /** RFC 3339 at second precision, the format `metav1.Time` round-trips without change. */
@@ -96,7 +128,7 @@ export function mergePatchDiff(from: unknown, to: unknown): unknown {
 }
 
 /** Options of {@link patchStatusIfChanged}. */
-export interface PatchStatusOptions<T extends KubernetesObject & { status?: unknown }> {
+export interface PatchStatusOptions<T extends KubeObject & { status?: unknown }> {
   client: KubeClient;
   ref: ResourceRef;
   /** The object as read; its `status` is the baseline. */
@@ -118,7 +150,7 @@ export interface PatchStatusOptions<T extends KubernetesObject & { status?: unkn
  *
  * Caveats: a status that differs only in a condition's `lastTransitionTime` is not written.
  */
-export async function patchStatusIfChanged<T extends KubernetesObject & { status?: unknown }>(
+export async function patchStatusIfChanged<T extends KubeObject & { status?: unknown }>(
   options: PatchStatusOptions<T>,
 ): Promise<T | undefined> {
   const { object, status } = options;
