@@ -17,9 +17,9 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { applyCrds } from '../dev/local-cluster/apply-crds.ts';
 import { loadCrdCatalog } from '../lint/crd-catalog.ts';
 import { lintFiles } from '../lint/lint-files.ts';
-import { applyCrds } from '../dev/local-cluster/apply-crds.ts';
 import { ensureBinaries, startControlPlane } from '../test/harness/index.ts';
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@
  *   - submissions are created first (not timed), then `shazam operator` is started as its own process;
  *   - time until every submission has its validation Job, and until every submission reports Validating;
  *   - the operator process's peak RSS (VmHWM) and its Kubernetes API requests per submission (from its
- *     /metrics, `shazam_kube_requests`), writes included;
+ *     /metrics, `shazam_kube_requests_total`), writes included;
  *   - the peer, measured in the same run on the same apiserver: the same N Jobs created directly by one
  *     client at the operator's concurrency, with no controller around them. The ratio operator ÷ peer says
  *     what the controller machinery costs over the apiserver's own write throughput.
@@ -22,14 +22,14 @@ import { stringify } from 'yaml';
 import { buildValidationJob } from '../controllers/jobs.ts';
 import { type AssetSubmission, type Job, RESOURCES } from '../controllers/resources.ts';
 import { readJson } from '../controllers/storage.ts';
+import { applyCrds } from '../dev/local-cluster/apply-crds.ts';
+import { freePort } from '../dev/local-cluster/ports.ts';
 import { KubeClient } from '../lib/kube/client.ts';
 import { createInformer } from '../lib/kube/informer.ts';
 import { validationResultKey } from '../lib/storage/layout.ts';
 import { createS3Client } from '../lib/storage/s3-client.ts';
 import { parseOperatorConfig } from '../operator/config.ts';
-import { applyCrds } from '../dev/local-cluster/apply-crds.ts';
 import { ensureBinaries, startControlPlane, startS3Server } from '../test/harness/index.ts';
-import { freePort } from '../dev/local-cluster/ports.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
@@ -161,7 +161,7 @@ async function measure(n: number): Promise<void> {
     const statusMs = performance.now() - started;
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const requests: Record<string, number> = {};
-    for (const match of metrics.matchAll(/^shazam_kube_requests\{method="([A-Z]+)"\} (\d+)/gm)) {
+    for (const match of metrics.matchAll(/^shazam_kube_requests_total\{method="([A-Z]+)"\} (\d+)/gm)) {
       requests[match[1]!] = Number(match[2]);
     }
     const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];

@@ -3,11 +3,11 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASSET_SUBMISSION, GROUP, VERSION } from '../crds/api.ts';
+import { applyCrds } from '../dev/local-cluster/apply-crds.ts';
 import { buildDescriptorSet } from '../lib/contracts/descriptors.ts';
 import { DESCRIPTOR_DIMS, DESCRIPTOR_VERSION } from '../lib/image-descriptor/compute-descriptor.ts';
 import { KubeClient } from '../lib/kube/client.ts';
 import { versionKeys } from '../lib/storage/layout.ts';
-import { applyCrds } from '../dev/local-cluster/apply-crds.ts';
 import {
   type ControlPlane,
   createBucket,

@@ -1,6 +1,6 @@
-import { UsageError } from '../../lib/cli/command.ts';
 import type { OptionSpec, ParsedArgs } from '../../lib/cli/args.ts';
 import { flagOption, stringOption } from '../../lib/cli/args.ts';
+import { UsageError } from '../../lib/cli/command.ts';
 import type { GpuBackend } from '../gpu/create-gpu-context.ts';
 import type { RenderTurntableOptions } from '../render-turntable.ts';
 import type { FrameFormat } from '../turntable-settings.ts';
@@ -25,7 +25,7 @@ export const RENDER_OPTION_SPEC: OptionSpec = {
 export const RENDER_OPTION_USAGE = `  --frames <n>            frames around the turn, 1–720 (36)
   --resolution <px>       square frame size, 16–4096 (1024)
   --elevation <deg>       camera elevation, −89…89 (15)
-  --background <colour>   #rrggbb or transparent (transparent)
+  --background <colour>   #rrggbb or transparent (#ffffff)
   --preset amazon-360     72 frames, 2000 px, white, 10–30°, fill ≥ 85% checked; replaces
                           --frames, --resolution and --background
   --formats webp,png      frame formats (webp); the poster is always WebP

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { parseCommandArgs, requiredOption } from '../../lib/cli/args.ts';
 import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
 import { UsageError } from '../../lib/cli/command.ts';
-import { parseCommandArgs, requiredOption } from '../../lib/cli/args.ts';
 import { RenderError } from '../errors.ts';
 import { directorySink } from '../output/directory-sink.ts';
 import { renderTurntable } from '../render-turntable.ts';
