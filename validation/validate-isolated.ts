@@ -98,8 +98,10 @@ function startWorker(request: IsolatedRequest, maxHeapMb: number): Worker {
   const sourceRun = import.meta.url.endsWith('.ts');
   const entry = new URL(sourceRun ? './validate-worker.ts' : './validate-worker.js', import.meta.url);
   if (!sourceRun) return new Worker(entry, { workerData: request, resourceLimits });
-  // From the TypeScript sources (a clone, the tests): the worker registers the same loader first.
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
+  // From the TypeScript sources (a clone, the tests): the worker registers the same loader first, found from
+  // this file rather than from the process's working directory (a Job's cwd holds no node_modules).
+  const loader = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const bootstrap = `import(${loader}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { eval: true, workerData: request, resourceLimits });
 }
 

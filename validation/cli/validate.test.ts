@@ -1,13 +1,16 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import type { CliIO } from '../../lib/cli/command.ts';
 import { buildTestZip } from '../../test/support/validation/test-zip.ts';
 
 const example = fileURLToPath(new URL('../../examples/deliveries/B0D4KMX7Q2', import.meta.url));
+const shazamBin = fileURLToPath(new URL('../../bin/shazam.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
 
 function capture(cwd = process.cwd()): { io: CliIO; out: { stdout: string; stderr: string } } {
@@ -92,6 +95,15 @@ describe('shazam validate', () => {
     expect(await main(['validate', zip, '--json'], io)).toBe(0);
     const report = JSON.parse(out.stdout);
     expect([report.asin, report.revision, report.claimedStages]).toEqual(['B0BOXTEST1', 4, ['uv']]);
+  });
+
+  it('checks in its isolated worker when run as a program from a folder without node_modules (as a Job is)', async () => {
+    // The checking thread loads its own TypeScript loader; it must find it from the program, not from the cwd.
+    const { stdout } = await promisify(execFile)(process.execPath, [shazamBin, 'validate', example], {
+      cwd: dir,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    expect(stdout).toContain('B0D4KMX7Q2 revision 1: PASSED');
   });
 
   it.each([
