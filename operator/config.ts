@@ -12,43 +12,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import Type, { type Static } from 'typebox';
 import { parse as parseYaml } from 'yaml';
-import { CONTROLLER_CONFIG_PROPERTIES } from '../controllers/config.ts';
-import type { ControllerConfig } from '../controllers/context.ts';
-
-/** Container resources (Kubernetes quantities). */
-export interface ResourceQuantities {
-  requests: Record<string, string>;
-  limits: Record<string, string>;
-}
-
-/** The full operator configuration: what the controllers need plus the process around them. */
-export interface OperatorConfig extends ControllerConfig {
-  /** Namespaces to watch; empty means every namespace (cluster-wide RBAC needed). */
-  namespaces: string[];
-  /** Leader election on a `coordination.k8s.io/v1` Lease. */
-  leaderElection: {
-    enabled: boolean;
-    leaseName: string;
-    /** Namespace of the Lease; the pod's namespace in a cluster. */
-    leaseNamespace: string;
-    /** Holder identity; the pod name in a cluster. Empty means `<hostname>-<pid>`. */
-    identity: string;
-    leaseDurationSeconds: number;
-    renewDeadlineSeconds: number;
-    retryPeriodSeconds: number;
-  };
-  /** HTTP endpoints: `/metrics` on metricsPort, `/healthz` and `/readyz` on healthPort (may be equal). */
-  server: { host: string; metricsPort: number; healthPort: number };
-  /** Reconciles running at once, per kind. */
-  concurrency: { assetSubmission: number; qaReview: number; renderJob: number };
-  /** Every object is reconciled again this often even without a change (level-triggered safety net). */
-  resyncSeconds: number;
-  /** Bounds of the per-key retry backoff (client-go: 5 ms doubling to ~1000 s). */
-  backoff: { baseMs: number; maxMs: number };
-  /** Log level of the JSON logs. */
-  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
-}
+import { CONTROLLER_CONFIG_PROPERTIES, NAME } from '../controllers/config.ts';
 
 /** Thrown when the configuration cannot be read or is invalid; the message names each problem and its fix. */
 export class OperatorConfigError extends Error {
@@ -56,170 +22,61 @@ export class OperatorConfigError extends Error {
   readonly code = 'OPERATOR_CONFIG_INVALID';
 }
 
-const QUANTITIES = {
-  type: 'object',
-  additionalProperties: false,
-  default: {},
-  properties: {
-    requests: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, default: {} },
-    limits: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, default: {} },
+const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
+  Type.Object(properties, { additionalProperties: false, default: {} });
+
+/**
+ * JSON Schema of the configuration file, with every default, written once in TypeBox: the controllers' part
+ * comes from controllers/config.ts, the process around them is declared here, and {@link OperatorConfig} is
+ * derived from it.
+ */
+export const OPERATOR_CONFIG_SCHEMA = Type.Object(
+  {
+    /** Namespaces to watch; empty means every namespace (cluster-wide RBAC needed). */
+    namespaces: Type.Array(NAME, { uniqueItems: true, default: [] }),
+    ...CONTROLLER_CONFIG_PROPERTIES,
+    /** Leader election on a `coordination.k8s.io/v1` Lease. */
+    leaderElection: section({
+      enabled: Type.Boolean({ default: true }),
+      leaseName: Type.String({ ...NAME, default: 'shazam-operator' }),
+      /** Namespace of the Lease; the pod's namespace in a cluster. */
+      leaseNamespace: Type.String({ ...NAME, default: 'shazam-system' }),
+      /** Holder identity; the pod name in a cluster. Empty means `<hostname>-<pid>`. */
+      identity: Type.String({ maxLength: 253, default: '' }),
+      leaseDurationSeconds: Type.Integer({ minimum: 2, maximum: 600, default: 15 }),
+      renewDeadlineSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 10 }),
+      retryPeriodSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 2 }),
+    }),
+    /** HTTP endpoints: `/metrics` on metricsPort, `/healthz` and `/readyz` on healthPort (may be equal). */
+    server: section({
+      host: Type.String({ minLength: 1, default: '0.0.0.0' }),
+      metricsPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+      healthPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8081 }),
+    }),
+    /** Reconciles running at once, per kind. */
+    concurrency: section({
+      assetSubmission: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
+      qaReview: Type.Integer({ minimum: 1, maximum: 256, default: 4 }),
+      renderJob: Type.Integer({ minimum: 1, maximum: 256, default: 4 }),
+    }),
+    /** Every object is reconciled again this often even without a change (level-triggered safety net). */
+    resyncSeconds: Type.Integer({ minimum: 10, maximum: 86400, default: 600 }),
+    /** Bounds of the per-key retry backoff (client-go: 5 ms doubling to ~1000 s). */
+    backoff: section({
+      baseMs: Type.Integer({ minimum: 1, default: 5 }),
+      maxMs: Type.Integer({ minimum: 1, default: 1000000 }),
+    }),
+    /** Log level of the JSON logs. */
+    logLevel: Type.Enum(['trace', 'debug', 'info', 'warn', 'error'], { default: 'info' }),
   },
-} as const;
+  { additionalProperties: false },
+);
 
-const NAME = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 } as const;
-const SECONDS = { type: 'integer', minimum: 1, maximum: 604800 } as const;
+/** The full operator configuration: what the controllers need plus the process around them. */
+export type OperatorConfig = Static<typeof OPERATOR_CONFIG_SCHEMA>;
 
-function jobSchema(component: string, command: string[], resources: ResourceQuantities, deadline: number) {
-  return {
-    type: 'object',
-    additionalProperties: false,
-    default: {},
-    properties: {
-      image: { type: 'string', minLength: 1, default: 'ghcr.io/shazam-dev/shazam:0.1.0' },
-      imagePullPolicy: { enum: ['Always', 'IfNotPresent', 'Never'], default: 'IfNotPresent' },
-      command: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, default: command },
-      serviceAccountName: { ...NAME, default: `shazam-${component}` },
-      resources: { ...QUANTITIES, default: resources },
-      activeDeadlineSeconds: { ...SECONDS, default: deadline },
-      backoffLimit: { type: 'integer', minimum: 0, maximum: 20, default: 2 },
-      ttlSecondsAfterFinished: { type: 'integer', minimum: 0, maximum: 2592000, default: 86400 },
-      scratchSizeLimit: { type: 'string', minLength: 1, default: '4Gi' },
-      runAsUser: { type: 'integer', minimum: 1, default: 65532 },
-    },
-  } as const;
-}
-
-/** JSON schema of the configuration file, with every default. */
-export const OPERATOR_CONFIG_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    namespaces: { type: 'array', items: NAME, uniqueItems: true, default: [] },
-    s3: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        endpoint: { type: 'string', pattern: '^https?://' },
-        region: { type: 'string', minLength: 1, default: 'us-east-1' },
-        forcePathStyle: { type: 'boolean', default: false },
-        incomingBucket: {
-          type: 'string',
-          pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
-          default: 'shazam-incoming',
-        },
-        assetsBucket: {
-          type: 'string',
-          pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
-          default: 'shazam-assets',
-        },
-        publicBaseUrl: { type: 'string', pattern: '^https?://', default: 'https://assets.shazam.example' },
-      },
-    },
-    jobs: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        validation: jobSchema(
-          'validation',
-          ['shazam', 'validate-job'],
-          { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } },
-          1800,
-        ),
-        render: jobSchema(
-          'render',
-          ['shazam', 'render-job'],
-          { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '4', memory: '8Gi' } },
-          3600,
-        ),
-        allowSoftwareRender: { type: 'boolean', default: false },
-        policyFile: { type: 'string', minLength: 1 },
-      },
-    },
-    gpu: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        resourceName: { type: 'string', pattern: '^[a-z0-9.-]+/[a-z0-9.-]+$', default: 'nvidia.com/gpu' },
-        count: { type: 'integer', minimum: 0, maximum: 16, default: 1 },
-        nodeSelector: {
-          type: 'object',
-          additionalProperties: { type: 'string' },
-          default: { 'shazam.dev/gpu': 'true' },
-        },
-        tolerations: {
-          type: 'array',
-          default: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['key', 'operator'],
-            properties: {
-              key: { type: 'string', minLength: 1 },
-              operator: { enum: ['Exists', 'Equal'] },
-              value: { type: 'string' },
-              effect: { enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
-            },
-          },
-        },
-      },
-    },
-    delivery: CONTROLLER_CONFIG_PROPERTIES.delivery,
-    retention: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: { versionsToKeep: { type: 'integer', minimum: 1, maximum: 100, default: 2 } },
-    },
-    leaderElection: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        enabled: { type: 'boolean', default: true },
-        leaseName: { ...NAME, default: 'shazam-operator' },
-        leaseNamespace: { ...NAME, default: 'shazam-system' },
-        identity: { type: 'string', maxLength: 253, default: '' },
-        leaseDurationSeconds: { type: 'integer', minimum: 2, maximum: 600, default: 15 },
-        renewDeadlineSeconds: { type: 'integer', minimum: 1, maximum: 600, default: 10 },
-        retryPeriodSeconds: { type: 'integer', minimum: 1, maximum: 600, default: 2 },
-      },
-    },
-    server: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        host: { type: 'string', minLength: 1, default: '0.0.0.0' },
-        metricsPort: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
-        healthPort: { type: 'integer', minimum: 0, maximum: 65535, default: 8081 },
-      },
-    },
-    concurrency: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        assetSubmission: { type: 'integer', minimum: 1, maximum: 256, default: 16 },
-        qaReview: { type: 'integer', minimum: 1, maximum: 256, default: 4 },
-        renderJob: { type: 'integer', minimum: 1, maximum: 256, default: 4 },
-      },
-    },
-    resyncSeconds: { type: 'integer', minimum: 10, maximum: 86400, default: 600 },
-    backoff: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        baseMs: { type: 'integer', minimum: 1, default: 5 },
-        maxMs: { type: 'integer', minimum: 1, default: 1000000 },
-      },
-    },
-    logLevel: { enum: ['trace', 'debug', 'info', 'warn', 'error'], default: 'info' },
-  },
-} as const;
+/** Container resources (Kubernetes quantities). */
+export type ResourceQuantities = OperatorConfig['jobs']['validation']['resources'];
 
 /** One environment variable that overrides a field: `path` into the config, and how to parse the text. */
 interface EnvOverride {
