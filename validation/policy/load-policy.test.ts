@@ -24,6 +24,19 @@ describe('resolvePolicy', () => {
     expect(policy.severities).toEqual({ CLEANUP_NAMES: 'error' });
   });
 
+  it('keeps the rest of a nested section when an override names only part of it', () => {
+    const policy = resolvePolicy({ texturing: { baseColorLuminance: { min: 20 } } });
+    expect(policy.texturing.baseColorLuminance).toEqual({
+      min: 20,
+      max: DEFAULT_POLICY.texturing.baseColorLuminance.max,
+    });
+    expect(policy.texturing.maxTextureSize).toBe(DEFAULT_POLICY.texturing.maxTextureSize);
+  });
+
+  it('holds the defaults to the same schema an override is checked against', () => {
+    expect(resolvePolicy(structuredClone(DEFAULT_POLICY))).toEqual(DEFAULT_POLICY);
+  });
+
   it.each([
     // each row: a bad override, and words the message must contain
     [{ cleanup: { maxTriangle: 5 } }, ['/cleanup', 'maxTriangle']],
@@ -31,6 +44,7 @@ describe('resolvePolicy', () => {
     [{ texturing: { requirePowerOfTwo: 'yes' } }, ['/texturing/requirePowerOfTwo', 'boolean']],
     [{ web: { compression: 'zip' } }, ['/web/compression', 'allowed values']],
     [{ severities: { CLEANUP_NAMES: 'fatal' } }, ['/severities/CLEANUP_NAMES']],
+    [{ texturing: { baseColorLuminance: { mid: 3 } } }, ['/texturing/baseColorLuminance', 'mid']],
     [{ cleanup: { minExtentMeters: 5, maxExtentMeters: 1 } }, ['minExtentMeters', 'exceeds']],
     [
       [1, 2],

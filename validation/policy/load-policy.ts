@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
+import Type, { type TSchema } from 'typebox';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_POLICY, type Policy } from './policy.ts';
+import { DEFAULT_POLICY, POLICY_SCHEMA, type Policy } from './policy.ts';
 
 /** Thrown when a policy file cannot be read or does not match the schema; `code` is stable. */
 export class PolicyError extends Error {
@@ -14,65 +15,30 @@ export class PolicyError extends Error {
   }
 }
 
-const positiveInt = { type: 'integer', minimum: 1 };
-const share = { type: 'number', minimum: 0, maximum: 1 };
-const section = (properties: Record<string, unknown>) => ({
-  type: 'object',
-  additionalProperties: false,
-  properties,
-});
+/**
+ * JSON schema of a policy override file, derived from {@link POLICY_SCHEMA}: every section and every field
+ * optional, no unknown field allowed.
+ */
+export const POLICY_OVERRIDE_SCHEMA = Type.Partial(
+  Type.Object(
+    Object.fromEntries(
+      Object.entries(POLICY_SCHEMA.properties).map(([key, schema]) => [key, partialSection(schema)]),
+    ),
+  ),
+  { additionalProperties: false },
+);
 
-/** JSON schema of a policy override file: every field optional, no unknown field allowed. */
-export const POLICY_OVERRIDE_SCHEMA = section({
-  archive: section({
-    maxArchiveBytes: positiveInt,
-    maxEntries: positiveInt,
-    maxEntryBytes: positiveInt,
-    maxTotalBytes: positiveInt,
-    maxCompressionRatio: { type: 'number', minimum: 1 },
-    ratioMinBytes: { type: 'integer', minimum: 0 },
-    maxArchiveDepth: { type: 'integer', minimum: 1, maximum: 4 },
-    maxNameBytes: { type: 'integer', minimum: 16, maximum: 4096 },
-    maxPathDepth: { type: 'integer', minimum: 1, maximum: 32 },
-  }),
-  model: section({
-    maxModelBytes: positiveInt,
-    maxJsonBytes: positiveInt,
-    maxJsonDepth: { type: 'integer', minimum: 8, maximum: 1_000_000 },
-    maxDeclaredBytes: positiveInt,
-  }),
-  cleanup: section({
-    maxTriangles: positiveInt,
-    maxVertices: positiveInt,
-    maxDegenerateShare: share,
-    minExtentMeters: { type: 'number', exclusiveMinimum: 0 },
-    maxExtentMeters: { type: 'number', exclusiveMinimum: 0 },
-    originTolerance: share,
-  }),
-  uv: section({ maxZeroAreaShare: share, rangeMargin: { type: 'number', minimum: 0 } }),
-  texturing: section({
-    maxTextureSize: { type: 'integer', minimum: 1, maximum: 16384 },
-    requirePowerOfTwo: { type: 'boolean' },
-    maxTextureMemoryBytes: positiveInt,
-    baseColorLuminance: section({
-      min: { type: 'number', minimum: 0, maximum: 255 },
-      max: { type: 'number', minimum: 0, maximum: 255 },
-    }),
-  }),
-  references: section({
-    minCount: { type: 'integer', minimum: 0 },
-    minShortSide: { type: 'integer', minimum: 0 },
-  }),
-  web: section({
-    maxTextureSize: { type: 'integer', minimum: 16, maximum: 16384 },
-    compression: { enum: ['meshopt', 'draco', 'none'] },
-  }),
-  severities: {
-    type: 'object',
-    propertyNames: { pattern: '^[A-Z][A-Z0-9_]+$' },
-    additionalProperties: { enum: ['error', 'warning', 'info'] },
-  },
-});
+function partialSection(schema: TSchema): TSchema {
+  if (!Type.IsObject(schema)) return schema;
+  return Type.Partial(
+    Type.Object(
+      Object.fromEntries(
+        Object.entries(schema.properties).map(([key, field]) => [key, partialSection(field as TSchema)]),
+      ),
+    ),
+    { additionalProperties: false },
+  );
+}
 
 const validateOverride = new Ajv({ allErrors: true }).compile(POLICY_OVERRIDE_SCHEMA);
 
@@ -103,7 +69,7 @@ export function resolvePolicy(override: unknown, source = 'policy'): Policy {
   const merged = structuredClone(DEFAULT_POLICY);
   const value = override as Override;
   for (const key of Object.keys(value) as (keyof Policy)[]) {
-    Object.assign(merged[key], structuredClone(value[key]));
+    mergeInto(merged[key] as Record<string, unknown>, structuredClone(value[key]) as Record<string, unknown>);
   }
   if (merged.cleanup.minExtentMeters > merged.cleanup.maxExtentMeters) {
     throw new PolicyError(
@@ -118,6 +84,19 @@ export function resolvePolicy(override: unknown, source = 'policy'): Policy {
     );
   }
   return merged;
+}
+
+/** Copies `source`'s fields over `target`'s, descending into nested sections so a partial one keeps the rest. */
+function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) {
+    const current = target[key];
+    const nested = (item: unknown) => typeof item === 'object' && item !== null && !Array.isArray(item);
+    if (nested(current) && nested(value)) {
+      mergeInto(current as Record<string, unknown>, value as Record<string, unknown>);
+    } else {
+      target[key] = value;
+    }
+  }
 }
 
 /** Reads a policy YAML file and resolves it over the defaults; no path means the defaults. */
