@@ -95,6 +95,8 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
         '127.0.0.1',
         '--port',
         '0',
+        '--metrics-port',
+        '0',
         '--kubeconfig',
         options.kubeconfigPath,
         '--namespaces',

@@ -11,6 +11,8 @@ export interface SearchApiConfig {
   /** Address and port to listen on. */
   host: string;
   port: number;
+  /** Port of the operations listener (`/metrics`, `/docs`), kept off the public port; 0 picks a free one. */
+  metricsPort: number;
   /** Kubeconfig file; unset: `$KUBECONFIG`, `~/.kube/config`, then the pod's service account. */
   kubeconfig: string | undefined;
   /** Namespaces whose AssetSubmissions are served; empty: all namespaces. */
@@ -41,6 +43,7 @@ export interface SearchApiConfig {
 export const SEARCH_API_DEFAULTS = {
   host: '0.0.0.0',
   port: 8080,
+  metricsPort: 9090,
   presignTtlSeconds: 3600,
   rateLimitPerMinute: 1200,
   maxUploadBytes: 10 * 1024 * 1024,
@@ -56,6 +59,10 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export const SEARCH_API_FLAGS = {
   host: { env: 'SHAZAM_SEARCH_HOST', help: 'address to listen on (default 0.0.0.0)' },
   port: { env: 'SHAZAM_SEARCH_PORT', help: 'port to listen on (default 8080)' },
+  'metrics-port': {
+    env: 'SHAZAM_SEARCH_METRICS_PORT',
+    help: 'port of /metrics and /docs, apart from the public port (default 9090)',
+  },
   kubeconfig: {
     env: 'SHAZAM_KUBECONFIG',
     help: 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)',
@@ -173,6 +180,7 @@ export function loadSearchApiConfig(argv: string[], env: NodeJS.ProcessEnv): Sea
   return {
     host: value('host') || SEARCH_API_DEFAULTS.host,
     port: integer('port', value('port'), SEARCH_API_DEFAULTS.port, 0, 65535),
+    metricsPort: integer('metrics-port', value('metrics-port'), SEARCH_API_DEFAULTS.metricsPort, 0, 65535),
     kubeconfig: value('kubeconfig') || undefined,
     namespaces,
     cdnBaseUrl,

@@ -8,12 +8,15 @@ import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
 import { createS3Client } from '../lib/storage/s3-client.ts';
 import { buildApp } from './app.ts';
 import type { SearchApiConfig } from './config.ts';
+import { guardPublicPort, listenOperations } from './operations-port.ts';
 
 /** A running search API. */
 export interface RunningSearchApi {
   app: FastifyInstance;
   /** The base URL it listens on, e.g. `http://127.0.0.1:8080`. */
   url: string;
+  /** The operations port's base URL (`/metrics`, `/docs`), e.g. `http://127.0.0.1:9090`. */
+  operationsUrl: string;
   /** Stops listening, waits up to the grace period for requests in flight, stops the watch. */
   close(): Promise<void>;
 }
@@ -42,7 +45,12 @@ export async function startSearchApi(
   app.server.keepAliveTimeout = 65_000;
   // Above the request timeout, Node would stop enforcing the request timeout (headers are part of it).
   app.server.headersTimeout = Math.min(66_000, config.requestTimeoutMs);
+  guardPublicPort(app);
   const url = await app.listen({ host: config.host, port: config.port });
+  const operations = await listenOperations(app, config.host, config.metricsPort).catch(async (error) => {
+    await app.close();
+    throw error;
+  });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -50,6 +58,7 @@ export async function startSearchApi(
       const force = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);
       force.unref();
       await app.close();
+      await operations.close();
       clearTimeout(force);
       s3.destroy();
     })();
@@ -63,5 +72,5 @@ export async function startSearchApi(
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   }
-  return { app, url, close };
+  return { app, url, operationsUrl: operations.url, close };
 }

@@ -55,4 +55,40 @@ describe.each(['dev', 'prod'])('the %s overlay’s way in to the search API', (o
       expect(route(spec, apiHost, path), path).toBeUndefined();
     expect(route(spec, 'attacker.example', '/v1/search')).toBeUndefined();
   });
+
+  it('scrapes /metrics on the metrics port, which the Ingress never routes to', async () => {
+    const objects = await renderKustomization(`overlays/${overlay}`);
+    const ingress = findObject(objects, 'Ingress', 'shazam-search-api', 'shazam-system');
+    const routed = new Set(
+      (ingress as unknown as { spec: IngressSpec }).spec.rules.flatMap((rule) =>
+        rule.http.paths.map((path) => path.backend.service.port.name),
+      ),
+    );
+    const monitor = findObject(
+      objects,
+      'ServiceMonitor',
+      'shazam-search-api',
+      'shazam-system',
+    ) as unknown as {
+      spec: { endpoints: { port: string; path: string }[] };
+    };
+    const service = findObject(objects, 'Service', 'shazam-search-api', 'shazam-system') as unknown as {
+      spec: { ports: { name: string; targetPort: string }[] };
+    };
+    for (const endpoint of monitor.spec.endpoints) {
+      expect(endpoint.path).toBe('/metrics');
+      expect(routed.has(endpoint.port), endpoint.port).toBe(false);
+      expect(service.spec.ports.find((port) => port.name === endpoint.port)?.targetPort).toBe('metrics');
+    }
+    const policy = findObject(objects, 'NetworkPolicy', 'shazam-search-api', 'shazam-system') as unknown as {
+      spec: { ingress: { from?: unknown[]; ports: { port: string }[] }[] };
+    };
+    // Anyone may reach the http port (the ALB's targets are pod addresses); the metrics port only from monitoring.
+    for (const rule of policy.spec.ingress.filter((rule) =>
+      rule.ports.some((port) => port.port === 'metrics'),
+    ))
+      expect(rule.from).toEqual([
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+      ]);
+  });
 });

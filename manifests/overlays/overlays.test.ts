@@ -157,6 +157,9 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     const config = loadSearchApiConfig(container.args?.slice(1) ?? [], env);
     const http = container.ports?.find((port) => port.name === 'http');
     expect(config.port).toBe(http?.containerPort);
+    const metrics = container.ports?.find((port) => port.name === 'metrics');
+    expect(config.metricsPort).toBe(metrics?.containerPort);
+    expect(config.metricsPort).not.toBe(config.port);
     expect(config.namespaces).toEqual(['shazam-pipeline']);
     if (overlay === 'prod') expect(config.cdnBaseUrl).toMatch(/^https:\/\//);
   });
