@@ -5,11 +5,66 @@
 
 import type { ObjectCache } from '../controllers/context.ts';
 import type { WatchedObjects } from '../controllers/controller.ts';
-import type { AssetSubmission, QAReview } from '../controllers/resources.ts';
+import type { AssetSubmission, Job, QAReview } from '../controllers/resources.ts';
+import {
+  type CacheTransform,
+  inDomains,
+  keepAnnotationsOf,
+  slimMetadata,
+} from '../lib/kube/cache-transform.ts';
 import { type Informer, objectKey } from '../lib/kube/informer.ts';
 
 /** The informers the operator runs, one per watched source. */
 export type OperatorInformers = { [S in keyof WatchedObjects]: Informer<WatchedObjects[S]> };
+
+/** The annotation domains the controllers read (`pipeline.shazam.dev/takes-over`); others are not cached. */
+export const READ_ANNOTATION_DOMAINS = ['shazam.dev'] as const;
+
+const keepOurAnnotations = inDomains(READ_ANNOTATION_DOMAINS);
+
+/**
+ * What the operator caches of a Job: its metadata (without `managedFields` and foreign annotations) and the
+ * status fields the controllers read (conditions, start and completion times, pod counts). The spec (the
+ * pod template, most of a Job's bytes) is never read back: the controllers built it.
+ */
+export function slimJob(job: Job): Job {
+  const status = job.status;
+  return {
+    apiVersion: job.apiVersion,
+    kind: job.kind,
+    metadata: slimMetadata(job.metadata, keepOurAnnotations),
+    spec: {},
+    ...(status
+      ? {
+          status: {
+            active: status.active,
+            succeeded: status.succeeded,
+            failed: status.failed,
+            startTime: status.startTime,
+            completionTime: status.completionTime,
+            conditions: status.conditions?.map(({ type, status: s, reason, message }) => ({
+              type,
+              status: s,
+              reason,
+              message,
+            })),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * The cache transform of each informer. The SHAZAM kinds keep spec and status whole (the controllers diff
+ * their status against the cached one) and lose `managedFields` and annotations outside
+ * {@link READ_ANNOTATION_DOMAINS}; Jobs keep only what {@link slimJob} keeps.
+ */
+export const OPERATOR_TRANSFORMS: { [S in keyof WatchedObjects]: CacheTransform<WatchedObjects[S]> } = {
+  AssetSubmission: keepAnnotationsOf(READ_ANNOTATION_DOMAINS),
+  QAReview: keepAnnotationsOf(READ_ANNOTATION_DOMAINS),
+  RenderJob: keepAnnotationsOf(READ_ANNOTATION_DOMAINS),
+  Job: slimJob,
+};
 
 /**
  * Wraps informers as the controllers' read-only cache and keeps its indexes current from the informers'

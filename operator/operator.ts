@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { assetSubmissionController } from '../controllers/asset-submission/controller.ts';
-import type { Context } from '../controllers/context.ts';
+import type { Context, ObjectCache } from '../controllers/context.ts';
 import type { Controller, ControllerKind, WatchedObjects } from '../controllers/controller.ts';
 import { errorCode, errorPolicy } from '../controllers/error-policy.ts';
 import { LABELS, MANAGED_BY } from '../controllers/names.ts';
@@ -21,7 +21,7 @@ import { createLeaderElector, type LeaderElector } from '../lib/kube/leader-elec
 import type { KubeLogger } from '../lib/kube/logger.ts';
 import { WorkQueue } from '../lib/kube/work-queue.ts';
 import { createS3Client, instrumentS3Client } from '../lib/storage/s3-client.ts';
-import { cacheFromInformers, type OperatorInformers } from './cache.ts';
+import { cacheFromInformers, OPERATOR_TRANSFORMS, type OperatorInformers } from './cache.ts';
 import type { OperatorConfig } from './config.ts';
 import { createEventRecorder } from './events.ts';
 import { type HttpEndpoints, startHttpEndpoints } from './http.ts';
@@ -45,6 +45,8 @@ export interface OperatorHandle {
   readonly synced: Promise<void>;
   /** The shared Kubernetes client; `stats` counts every request and write it sent. */
   readonly kube: KubeClient;
+  /** The controllers' view of the informers (objects as cached, after {@link OPERATOR_TRANSFORMS}). */
+  readonly cache: ObjectCache;
   readonly metrics: OperatorMetrics;
   /** Bound addresses of the HTTP endpoints, when served. */
   readonly http: HttpEndpoints | undefined;
@@ -103,14 +105,24 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
     AssetSubmission: createInformer<WatchedObjects['AssetSubmission']>({
       ...common,
       ...RESOURCES.assetSubmission,
+      transform: OPERATOR_TRANSFORMS.AssetSubmission,
     }),
-    QAReview: createInformer<WatchedObjects['QAReview']>({ ...common, ...RESOURCES.qaReview }),
-    RenderJob: createInformer<WatchedObjects['RenderJob']>({ ...common, ...RESOURCES.renderJob }),
+    QAReview: createInformer<WatchedObjects['QAReview']>({
+      ...common,
+      ...RESOURCES.qaReview,
+      transform: OPERATOR_TRANSFORMS.QAReview,
+    }),
+    RenderJob: createInformer<WatchedObjects['RenderJob']>({
+      ...common,
+      ...RESOURCES.renderJob,
+      transform: OPERATOR_TRANSFORMS.RenderJob,
+    }),
     Job: createInformer<WatchedObjects['Job']>({
       ...common,
       ...RESOURCES.job,
       labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
       resyncMs: 0,
+      transform: OPERATOR_TRANSFORMS.Job,
     }),
   };
   // The cache's indexes register their handlers first, so event mapping reads them current.
@@ -271,6 +283,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
   return {
     synced,
     kube,
+    cache,
     metrics,
     http,
     identity,

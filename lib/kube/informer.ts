@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { exponentialBackoff } from './backoff.ts';
+import type { CacheTransform } from './cache-transform.ts';
 import { KubeClient, type ResourceRef, resourcePath, type WatchEvent } from './client.ts';
 import { type Clock, systemClock, type TimerHandle } from './clock.ts';
 import { isGone } from './errors.ts';
@@ -7,7 +8,7 @@ import { type KubeLogger, silentLogger } from './logger.ts';
 import type { KubeObject } from './object.ts';
 
 /** Options of {@link createInformer}. */
-export interface InformerOptions extends ResourceRef {
+export interface InformerOptions<T = KubeObject> extends ResourceRef {
   /** Credentials; a {@link KubeClient} is built from it unless `client` is given. */
   kubeConfig: KubeConfig;
   /** A client to share (its request counters then include the informer's). */
@@ -26,6 +27,12 @@ export interface InformerOptions extends ResourceRef {
   watchTimeoutSeconds?: [number, number];
   /** First and largest delay between recovery attempts after an error. Default 800 ms to 30 s. */
   retryBackoff?: { initialMs: number; maxMs: number };
+  /**
+   * Applied to every listed and watched object before it is cached or handed to a handler (see
+   * `cache-transform.ts`): drop what nobody reads. It must keep `metadata.name`, `namespace` and
+   * `resourceVersion`. Default: keep everything.
+   */
+  transform?: CacheTransform<T>;
   log?: KubeLogger;
   clock?: Clock;
 }
@@ -89,12 +96,13 @@ export function objectKey(object: KubeObject): string {
  * jobs.on('add', (job) => queue.add(objectKey(job)));
  * await jobs.start();
  */
-export function createInformer<T extends KubeObject>(options: InformerOptions): Informer<T> {
+export function createInformer<T extends KubeObject>(options: InformerOptions<T>): Informer<T> {
   const client = options.client ?? new KubeClient(options.kubeConfig);
   const log = options.log ?? silentLogger;
   const clock = options.clock ?? systemClock;
   const ref: ResourceRef = { group: options.group, version: options.version, plural: options.plural };
   const kind = options.plural;
+  const transform: CacheTransform<T> = options.transform ?? ((object) => object);
   const scopes = (options.namespaces ?? []).filter((n) => n !== '');
   const scopeNames = scopes.length > 0 ? [...new Set(scopes)] : [undefined];
   const caches = new Map<string | undefined, Map<string, T>>(scopeNames.map((scope) => [scope, new Map()]));
@@ -154,7 +162,7 @@ export function createInformer<T extends KubeObject>(options: InformerOptions): 
         limit: options.pageSize ?? 500,
         continue: continueToken,
       });
-      for (const item of page.items) fresh.set(objectKey(item), item);
+      for (const item of page.items) fresh.set(objectKey(item), transform(item));
       continueToken = page.metadata.continue || undefined;
       resourceVersion = page.metadata.resourceVersion ?? '';
     } while (continueToken);
@@ -178,9 +186,9 @@ export function createInformer<T extends KubeObject>(options: InformerOptions): 
   function apply(scope: string | undefined, event: WatchEvent<T>): string | undefined {
     const cache = caches.get(scope);
     if (!cache) return undefined;
-    const object = event.object;
+    if (event.type === 'BOOKMARK') return event.object.metadata?.resourceVersion;
+    const object = transform(event.object);
     const resourceVersion = object.metadata?.resourceVersion;
-    if (event.type === 'BOOKMARK') return resourceVersion;
     const key = objectKey(object);
     const old = cache.get(key);
     if (event.type === 'DELETED') {

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import { ASSET_SUBMISSION, GROUP, VERSION } from '../../../crds/api.ts';
 import { createInformer, objectKey } from '../../../lib/kube/informer.ts';
 import type { KubeLogger } from '../../../lib/kube/logger.ts';
+import { catalogView } from '../../catalog/cache-view.ts';
 import { type AssetSubmissionLike, publishedAssetOf } from '../../catalog/published-asset.ts';
 import { startDescriptorLoader } from '../../descriptor-loader.ts';
 
@@ -31,6 +32,7 @@ export default fp(
       version: VERSION,
       plural: ASSET_SUBMISSION.plural,
       namespaces: options.namespaces,
+      transform: catalogView,
       log,
     });
     const sync = (object: AssetSubmissionLike): void => {
