@@ -47,7 +47,7 @@ describe('cache transforms (pure)', () => {
       name: 'b',
     });
     expect(inDomains(['shazam.dev'])('evilshazam.dev/x')).toBe(false);
-    expect(stripManagedFields({ kind: 'X' })).toEqual({ kind: 'X' });
+    expect(stripManagedFields<{ kind: string; metadata?: object }>({ kind: 'X' })).toEqual({ kind: 'X' });
   });
 });
 
