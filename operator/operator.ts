@@ -16,6 +16,7 @@ import { renderJobController } from '../controllers/render-job/controller.ts';
 import { RESOURCES } from '../controllers/resources.ts';
 import { KubeClient } from '../lib/kube/client.ts';
 import { type Clock, systemClock } from '../lib/kube/clock.ts';
+import { createEventRecorder } from '../lib/kube/event-recorder.ts';
 import { createInformer, type Informer, objectKey } from '../lib/kube/informer.ts';
 import { createLeaderElector, type LeaderElector } from '../lib/kube/leader-election.ts';
 import type { KubeLogger } from '../lib/kube/logger.ts';
@@ -23,7 +24,6 @@ import { WorkQueue } from '../lib/kube/work-queue.ts';
 import { createS3Client, instrumentS3Client } from '../lib/storage/s3-client.ts';
 import { cacheFromInformers, OPERATOR_TRANSFORMS, type OperatorInformers } from './cache.ts';
 import type { OperatorConfig } from './config.ts';
-import { createEventRecorder } from './events.ts';
 import { type HttpEndpoints, startHttpEndpoints } from './http.ts';
 import { createOperatorMetrics, type OperatorMetrics } from './metrics.ts';
 
