@@ -121,6 +121,11 @@ export const QA_FINDING_AREAS = [
 /** One QA finding area. */
 export type QAFindingArea = (typeof QA_FINDING_AREAS)[number];
 
+/** `QAReview.status.fidelity.references[].verdict` values: how a reference photo matches its best turntable frame. */
+export const FIDELITY_VERDICTS = ['Match', 'Check', 'Mismatch'] as const;
+/** One reference-photo fidelity verdict. */
+export type FidelityVerdict = (typeof FIDELITY_VERDICTS)[number];
+
 /** `RenderJob.status.phase` values. */
 export const RENDER_JOB_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed'] as const;
 /** One `RenderJob.status.phase`. */

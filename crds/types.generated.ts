@@ -319,6 +319,63 @@ export interface ReviewedSubmission {
   revision?: number;
 }
 
+/** The measures behind the verdict. */
+export interface FidelityScores {
+  /**
+   * Intersection over union of the segmented product silhouettes after aligning their bounding boxes (0–1,
+   * higher is closer). Absent for a close-up.
+   */
+  silhouetteIoU?: number;
+  /** CIEDE2000 difference between the dominant colours of the product (0 = same). */
+  colourDeltaE?: number;
+  /**
+   * SSIM of the aligned grey views inside the shared silhouette (-1–1, higher is closer). Absent for a
+   * close-up.
+   */
+  structuralSimilarity?: number;
+  /** Cosine similarity of the photo-search descriptors of photo and frame. */
+  descriptorSimilarity?: number;
+}
+
+/** One reference photo and the turntable view that matches it best. */
+export interface ReferenceMatch {
+  /** The photo's path inside the delivery, such as references/front.jpg. */
+  reference: string;
+  /** Index of the best-matching turntable frame (its file is 360/NNN.*). */
+  bestFrame: number;
+  /** Turntable angle of the best match in degrees; between frames when the angle was refined. */
+  angleDeg: number;
+  /**
+   * The photo is a detail shot (the product fills or is cut by the frame); its silhouette and structure are
+   * not compared.
+   */
+  closeUp?: boolean;
+  /** The measures behind the verdict. */
+  scores: FidelityScores;
+  /**
+   * Match (every score within the calibrated bounds), Check (some score is borderline, or a close-up cannot
+   * be checked fully), or Mismatch (some score is far out).
+   */
+  verdict: 'Match' | 'Check' | 'Mismatch';
+  /** Which scores made the verdict what it is, in words. */
+  reasons?: string[];
+}
+
+/**
+ * How the rendered turntable matches each reference photo of the delivery (lib/fidelity): the best-matching
+ * frame, silhouette, colour and structure scores, and a verdict. Evidence for QA, not a decision.
+ */
+export interface ReferenceFidelity {
+  /** When the scores were computed. */
+  computedAt?: string;
+  /** The render the frames come from (S3 prefix or path of its manifest.json). */
+  renderPrefix?: string;
+  /** One entry per reference photo, in delivery order. */
+  references: ReferenceMatch[];
+  /** Why the scores could not be computed (missing render or photos), if so. */
+  error?: string;
+}
+
 /** Observed state, written only by the operator. */
 export interface QAReviewStatus {
   /** The metadata.generation this status describes; older means the status is stale. */
@@ -336,6 +393,12 @@ export interface QAReviewStatus {
   openedAt?: string;
   /** When the operator first saw the decision. */
   decidedAt?: string;
+  /**
+   * How the rendered turntable matches each reference photo of the delivery (lib/fidelity): the
+   * best-matching frame, silhouette, colour and structure scores, and a verdict. Evidence for QA, not a
+   * decision.
+   */
+  fidelity?: ReferenceFidelity;
 }
 
 /**
