@@ -41,6 +41,11 @@ export function healthCustomizations(): Record<string, string> {
     `resource.customizations.health.${key}`,
     readFileSync(new URL(`health/${file}`, ARGOCD_DIR), 'utf8'),
   ]);
+  // QA's approve/reject actions on QAReviews, as kubectl apply -k manifests/argocd ships them.
+  entries.push([
+    'resource.customizations.actions.pipeline.shazam.dev_QAReview',
+    readFileSync(new URL('actions/qareview.yaml', ARGOCD_DIR), 'utf8'),
+  ]);
   return Object.fromEntries(entries);
 }
 

@@ -91,3 +91,82 @@ export function runHealthScript(script: string, object: unknown, lua = 'lua5.1')
     child.stdin?.end(script);
   });
 }
+
+// Argo CD's action sandbox: base and table libraries, `require("os")` with only time and date, the
+// parameters as strings in `actionParams`; no string, math or io library. The result goes back as JSON.
+const ACTION_DRIVER = `
+local function encode(value)
+  local kind = type(value)
+  if kind == "nil" then return "null" end
+  if kind == "boolean" then return tostring(value) end
+  if kind == "number" then return string.format("%.14g", value) end
+  if kind == "string" then
+    return '"' .. value:gsub('[%c"\\\\]', function(c) return string.format("\\\\u%04x", c:byte()) end) .. '"'
+  end
+  if kind ~= "table" then error("cannot encode a " .. kind) end
+  local n = 0
+  for _ in pairs(value) do n = n + 1 end
+  if n > 0 and #value == n then
+    local parts = {}
+    for i = 1, n do parts[i] = encode(value[i]) end
+    return "[" .. table.concat(parts, ",") .. "]"
+  end
+  local parts = {}
+  for k, v in pairs(value) do parts[#parts + 1] = encode(tostring(k)) .. ":" .. encode(v) end
+  table.sort(parts)
+  return "{" .. table.concat(parts, ",") .. "}"
+end
+local source = io.read("*a")
+local chunk, compileError = loadstring(source, "action.lua")
+if chunk == nil then
+  io.stderr:write(compileError)
+  os.exit(3)
+end
+local limitedOs = { time = os.time, date = os.date }
+local sandbox = {
+  obj = OBJ, actionParams = PARAMS,
+  table = table,
+  pairs = pairs, ipairs = ipairs, next = next, type = type, tostring = tostring, tonumber = tonumber,
+  error = error, pcall = pcall, select = select, unpack = unpack, assert = assert,
+  require = function(name)
+    if name == "os" then return limitedOs end
+    error("module " .. tostring(name) .. " not available")
+  end,
+}
+setfenv(chunk, sandbox)
+local ok, result = pcall(chunk)
+if not ok then
+  io.stderr:write(tostring(result))
+  os.exit(4)
+end
+io.write(encode(result))
+`;
+
+/** Raised when an action script calls error(): Argo CD shows the message and changes nothing. */
+export class LuaActionError extends Error {
+  override name = 'LuaActionError';
+}
+
+/**
+ * Runs an Argo CD resource action or discovery script under `lua5.1` in Argo CD's action sandbox, with
+ * `obj` set to `object` and `actionParams` to `params`; resolves to what the script returned, as JSON.
+ */
+export function runActionScript(
+  script: string,
+  object: unknown,
+  params: Record<string, string> = {},
+  lua = 'lua5.1',
+): Promise<unknown> {
+  const driver = `OBJ = ${toLuaLiteral(object)}\nPARAMS = ${toLuaLiteral(params)}\n${ACTION_DRIVER}`;
+  return new Promise((resolve, reject) => {
+    const child = execFile(lua, ['-e', driver], { timeout: 10_000 }, (error, stdout, stderr) => {
+      if (error) {
+        if (typeof error.code === 'number' && error.code === 4) reject(new LuaActionError(stderr));
+        else reject(new LuaRunError(`${lua} failed: ${stderr || error.message}`));
+        return;
+      }
+      resolve(JSON.parse(stdout));
+    });
+    child.stdin?.end(script);
+  });
+}
