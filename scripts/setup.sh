@@ -48,3 +48,4 @@ fi
 
 export PATH="$PATH:/usr/local/go/bin"
 npx --no-install tsx scripts/ensure-binaries.ts
+bash scripts/ensure-helm.sh >/dev/null   # helm v4 for the chart tests (charts/), built once like the Kubernetes binaries
