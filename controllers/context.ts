@@ -21,7 +21,8 @@ export interface ObjectCache {
   /** Cached QAReviews whose `spec.submissionRef` names the submission `namespace/name`. */
   reviewsOf(namespace: string, submissionName: string): QAReview[];
   renderJob(namespace: string, name: string): RenderJob | undefined;
-  renderJobs(): RenderJob[];
+  /** Cached RenderJobs not yet Succeeded or Failed, from an index (cheap whatever the catalogue's size). */
+  unfinishedRenderJobs(): RenderJob[];
   job(namespace: string, name: string): Job | undefined;
 }
 

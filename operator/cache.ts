@@ -1,11 +1,12 @@
 /**
- * The controllers' {@link ObjectCache} over the operator's informers, with the two indexes event mapping
- * and observation need: submissions by ASIN and QAReviews by the submission they name.
+ * The controllers' {@link ObjectCache} over the operator's informers, with the indexes event mapping
+ * and observation need: submissions by ASIN, QAReviews by the submission they name, and the unfinished
+ * RenderJobs (so no reconcile scans every cached object).
  */
 
 import type { ObjectCache } from '../controllers/context.ts';
 import type { WatchedObjects } from '../controllers/controller.ts';
-import type { AssetSubmission, Job, QAReview } from '../controllers/resources.ts';
+import type { AssetSubmission, Job, QAReview, RenderJob } from '../controllers/resources.ts';
 import {
   type CacheTransform,
   inDomains,
@@ -86,6 +87,15 @@ export function cacheFromInformers(informers: OperatorInformers): ObjectCache {
   informers.QAReview.on('add', indexReview);
   informers.QAReview.on('update', indexReview);
   informers.QAReview.on('delete', (review) => reviewsBySubmission.remove(objectKey(review)));
+  const unfinished = new Set<string>();
+  const indexRenderJob = (renderJob: RenderJob) => {
+    const phase = renderJob.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') unfinished.delete(objectKey(renderJob));
+    else unfinished.add(objectKey(renderJob));
+  };
+  informers.RenderJob.on('add', indexRenderJob);
+  informers.RenderJob.on('update', indexRenderJob);
+  informers.RenderJob.on('delete', (renderJob) => unfinished.delete(objectKey(renderJob)));
   const lookup = <T extends { metadata: { name: string } }>(informer: Informer<T>, keys: string[]): T[] =>
     keys.flatMap((key) => {
       const slash = key.indexOf('/');
@@ -100,7 +110,7 @@ export function cacheFromInformers(informers: OperatorInformers): ObjectCache {
     reviewsOf: (namespace, name) =>
       lookup(informers.QAReview, reviewsBySubmission.keys(`${namespace}/${name}`)),
     renderJob: (namespace, name) => informers.RenderJob.get(namespace, name),
-    renderJobs: () => informers.RenderJob.list(),
+    unfinishedRenderJobs: () => lookup(informers.RenderJob, [...unfinished]),
     job: (namespace, name) => informers.Job.get(namespace, name),
   };
 }

@@ -123,7 +123,10 @@ export async function observeSubmission(
   const bucket = ctx.config.s3.assetsBucket;
   const deleting = submission.metadata.deletionTimestamp !== undefined;
   const validationJob = ctx.cache.job(namespace, validationJobName(submission));
-  const { review, unbound } = selectReview(submission, ctx.cache.qaReviews(namespace));
+  const { review, unbound } = selectReview(
+    submission,
+    ctx.cache.reviewsOf(namespace, submission.metadata.name),
+  );
   const renderJob = ctx.cache.renderJob(namespace, renderJobName(submission));
 
   const peers = ctx.cache.submissionsWithAsin(asin);
@@ -143,7 +146,7 @@ export async function observeSubmission(
     }
   }
   const inUse = new Set<number>();
-  for (const candidate of ctx.cache.renderJobs()) {
+  for (const candidate of ctx.cache.unfinishedRenderJobs()) {
     if (!unfinished(candidate)) continue;
     for (const uri of [candidate.spec.source.uri, candidate.spec.output.uri]) {
       const used = revisionOfUri(uri, bucket, asin);

@@ -2,7 +2,7 @@
  * The AssetSubmission reconciler: observe → plan → apply → status, for one `namespace/name` key.
  */
 
-import { patchStatusIfChanged } from '../../lib/kube/status.ts';
+import { writeStatusRetryingConflicts } from '../../lib/kube/status-retry.ts';
 import { executeActions } from '../actions.ts';
 import type { Context, ReconcileResult } from '../context.ts';
 import { RESOURCES, type SubmissionPhase } from '../resources.ts';
@@ -31,23 +31,23 @@ export async function reconcileSubmission(
     assessment.actions,
   );
   if (!assessment.writeStatus) return {};
-  const status = computeSubmissionStatus(submission, assessment, observed.now);
-  // The finalizer patch of this reconcile moved the resourceVersion; anyone else's change conflicts.
+  // The finalizer patch of this reconcile moved the resourceVersion; anyone else's change conflicts, and a
+  // conflict of the same generation is written again onto a fresh read instead of requeueing the key.
   const written = {
     ...submission,
     metadata: { ...submission.metadata, resourceVersion: outcome.resourceVersion },
   };
-  const wrote =
-    (await patchStatusIfChanged({
-      client: ctx.kube,
-      ref: RESOURCES.assetSubmission,
-      object: written,
-      status,
-    })) !== undefined;
-  const previous = submission.status?.phase;
-  if (wrote && previous !== status.phase) {
-    const log = { kind: 'AssetSubmission', namespace, name, phase: status.phase, from: previous ?? '' };
-    ctx.log.info(log, `AssetSubmission entered ${status.phase}`);
+  const statusWrite = await writeStatusRetryingConflicts({
+    client: ctx.kube,
+    ref: RESOURCES.assetSubmission,
+    object: written,
+    status: (current) => computeSubmissionStatus(current, assessment, observed.now),
+  });
+  const wrote = statusWrite.written !== undefined;
+  const previous = statusWrite.basis.status?.phase;
+  if (wrote && previous !== assessment.phase) {
+    const log = { kind: 'AssetSubmission', namespace, name, phase: assessment.phase, from: previous ?? '' };
+    ctx.log.info(log, `AssetSubmission entered ${assessment.phase}`);
     const created = Date.parse(submission.metadata.creationTimestamp ?? observed.now);
     ctx.metrics.phaseEntered(assessment.phase, Math.max(0, (ctx.clock.now() - created) / 1000));
     if (assessment.phase === 'Rejected') {
