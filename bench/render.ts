@@ -22,6 +22,12 @@ import { createGpuContext } from '../render-job/gpu/create-gpu-context.ts';
 import { directorySink } from '../render-job/output/directory-sink.ts';
 import type { OutputSink } from '../render-job/output/output-sink.ts';
 import { renderTurntable } from '../render-job/render-turntable.ts';
+import {
+  MATERIAL_MODELS,
+  type MaterialModelName,
+  materialModel,
+} from '../render-job/test-support/material-models.ts';
+import { compareLooks, type LookModel } from './render-look.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const MODELS_DIR = join(ROOT, 'test/fixtures/models');
@@ -64,6 +70,9 @@ function nullSink(): OutputSink & { bytes: number } {
   return sink;
 }
 
+/** Models made in memory (`render-job/test-support/material-models.ts`), served under `/generated/`. */
+const generated = new Map<string, Uint8Array>();
+
 async function serveFixtures(): Promise<Server> {
   const types: Record<string, string> = {
     '.glb': 'model/gltf-binary',
@@ -76,6 +85,12 @@ async function serveFixtures(): Promise<Server> {
   const server = createServer(async (request, response) => {
     const url = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
     try {
+      const made = generated.get(url);
+      if (made) {
+        response.writeHead(200, { 'content-type': 'model/gltf-binary' });
+        response.end(made);
+        return;
+      }
       if (url === '/') {
         response.writeHead(200, { 'content-type': 'text/html' });
         response.end(PAGE);
@@ -156,6 +171,93 @@ async function saveModelViewerFrame(page: import('playwright-core').Page, file: 
 async function benchModelViewer(page: import('playwright-core').Page, url: string): Promise<number> {
   const args = JSON.stringify({ src: url, frames, elevationDeg });
   return page.evaluate(`(${MODEL_VIEWER_LOOP})(${args})`) as Promise<number>;
+}
+
+/** BENCH_MODE=look: brightness and colour of the product against model-viewer, and a contact sheet. */
+async function mainLook(): Promise<void> {
+  const resolution = Number(process.env.BENCH_RESOLUTION ?? 512);
+  const names = (process.env.BENCH_MODELS ?? [...Object.keys(FIXTURES), ...MATERIAL_MODELS].join(',')).split(
+    ',',
+  );
+  const server = await serveFixtures();
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_FLAGS,
+  });
+  const gpu = await createGpuContext({ allowSoftware: true });
+  try {
+    const lookModels: LookModel[] = [];
+    for (const name of names) {
+      if ((MATERIAL_MODELS as readonly string[]).includes(name)) {
+        const bytes = await materialModel(name as MaterialModelName);
+        generated.set(`/generated/${name}.glb`, bytes);
+        lookModels.push({ name, bytes, path: `${name}.glb`, url: `${base}/generated/${name}.glb` });
+        continue;
+      }
+      const relative = FIXTURES[name];
+      if (!relative) throw new Error(`unknown model ${name}`);
+      const path = join(MODELS_DIR, relative);
+      lookModels.push({ name, bytes: await readFile(path), path, url: `${base}/models/${relative}` });
+    }
+    const context = await browser.newContext({
+      viewport: { width: resolution, height: resolution },
+      deviceScaleFactor: 1,
+    });
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.waitForFunction(() => customElements.get('model-viewer') !== undefined);
+    await page.evaluate("customElements.get('model-viewer').minimumRenderScale = 1");
+    const rows = await compareLooks({
+      page,
+      gpu,
+      models: lookModels,
+      resolution,
+      elevationDeg,
+      anglesDeg: [0, 90, 180, 270],
+      sheetPath: process.env.BENCH_SHEET ?? join(ROOT, 'docs/render-look.webp'),
+    });
+    const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+    const rgb = (value: [number, number, number]) => value.map((c) => Math.round(c * 255)).join('/');
+    console.log(
+      [
+        '',
+        `product region (alpha ≥ 250), ${resolution}² frames at 0/90/180/270°, elevation ${elevationDeg}°, adapter ${gpu.summary.description || gpu.summary.device}`,
+        `browser: Chromium ${browser.version()} model-viewer neutral environment, neutral tone mapping`,
+        `${'model'.padEnd(18)}${'brightness ours / mv'.padStart(22)}${'ratio'.padStart(8)}${'mean RGB ours'.padStart(16)}${'mean RGB mv'.padStart(14)}${'max RGB Δ'.padStart(11)}`,
+        ...rows.map(
+          (row) =>
+            `${row.model.padEnd(18)}${`${row.ours.brightness.toFixed(3)} / ${row.modelViewer.brightness.toFixed(3)}`.padStart(22)}${row.difference.brightnessRatio.toFixed(3).padStart(8)}${rgb(row.ours.meanRgb).padStart(16)}${rgb(row.modelViewer.meanRgb).padStart(14)}${pct(row.difference.colourDifference).padStart(11)}`,
+        ),
+      ].join('\n'),
+    );
+    if (process.env.BENCH_LOOK_JSON) {
+      // model-viewer's side as a reference for render-job/look.test.ts.
+      const reference = {
+        source: `model-viewer (Chromium ${browser.version()}, SwiftShader), neutral environment and tone mapping`,
+        resolution,
+        elevationDeg,
+        anglesDeg: [0, 90, 180, 270],
+        models: Object.fromEntries(
+          rows.map((row) => [
+            row.model,
+            {
+              brightness: round(row.modelViewer.brightness),
+              meanRgb: row.modelViewer.meanRgb.map(round),
+              pixels: row.modelViewer.pixels,
+            },
+          ]),
+        ),
+      };
+      await writeFile(process.env.BENCH_LOOK_JSON, `${JSON.stringify(reference, null, 2)}\n`);
+    }
+    await context.close();
+  } finally {
+    gpu.destroy();
+    await browser.close();
+    server.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -246,4 +348,7 @@ function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-await main();
+const mode = process.env.BENCH_MODE ?? 'speed';
+if (mode === 'look') await mainLook();
+else if (mode === 'speed') await main();
+else throw new Error(`BENCH_MODE must be speed, look or gpu, got ${mode}`);

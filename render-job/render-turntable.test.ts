@@ -145,7 +145,9 @@ describe('shading', () => {
         `${name}: rendered chromaticity ${fmt(renderedChroma)}, texture predicts ${fmt(predictedChroma)}`,
       );
       for (let c = 0; c < 3; c++)
-        expect(Math.abs(renderedChroma[c]! - predictedChroma[c]!)).toBeLessThan(0.04);
+        // The environment's white reflections (4% head-on, more at grazing angles) lift the darkest channel
+        // of a saturated base colour, as in <model-viewer>: the rendered colour is a little less saturated.
+        expect(Math.abs(renderedChroma[c]! - predictedChroma[c]!)).toBeLessThan(0.05);
       // Studio lighting is near unit brightness on a diffuse surface: within a factor of two of the albedo.
       const brightness =
         (rendersum[0]! + rendersum[1]! + rendersum[2]!) / (predicted[0]! + predicted[1]! + predicted[2]!);

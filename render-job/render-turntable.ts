@@ -6,6 +6,7 @@ import type { RenderFile, RenderFrame, RenderManifest } from '../lib/contracts/r
 import { DESCRIPTOR_DIMS, DESCRIPTOR_VERSION } from '../lib/image-descriptor/compute-descriptor.ts';
 import type { KubeLogger } from '../lib/kube/logger.ts';
 import { silentLogger } from '../lib/kube/logger.ts';
+import { AUTO_ELEVATION, autoElevationDeg } from './camera/auto-elevation.ts';
 import { frameTurntable, type TurntableCamera } from './camera/frame-turntable.ts';
 import { turntableMatrices } from './camera/turntable-matrices.ts';
 import { createStudioEnvironment } from './environment/create-studio-environment.ts';
@@ -117,9 +118,16 @@ export async function renderTurntable(
   log.info({ adapter: context.summary }, 'Opened GPU adapter');
   try {
     mark = performance.now();
+    const elevationDeg = settings.elevationDeg === 'auto' ? autoElevationDeg(scene) : settings.elevationDeg;
+    if (settings.elevationDeg === 'auto' && elevationDeg > AUTO_ELEVATION.minDeg) {
+      log.info(
+        { elevationDeg, from: AUTO_ELEVATION.minDeg },
+        'Raised the camera so the top of the product is seen',
+      );
+    }
     const camera = frameTurntable(scene, {
       frames: settings.frames,
-      elevationDeg: settings.elevationDeg,
+      elevationDeg,
       fill: settings.fill,
       requiredFill: settings.requiredFill,
       maxFill: AMAZON_360.maxFill,
@@ -172,7 +180,7 @@ export async function renderTurntable(
         bytes: source.bytes.byteLength,
         sha256: createHash('sha256').update(source.bytes).digest('hex'),
       },
-      settings,
+      settings: { ...settings, elevationDeg },
       camera,
       adapter: context.summary,
       scene,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveRenderSettings } from '../crds/api.ts';
+import { AUTO_ELEVATION } from './camera/auto-elevation.ts';
 import { RenderError } from './errors.ts';
 import { parseBackground, resolveTurntableSettings } from './turntable-settings.ts';
 
@@ -8,7 +9,7 @@ describe('resolveTurntableSettings', () => {
     expect(resolveTurntableSettings()).toEqual({
       frames: 36,
       resolution: 1024,
-      elevationDeg: 15,
+      elevationDeg: 'auto',
       background: '#ffffff',
       preset: null,
       formats: ['webp'],
@@ -31,10 +32,11 @@ describe('resolveTurntableSettings', () => {
     (request, options) => {
       const api = resolveRenderSettings(request);
       const ours = resolveTurntableSettings(options);
+      // `auto` starts from the API's default and only rises for tall products.
       expect({
         frames: ours.frames,
         resolution: ours.resolution,
-        elevation: ours.elevationDeg,
+        elevation: ours.elevationDeg === 'auto' ? AUTO_ELEVATION.minDeg : ours.elevationDeg,
         background: ours.background,
       }).toEqual(api);
     },

@@ -10,8 +10,11 @@ export interface TurntableSettingsOptions {
   frames?: number;
   /** Square frame size in pixels (16–4096). */
   resolution?: number;
-  /** Camera elevation above the horizon in degrees (−89…89). */
-  elevationDeg?: number;
+  /**
+   * Camera elevation above the horizon in degrees (−89…89), or `auto`: the API's 15°, raised (up to 30°)
+   * so the top of a tall product is seen (`camera/auto-elevation.ts`).
+   */
+  elevationDeg?: number | 'auto';
   /** `#rrggbb` or `transparent`. */
   background?: string;
   /** A named preset whose rules override and constrain the rest. */
@@ -33,13 +36,14 @@ export interface TurntableSettings extends Required<TurntableSettingsOptions> {
 }
 
 /**
- * Defaults: the API's render defaults (`RENDER_DEFAULTS` in crds/api.ts: 36 frames of 1024 px at 15° on
- * white), WebP, 4× MSAA, 90% fill.
+ * Defaults: the API's render defaults (`RENDER_DEFAULTS` in crds/api.ts: 36 frames of 1024 px on white; the
+ * elevation `auto`, which is the API's 15° unless the product is too tall to show its top from there),
+ * WebP, 4× MSAA, 90% fill.
  */
 export const TURNTABLE_SETTINGS_DEFAULTS: Readonly<Required<TurntableSettingsOptions>> = {
   frames: RENDER_DEFAULTS.frames,
   resolution: RENDER_DEFAULTS.resolution,
-  elevationDeg: RENDER_DEFAULTS.elevation,
+  elevationDeg: 'auto',
   background: RENDER_DEFAULTS.background,
   preset: null,
   formats: ['webp'],
@@ -102,12 +106,14 @@ export function resolveTurntableSettings(options: TurntableSettingsOptions = {})
     settings.frames = AMAZON_360.frames;
     settings.resolution = resolution;
     settings.background = AMAZON_360.background;
-    settings.elevationDeg = options.elevationDeg ?? AMAZON_360.elevationDeg;
+    // The automatic elevation stays within the preset's 10–30° by construction.
+    settings.elevationDeg = options.elevationDeg ?? 'auto';
     settings.fill = options.fill ?? AMAZON_360.fill;
     settings.requiredFill = AMAZON_360.requiredFill;
     if (
-      settings.elevationDeg < AMAZON_360.minElevationDeg ||
-      settings.elevationDeg > AMAZON_360.maxElevationDeg
+      settings.elevationDeg !== 'auto' &&
+      (settings.elevationDeg < AMAZON_360.minElevationDeg ||
+        settings.elevationDeg > AMAZON_360.maxElevationDeg)
     ) {
       invalid(
         `the amazon-360 preset requires an elevation of ${AMAZON_360.minElevationDeg}–${AMAZON_360.maxElevationDeg}°, got ${settings.elevationDeg}`,
@@ -122,7 +128,10 @@ export function resolveTurntableSettings(options: TurntableSettingsOptions = {})
   if (!Number.isInteger(settings.resolution) || settings.resolution < 16 || settings.resolution > 4096) {
     invalid(`resolution must be a whole number of pixels from 16 to 4096, got ${settings.resolution}`);
   }
-  if (!Number.isFinite(settings.elevationDeg) || Math.abs(settings.elevationDeg) > 89) {
+  if (
+    settings.elevationDeg !== 'auto' &&
+    (!Number.isFinite(settings.elevationDeg) || Math.abs(settings.elevationDeg) > 89)
+  ) {
     invalid(`elevation must be between -89 and 89 degrees, got ${settings.elevationDeg}`);
   }
   if (!/^(#[0-9a-fA-F]{6}|transparent)$/.test(settings.background)) {

@@ -24,7 +24,7 @@ export const RENDER_OPTION_SPEC: OptionSpec = {
 /** Usage lines of {@link RENDER_OPTION_SPEC}. */
 export const RENDER_OPTION_USAGE = `  --frames <n>            frames around the turn, 1–720 (36)
   --resolution <px>       square frame size, 16–4096 (1024)
-  --elevation <deg>       camera elevation, −89…89 (15)
+  --elevation <deg|auto>  camera elevation, −89…89 (auto: 15, raised up to 30 so a tall product's top shows)
   --background <colour>   #rrggbb or transparent (#ffffff)
   --preset amazon-360     72 frames, 2000 px, white, 10–30°, fill ≥ 85% checked; replaces
                           --frames, --resolution and --background
@@ -46,8 +46,11 @@ export function renderOptionsFromArgs(args: ParsedArgs): RenderTurntableOptions 
   if (frames !== undefined) options.frames = frames;
   const resolution = numberOption(args, 'resolution');
   if (resolution !== undefined) options.resolution = resolution;
-  const elevation = numberOption(args, 'elevation');
-  if (elevation !== undefined) options.elevationDeg = elevation;
+  if (stringOption(args, 'elevation')?.trim().toLowerCase() === 'auto') options.elevationDeg = 'auto';
+  else {
+    const elevation = numberOption(args, 'elevation');
+    if (elevation !== undefined) options.elevationDeg = elevation;
+  }
   const fill = numberOption(args, 'fill');
   if (fill !== undefined) options.fill = fill;
   const background = stringOption(args, 'background');

@@ -4,7 +4,7 @@ import type { Scene, SceneMaterial } from '../scene/scene-types.ts';
 import type { GpuContext } from './create-gpu-context.ts';
 import { createFrameTarget } from './frame-target.ts';
 import { checkErrors, pushErrorScopes, watchDeviceLoss } from './gpu-errors.ts';
-import { createPipelines } from './pipelines.ts';
+import { createPipelines, isTranslucent } from './pipelines.ts';
 import {
   FRAME_UNIFORM_BYTES,
   type GpuPrimitive,
@@ -22,7 +22,11 @@ export interface RendererOptions {
   msaaSamples?: 1 | 4;
   /** Background as linear-free sRGB bytes `[r, g, b]`, or `transparent`. */
   background?: [number, number, number] | 'transparent';
-  /** Exposure multiplier applied before tone mapping. */
+  /**
+   * Exposure multiplier applied before tone mapping. The default, 1.3, is what <model-viewer> applies to
+   * its neutral environment under PBR Neutral tone mapping (its "commerce exposure"), the pairing the
+   * studio environment reproduces.
+   */
   exposure?: number;
   /** Largest texture edge uploaded; bigger textures are downscaled (the frames never need more). */
   maxTextureSize?: number;
@@ -33,7 +37,7 @@ export const RENDERER_DEFAULTS: Required<RendererOptions> = {
   resolution: 1024,
   msaaSamples: 4,
   background: 'transparent',
-  exposure: 1,
+  exposure: 1.3,
   maxTextureSize: 2048,
 };
 
@@ -104,7 +108,7 @@ export async function createRenderer(
   await checkErrors(device, lost);
 
   const frameData = new Float32Array(FRAME_UNIFORM_BYTES / 4);
-  frameData.set(environment.irradianceSH, 48);
+  frameData.set(environment.irradianceSH, 40);
 
   return {
     resolution: size,
@@ -113,9 +117,7 @@ export async function createRenderer(
       frameData.set(view.viewProjection, 0);
       frameData.set(view.model, 16);
       frameData.set([...view.eye, 1], 32);
-      frameData.set([...environment.keyDirection, 0], 36);
-      frameData.set([...environment.keyColor, 0], 40);
-      frameData.set([settings.exposure, environment.levels.length - 1, 0, 0], 44);
+      frameData.set([settings.exposure, environment.levels.length - 1, 0, 0], 36);
       device.queue.writeBuffer(frameBuffer, 0, frameData);
 
       const encoder = device.createCommandEncoder();
@@ -140,10 +142,13 @@ export async function createRenderer(
   };
 }
 
-/** Opaque and masked primitives first, then blended ones from the farthest to the nearest. */
+/**
+ * Opaque and masked primitives first, then blended and transmissive ones (which show what is behind them)
+ * from the farthest to the nearest.
+ */
 function drawOrder(primitives: GpuPrimitive[], materials: SceneMaterial[], view: FrameView): GpuPrimitive[] {
-  const opaque = primitives.filter((p) => materials[p.material]!.alphaMode !== 'BLEND');
-  const blended = primitives.filter((p) => materials[p.material]!.alphaMode === 'BLEND');
+  const opaque = primitives.filter((p) => !isTranslucent(materials[p.material]!));
+  const blended = primitives.filter((p) => isTranslucent(materials[p.material]!));
   if (blended.length === 0) return opaque;
   const m = view.model;
   const distance = (p: GpuPrimitive) => {

@@ -1,8 +1,15 @@
+import { SHADING_WGSL } from './shading.ts';
+
 /**
  * The WGSL of the turntable: glTF metallic-roughness with base colour, metal-roughness, normal, occlusion
- * and emissive textures (each with its own UV set and KHR_texture_transform), the generated studio IBL
- * (SH irradiance + prefiltered equirectangular radiance, Karis' analytic environment BRDF), one key light
- * (GGX, height-correlated Smith, Schlick), Khronos PBR Neutral tone mapping and sRGB encoding.
+ * and emissive textures (each with its own UV set and KHR_texture_transform), lit only by the studio
+ * environment (SH irradiance + prefiltered equirectangular radiance, split sum with multiple scattering),
+ * the material layers of KHR_materials_ior, _specular, _sheen, _clearcoat and _transmission (their
+ * factors; see `shading.ts`), Khronos PBR Neutral tone mapping and sRGB encoding.
+ *
+ * Transmission is approximated without a second pass: the transmitted share of the surface lets what is
+ * behind it show (the variant drawn with premultiplied blending after the opaque primitives), tinted
+ * towards the base colour by the environment seen through it.
  *
  * `discard` only exists in the variant built for MASK materials: a shader that may discard turns off early
  * depth testing, and on a software rasteriser shading every hidden fragment doubles the cost of a frame.
@@ -11,14 +18,12 @@
  * (the software path) cannot always render to sRGB formats; alpha-blended materials therefore blend in
  * display space, as most web viewers do.
  */
-export function pbrShader(options: { alphaMask: boolean }): string {
+export function pbrShader(options: { alphaMask: boolean; transmission: boolean }): string {
   return /* wgsl */ `
 struct Frame {
   viewProj: mat4x4f,
   model: mat4x4f,
   cameraPos: vec4f,
-  keyDirection: vec4f,
-  keyColor: vec4f,
   // x: exposure, y: environment max LOD
   params: vec4f,
   sh: array<vec4f, 9>,
@@ -36,6 +41,12 @@ struct Material {
   uvSets: vec4f,
   // two rows of a 2x3 affine UV transform per slot, slots in the order above then emissive
   transforms: array<vec4f, 10>,
+  // rgb: sheen colour, w: sheen roughness
+  sheen: vec4f,
+  // clearcoat factor, clearcoat roughness, transmission factor, ior
+  layers: vec4f,
+  // rgb: specular colour, w: specular factor
+  specular: vec4f,
 };
 
 @group(0) @binding(0) var<uniform> frame: Frame;
@@ -119,15 +130,7 @@ fn irradiance(n: vec3f) -> vec3f {
   return max(e, vec3f(0.0));
 }
 
-// Karis, "Physically Based Shading on Mobile" (2014): analytic fit of the split-sum environment BRDF.
-fn environmentBRDF(roughness: f32, nDotV: f32) -> vec2f {
-  let c0 = vec4f(-1.0, -0.0275, -0.572, 0.022);
-  let c1 = vec4f(1.0, 0.0425, 1.04, -0.04);
-  let r = roughness * c0 + c1;
-  let a004 = min(r.x * r.x, exp2(-9.28 * nDotV)) * r.x + r.y;
-  return vec2f(-1.04, 1.04) * a004 + r.zw;
-}
-
+${SHADING_WGSL}
 // Khronos PBR Neutral tone mapping, made for e-commerce renders: keeps base colours recognisable.
 fn pbrNeutral(colorIn: vec3f) -> vec3f {
   let startCompression = 0.8 - 0.04;
@@ -192,40 +195,74 @@ fn fragmentMain(in: VertexOut, @builtin(front_facing) frontFacing: bool) -> @loc
   }
 
   let metallic = clamp(material.pbr.x * mrSample.b, 0.0, 1.0);
-  let roughness = clamp(material.pbr.y * mrSample.g, 0.03, 1.0);
+  let roughness = clamp(material.pbr.y * mrSample.g, 0.0525, 1.0);
   let v = normalize(frame.cameraPos.xyz - in.world);
-  let nDotV = max(dot(n, v), 1e-4);
-  let f0 = mix(vec3f(0.04), base.rgb, metallic);
+  let nDotV = clamp(dot(n, v), 1e-4, 1.0);
+  let ior = material.layers.w;
+  let f0Dielectric = min(vec3f(f0FromIor(ior)) * material.specular.rgb, vec3f(1.0)) * material.specular.w;
   let diffuseColor = base.rgb * (1.0 - metallic);
 
-  let r = reflect(-v, n);
-  let prefiltered = textureSampleLevel(environmentMap, environmentSampler, environmentUV(r),
+  let irradianceN = irradiance(n);
+  // The reflection bends towards the normal as the surface roughens (the lobe's peak does).
+  let r = normalize(mix(reflect(-v, n), n, pow(roughness, 4.0)));
+  let radiance = textureSampleLevel(environmentMap, environmentSampler, environmentUV(r),
     roughness * frame.params.y).rgb;
-  let brdf = environmentBRDF(roughness, nDotV);
+  let dielectric = specularScattering(f0Dielectric, material.specular.w, roughness, nDotV);
+  let metal = specularScattering(base.rgb, 1.0, roughness, nDotV);
+  let single = mix(dielectric.single, metal.single, metallic);
+  let multi = mix(dielectric.multi, metal.multi, metallic);
+  let total = single + multi;
   let ao = 1.0 + material.pbr.w * (occlusionSample.r - 1.0);
-  var color = (diffuseColor * irradiance(n) + prefiltered * (f0 * brdf.x + brdf.y)) * ao;
+  var diffuse = diffuseColor * (vec3f(1.0) - dielectric.single - dielectric.multi) * irradianceN * ao;
+  let specular = (radiance * single + multi * irradianceN) * specularOcclusion(nDotV, ao, roughness);
 
-  let l = frame.keyDirection.xyz;
-  let nDotL = dot(n, l);
-  if (nDotL > 0.0) {
-    let h = normalize(l + v);
-    let nDotH = max(dot(n, h), 0.0);
-    let vDotH = max(dot(v, h), 0.0);
-    let a = roughness * roughness;
-    let a2 = a * a;
-    let dDenominator = nDotH * nDotH * (a2 - 1.0) + 1.0;
-    let distribution = a2 / (PI * dDenominator * dDenominator);
-    let gv = nDotL * sqrt(nDotV * nDotV * (1.0 - a2) + a2);
-    let gl = nDotV * sqrt(nDotL * nDotL * (1.0 - a2) + a2);
-    let visibility = 0.5 / max(gv + gl, 1e-5);
-    let fresnel = f0 + (1.0 - f0) * pow(1.0 - vDotH, 5.0);
-    let diffuse = (1.0 - fresnel) * diffuseColor / PI;
-    color += (diffuse + distribution * visibility * fresnel) * frame.keyColor.rgb * nDotL;
+  // Transmission: the transmitted share of the dielectric base lets the background through (alpha below),
+  // keeping the part of the light the base colour absorbs from the environment seen through the surface.
+  let transmission = material.layers.z * (1.0 - metallic);
+  var seeThrough = 0.0;
+  if (transmission > 0.0) {
+    let behind = textureSampleLevel(environmentMap, environmentSampler, environmentUV(-v),
+      roughness * frame.params.y).rgb;
+    let tint = dot(base.rgb, vec3f(0.2126, 0.7152, 0.0722));
+    let passed = transmission * (1.0 - max(total.r, max(total.g, total.b)));
+    diffuse = diffuse * (1.0 - transmission) + passed * behind * max(base.rgb - vec3f(tint), vec3f(0.0));
+    seeThrough = passed * tint;
+  }
+  var color = diffuse + specular;
+
+  // Sheen on top of the base (KHR_materials_sheen): the base dims by the sheen's albedo.
+  let sheenColor = material.sheen.rgb;
+  if (max(sheenColor.r, max(sheenColor.g, sheenColor.b)) > 0.0) {
+    let sheenRoughness = clamp(material.sheen.w, 0.07, 1.0);
+    let albedo = sheenAlbedo(nDotV, sheenRoughness);
+    let scaling = 1.0 - max(sheenColor.r, max(sheenColor.g, sheenColor.b)) * albedo;
+    color = color * scaling + sheenColor * albedo * irradianceN * ao;
+    seeThrough *= scaling;
+  }
+
+  // Clear coat on top of everything (KHR_materials_clearcoat): IOR 1.5, the geometry's normal.
+  let clearcoat = material.layers.x;
+  if (clearcoat > 0.0) {
+    let coatNormal = normalize(in.normal) * faceSign;
+    let coatNDotV = clamp(dot(coatNormal, v), 1e-4, 1.0);
+    let coatRoughness = clamp(material.layers.y, 0.0525, 1.0);
+    let coatRadiance = textureSampleLevel(environmentMap, environmentSampler,
+      environmentUV(reflect(-v, coatNormal)), coatRoughness * frame.params.y).rgb;
+    let coatBRDF = environmentBRDF(coatRoughness, coatNDotV);
+    let fresnel = clearcoatFresnel(clearcoat, coatNDotV);
+    color = color * (1.0 - fresnel) + coatRadiance * (0.04 * coatBRDF.x + coatBRDF.y) * clearcoat;
+    seeThrough *= 1.0 - fresnel;
   }
 
   color += material.emissive.rgb * emissiveSample.rgb;
-  let mapped = pbrNeutral(color * frame.params.x);
-  return vec4f(linearToSrgb(mapped), alpha);
+  let mapped = linearToSrgb(pbrNeutral(color * frame.params.x));
+  ${
+    options.transmission
+      ? `// Premultiplied: what is behind shows through the transmitted share.
+  let coverage = alpha * (1.0 - seeThrough);
+  return vec4f(mapped * alpha, coverage);`
+      : 'return vec4f(mapped, alpha);'
+  }
 }
 `;
 }

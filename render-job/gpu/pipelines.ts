@@ -1,6 +1,6 @@
 /**
  * The bind group layouts and render pipelines of the PBR shader: one pipeline per (blend, mask,
- * double-sided) combination, created on first use.
+ * double-sided) combination, created on first use; transmissive materials blend premultiplied.
  */
 import type { SceneMaterial } from '../scene/scene-types.ts';
 import { pbrShader } from './pbr-shader.ts';
@@ -23,8 +23,9 @@ export interface Pipelines {
 /** Compiles the shader variants and creates the layouts; pipelines follow lazily per material kind. */
 export function createPipelines(device: GPUDevice, sampleCount: number): Pipelines {
   const modules = {
-    opaque: device.createShaderModule({ code: pbrShader({ alphaMask: false }) }),
-    masked: device.createShaderModule({ code: pbrShader({ alphaMask: true }) }),
+    opaque: device.createShaderModule({ code: pbrShader({ alphaMask: false, transmission: false }) }),
+    masked: device.createShaderModule({ code: pbrShader({ alphaMask: true, transmission: false }) }),
+    transmissive: device.createShaderModule({ code: pbrShader({ alphaMask: false, transmission: true }) }),
   };
   const frameLayout = device.createBindGroupLayout({
     entries: [
@@ -58,12 +59,17 @@ export function createPipelines(device: GPUDevice, sampleCount: number): Pipelin
     frameLayout,
     materialLayout,
     pipelineFor(material: SceneMaterial): GPURenderPipeline {
-      const blend = material.alphaMode === 'BLEND';
-      const masked = material.alphaMode === 'MASK';
+      const transmissive = material.transmission > 0 && !material.unlit;
+      const blend: Blend = transmissive
+        ? 'premultiplied'
+        : material.alphaMode === 'BLEND'
+          ? 'straight'
+          : 'none';
+      const masked = material.alphaMode === 'MASK' && !transmissive;
       const key = `${blend}-${masked}-${material.doubleSided}`;
       let pipeline = pipelines.get(key);
       if (!pipeline) {
-        const module = masked ? modules.masked : modules.opaque;
+        const module = transmissive ? modules.transmissive : masked ? modules.masked : modules.opaque;
         pipeline = createPipeline(device, module, layout, blend, material.doubleSided, sampleCount);
         pipelines.set(key, pipeline);
       }
@@ -72,11 +78,30 @@ export function createPipelines(device: GPUDevice, sampleCount: number): Pipelin
   };
 }
 
+/** True for materials drawn after the opaque ones, back to front: alpha-blended or transmissive. */
+export function isTranslucent(material: SceneMaterial): boolean {
+  return material.alphaMode === 'BLEND' || (material.transmission > 0 && !material.unlit);
+}
+
+/** How a pipeline blends: not at all, straight alpha, or premultiplied (transmission). */
+type Blend = 'none' | 'straight' | 'premultiplied';
+
+const BLEND_STATES: Record<Exclude<Blend, 'none'>, GPUBlendState> = {
+  straight: {
+    color: { srcFactor: 'src-alpha', dstFactor: 'one-minus-src-alpha', operation: 'add' },
+    alpha: { srcFactor: 'one', dstFactor: 'one-minus-src-alpha', operation: 'add' },
+  },
+  premultiplied: {
+    color: { srcFactor: 'one', dstFactor: 'one-minus-src-alpha', operation: 'add' },
+    alpha: { srcFactor: 'one', dstFactor: 'one-minus-src-alpha', operation: 'add' },
+  },
+};
+
 function createPipeline(
   device: GPUDevice,
   module: GPUShaderModule,
   layout: GPUPipelineLayout,
-  blend: boolean,
+  blend: Blend,
   doubleSided: boolean,
   sampleCount: number,
 ): GPURenderPipeline {
@@ -104,19 +129,12 @@ function createPipeline(
       targets: [
         {
           format: COLOR_FORMAT,
-          ...(blend
-            ? {
-                blend: {
-                  color: { srcFactor: 'src-alpha', dstFactor: 'one-minus-src-alpha', operation: 'add' },
-                  alpha: { srcFactor: 'one', dstFactor: 'one-minus-src-alpha', operation: 'add' },
-                },
-              }
-            : {}),
+          ...(blend === 'none' ? {} : { blend: BLEND_STATES[blend] }),
         },
       ],
     },
     primitive: { topology: 'triangle-list', cullMode: doubleSided ? 'none' : 'back', frontFace: 'ccw' },
-    depthStencil: { format: DEPTH_FORMAT, depthWriteEnabled: !blend, depthCompare: 'less' },
+    depthStencil: { format: DEPTH_FORMAT, depthWriteEnabled: blend === 'none', depthCompare: 'less' },
     multisample: { count: sampleCount },
   });
 }

@@ -9,8 +9,8 @@ import type { Pipelines } from './pipelines.ts';
 import { type DecodedImage, decodeImage, solidTexture, uploadDecodedImage } from './upload-image.ts';
 
 /** Bytes of the per-frame uniform block (see pbr-shader.ts). */
-export const FRAME_UNIFORM_BYTES = (16 + 16 + 4 + 4 + 4 + 4 + 36) * 4;
-const MATERIAL_UNIFORM_BYTES = (4 * 5 + 40) * 4;
+export const FRAME_UNIFORM_BYTES = (16 + 16 + 4 + 4 + 36) * 4;
+const MATERIAL_UNIFORM_BYTES = (4 * 5 + 40 + 4 * 3) * 4;
 
 /** Records a GPU resource so the renderer frees it. */
 export type Track = <T extends { destroy(): void }>(resource: T) => T;
@@ -220,6 +220,9 @@ function materialUniform(material: SceneMaterial): Float32Array {
     const t = ref?.transform ?? [1, 0, 0, 0, 1, 0];
     data.set([t[0], t[1], t[2], 0, t[3], t[4], t[5], 0], 20 + i * 8);
   });
+  data.set([...material.sheenColor, material.sheenRoughness], 60);
+  data.set([material.clearcoat, material.clearcoatRoughness, material.transmission, material.ior], 64);
+  data.set([...material.specularColor, material.specularFactor], 68);
   return data;
 }
 

@@ -25,7 +25,8 @@ export const MANIFEST_PATHS = {
 /** Everything {@link buildRenderManifest} records. */
 export interface ManifestInput {
   source: { uri: string; bytes: number; sha256: string };
-  settings: TurntableSettings;
+  /** The settings with the elevation resolved to the degrees the camera used. */
+  settings: TurntableSettings & { elevationDeg: number };
   camera: TurntableCamera;
   adapter: RenderAdapter;
   scene: Pick<

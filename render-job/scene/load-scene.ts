@@ -1,5 +1,13 @@
 import type { Document, Material, Node, Primitive, Texture, TextureInfo } from '@gltf-transform/core';
-import type { EmissiveStrength, Transform } from '@gltf-transform/extensions';
+import type {
+  Clearcoat,
+  EmissiveStrength,
+  IOR,
+  Sheen,
+  Specular,
+  Transform,
+  Transmission,
+} from '@gltf-transform/extensions';
 import type { KubeLogger } from '../../lib/kube/logger.ts';
 import {
   determinant3,
@@ -29,8 +37,20 @@ export const SUPPORTED_REQUIRED_EXTENSIONS: readonly string[] = [
   'EXT_texture_webp',
 ];
 
+/** Material extensions whose factors the shader applies (their textures are not sampled). */
+export const SHADED_MATERIAL_EXTENSIONS: readonly string[] = [
+  'KHR_materials_ior',
+  'KHR_materials_specular',
+  'KHR_materials_sheen',
+  'KHR_materials_clearcoat',
+  'KHR_materials_transmission',
+];
+
 /** Extensions whose data the renderer uses (decoded geometry and textures, or shaded material inputs). */
-export const HANDLED_EXTENSIONS: readonly string[] = SUPPORTED_REQUIRED_EXTENSIONS;
+export const HANDLED_EXTENSIONS: readonly string[] = [
+  ...SUPPORTED_REQUIRED_EXTENSIONS,
+  ...SHADED_MATERIAL_EXTENSIONS,
+];
 
 const TRIANGLES = 4;
 const TRIANGLE_STRIP = 5;
@@ -43,8 +63,9 @@ const TRIANGLE_FAN = 6;
  *
  * Assumptions: points and lines are not drawn; morph targets render at their base shape.
  *
- * Extensions the file uses but the renderer does not shade (clearcoat, sheen, transmission, …) are named
- * in one warning on `log`.
+ * Extensions the file uses but the renderer does not shade (volume, iridescence, anisotropy, …) are named
+ * in one warning on `log`, and so are the textures of shaded material extensions (their factors are
+ * applied, their textures are not sampled).
  *
  * @example
  * ```ts
@@ -100,10 +121,12 @@ export function loadScene(document: Document, log?: Pick<KubeLogger, 'warn'>): S
     return toTextureRef(index, info);
   };
 
+  const unsampled = new Set<string>();
   const materialOf = (material: Material | null): number => {
     let index = materialIndex.get(material);
     if (index !== undefined) return index;
     index = materials.length;
+    if (material) for (const name of unsampledTextures(material)) unsampled.add(name);
     materials.push(material ? toSceneMaterial(material, textureRef) : DEFAULT_MATERIAL);
     materialIndex.set(material, index);
     return index;
@@ -125,6 +148,12 @@ export function loadScene(document: Document, log?: Pick<KubeLogger, 'warn'>): S
     }
   });
 
+  if (unsampled.size > 0) {
+    log?.warn(
+      { textures: [...unsampled] },
+      'The model has material-extension textures the renderer does not sample; their factors are shaded',
+    );
+  }
   if (primitives.length === 0) {
     throw new RenderError(
       'SHAZAM_RENDER_SOURCE_INVALID',
@@ -169,6 +198,14 @@ const DEFAULT_MATERIAL: SceneMaterial = {
   alphaCutoff: 0.5,
   doubleSided: false,
   unlit: false,
+  ior: 1.5,
+  specularFactor: 1,
+  specularColor: [1, 1, 1],
+  sheenColor: [0, 0, 0],
+  sheenRoughness: 0,
+  clearcoat: 0,
+  clearcoatRoughness: 0,
+  transmission: 0,
 };
 
 type TextureRefOf = (
@@ -192,6 +229,7 @@ function toSceneMaterial(material: Material, textureRef: TextureRefOf): SceneMat
     alphaCutoff: material.getAlphaCutoff(),
     doubleSided: material.getDoubleSided(),
     unlit: material.getExtension('KHR_materials_unlit') !== null,
+    ...materialLayers(material),
   };
   const slots = {
     baseColor: textureRef(material.getBaseColorTexture(), material.getBaseColorTextureInfo(), true),
@@ -208,6 +246,46 @@ function toSceneMaterial(material: Material, textureRef: TextureRefOf): SceneMat
     if (ref) scene[slot as keyof typeof slots] = ref;
   }
   return scene;
+}
+
+/** The factors of KHR_materials_ior, _specular, _sheen, _clearcoat and _transmission, or their defaults. */
+function materialLayers(material: Material) {
+  const ior = material.getExtension<IOR>('KHR_materials_ior');
+  const specular = material.getExtension<Specular>('KHR_materials_specular');
+  const sheen = material.getExtension<Sheen>('KHR_materials_sheen');
+  const clearcoat = material.getExtension<Clearcoat>('KHR_materials_clearcoat');
+  const transmission = material.getExtension<Transmission>('KHR_materials_transmission');
+  // IOR 0 means "infinite" in the spec: a perfect mirror-like dielectric; clamp to a very high index.
+  const index = ior ? ior.getIOR() : 1.5;
+  return {
+    ior: index === 0 ? 1e4 : Math.max(1, index),
+    specularFactor: specular ? specular.getSpecularFactor() : 1,
+    specularColor: specular ? ([...specular.getSpecularColorFactor()] as Vec3) : ([1, 1, 1] as Vec3),
+    sheenColor: sheen ? ([...sheen.getSheenColorFactor()] as Vec3) : ([0, 0, 0] as Vec3),
+    sheenRoughness: sheen ? sheen.getSheenRoughnessFactor() : 0,
+    clearcoat: clearcoat ? clearcoat.getClearcoatFactor() : 0,
+    clearcoatRoughness: clearcoat ? clearcoat.getClearcoatRoughnessFactor() : 0,
+    transmission: transmission ? transmission.getTransmissionFactor() : 0,
+  };
+}
+
+/** Names (`extension.slot`) of the shaded material extensions' textures this material sets. */
+function unsampledTextures(material: Material): string[] {
+  const specular = material.getExtension<Specular>('KHR_materials_specular');
+  const sheen = material.getExtension<Sheen>('KHR_materials_sheen');
+  const clearcoat = material.getExtension<Clearcoat>('KHR_materials_clearcoat');
+  const transmission = material.getExtension<Transmission>('KHR_materials_transmission');
+  const slots: Array<[string, unknown]> = [
+    ['KHR_materials_specular.specularTexture', specular?.getSpecularTexture()],
+    ['KHR_materials_specular.specularColorTexture', specular?.getSpecularColorTexture()],
+    ['KHR_materials_sheen.sheenColorTexture', sheen?.getSheenColorTexture()],
+    ['KHR_materials_sheen.sheenRoughnessTexture', sheen?.getSheenRoughnessTexture()],
+    ['KHR_materials_clearcoat.clearcoatTexture', clearcoat?.getClearcoatTexture()],
+    ['KHR_materials_clearcoat.clearcoatRoughnessTexture', clearcoat?.getClearcoatRoughnessTexture()],
+    ['KHR_materials_clearcoat.clearcoatNormalTexture', clearcoat?.getClearcoatNormalTexture()],
+    ['KHR_materials_transmission.transmissionTexture', transmission?.getTransmissionTexture()],
+  ];
+  return slots.filter(([, texture]) => texture !== null && texture !== undefined).map(([name]) => name);
 }
 
 function toTextureRef(image: number, info: TextureInfo): SceneTextureRef {

@@ -40,6 +40,19 @@ export interface SceneMaterial {
   doubleSided: boolean;
   /** KHR_materials_unlit: base colour shown as is. */
   unlit: boolean;
+  /** KHR_materials_ior (1.5 without it). */
+  ior: number;
+  /** KHR_materials_specular: strength and colour of the dielectric reflection (1 and white without it). */
+  specularFactor: number;
+  specularColor: Vec3;
+  /** KHR_materials_sheen: colour (black: no sheen) and roughness. */
+  sheenColor: Vec3;
+  sheenRoughness: number;
+  /** KHR_materials_clearcoat: strength (0: none) and roughness. */
+  clearcoat: number;
+  clearcoatRoughness: number;
+  /** KHR_materials_transmission: share of light passing through the surface (0: opaque). */
+  transmission: number;
   baseColor?: SceneTextureRef;
   metallicRoughness?: SceneTextureRef;
   normal?: SceneTextureRef;
