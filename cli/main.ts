@@ -19,7 +19,9 @@ const COMMANDS: Record<string, Loader> = {
 };
 
 async function help(io: CliIO): Promise<number> {
-  const lines = ['usage: shazam <command> [options]', '', 'commands:'];
+  // `kubectl shazam` when run as the kubectl plugin (bin/kubectl-shazam).
+  const program = io.env.SHAZAM_INVOKED_AS ?? 'shazam';
+  const lines = [`usage: ${program} <command> [options]`, '', 'commands:'];
   for (const [name, load] of Object.entries(COMMANDS)) {
     const summary = await load().then(
       (module) => module.command.summary,
@@ -27,7 +29,7 @@ async function help(io: CliIO): Promise<number> {
     );
     lines.push(`  ${name.padEnd(14)} ${summary}`);
   }
-  lines.push('', 'Run `shazam <command> --help` for the options of a command.');
+  lines.push('', `Run \`${program} <command> --help\` for the options of a command.`);
   io.stdout(`${lines.join('\n')}\n`);
   return 0;
 }
