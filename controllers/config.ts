@@ -107,6 +107,10 @@ export const CONTROLLER_CONFIG_PROPERTIES = {
        * `DeliveryNotFound`.
        */
       waitSeconds: Type.Integer({ minimum: 0, maximum: 604800, default: 3600 }),
+      /** The first delay before the delivery is checked again; each later delay is half the time waited so far. */
+      recheckSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 5 }),
+      /** The longest delay between two checks for the delivery. */
+      maxRecheckSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
     },
     { additionalProperties: false, default: {} },
   ),

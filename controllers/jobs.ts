@@ -11,6 +11,7 @@ import type { ControllerConfig, JobTemplateConfig } from './context.ts';
 import {
   controllerReference,
   LABELS,
+  labelValue,
   MANAGED_BY,
   renderJobJobName,
   submissionChildLabels,
@@ -145,12 +146,18 @@ export function buildRenderJobJob(renderJob: RenderJob, config: ControllerConfig
   const template = config.jobs.render;
   const spec = renderJob.spec;
   const gpuRequired = spec.gpu?.required ?? true;
-  const labels = {
+  const labels: Record<string, string> = {
     [LABELS.name]: 'shazam',
     [LABELS.component]: 'render',
     [LABELS.managedBy]: MANAGED_BY,
-    [LABELS.renderJob]: renderJob.metadata.name,
+    [LABELS.renderJob]: labelValue(renderJob.metadata.name),
   };
+  // Whose render it is: the submission, ASIN and revision labels of the RenderJob the operator made for a
+  // submission (a RenderJob made by hand has none).
+  for (const key of [LABELS.submission, LABELS.asin, LABELS.revision]) {
+    const value = renderJob.metadata.labels?.[key];
+    if (value !== undefined) labels[key] = labelValue(value);
+  }
   // The effective settings (spec, else preset, else the API's defaults) are passed in full, so the renderer's
   // own command-line defaults never decide what an operator-made render looks like.
   const settings = resolveRenderSettings(spec);
@@ -183,7 +190,7 @@ export function buildRenderJobJob(renderJob: RenderJob, config: ControllerConfig
     metadata: {
       name: renderJobJobName(renderJob),
       namespace: renderJob.metadata.namespace,
-      labels: labels,
+      labels,
       ownerReferences: [controllerReference(renderJob)],
     },
     spec: jobSpec(template, labels, pod),

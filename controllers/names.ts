@@ -25,8 +25,23 @@ export const MANAGED_BY = 'shazam-operator';
 /** Argo CD's tracking label: never put on a child, or Argo CD prunes it as not in git. */
 export const ARGO_TRACKING_LABEL = 'app.kubernetes.io/instance';
 
-/** Kubernetes object names used as label values (Job names) must stay within 63 characters. */
-const MAX_NAME = 63;
+/**
+ * The longest child name and label value: a Job's name becomes its pods' `batch.kubernetes.io/job-name`
+ * label, and label values stop at 63 characters.
+ */
+export const MAX_LABEL_VALUE = 63;
+
+/** A valid label value: empty, or alphanumeric at both ends with `-`, `_` and `.` between. */
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 8);
+}
+
+/** `text` cut to `room` characters, ending on an alphanumeric (a DNS label and a label value both must). */
+function cut(text: string, room: number): string {
+  return text.slice(0, Math.max(0, room)).replace(/[^A-Za-z0-9]+$/, '');
+}
 
 /**
  * `<base>-<suffix>`, shortened to 63 characters with a stable hash of the full name when too long, so two
@@ -34,10 +49,21 @@ const MAX_NAME = 63;
  */
 export function childName(base: string, suffix: string): string {
   const full = `${base}-${suffix}`;
-  if (full.length <= MAX_NAME) return full;
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
-  const room = MAX_NAME - suffix.length - hash.length - 2;
-  return `${base.slice(0, room).replace(/-+$/, '')}-${hash}-${suffix}`;
+  if (full.length <= MAX_LABEL_VALUE) return full;
+  const room = MAX_LABEL_VALUE - suffix.length - 8 - 2;
+  const head = cut(base, room);
+  return head ? `${head}-${shortHash(full)}-${suffix}` : `${shortHash(full)}-${suffix}`;
+}
+
+/**
+ * `value` as a label value: itself when it is one (at most 63 characters, alphanumeric at both ends),
+ * else its first characters and a stable hash of the whole, so a 253-character object name still labels
+ * its children and two long names never share a value.
+ */
+export function labelValue(value: string): string {
+  if (value.length <= MAX_LABEL_VALUE && LABEL_VALUE.test(value)) return value;
+  const head = cut(value.replace(/[^-A-Za-z0-9_.]/g, '-').replace(/^[^A-Za-z0-9]+/, ''), 63 - 9);
+  return head ? `${head}-${shortHash(value)}` : shortHash(value);
 }
 
 /** Name of the validation Job of a submission's current revision and delivery. */
@@ -86,8 +112,8 @@ export function submissionChildLabels(
     [LABELS.name]: 'shazam',
     [LABELS.component]: component,
     [LABELS.managedBy]: MANAGED_BY,
-    [LABELS.submission]: submission.metadata.name,
-    [LABELS.asin]: submission.spec.asin,
+    [LABELS.submission]: labelValue(submission.metadata.name),
+    [LABELS.asin]: labelValue(submission.spec.asin),
     [LABELS.revision]: String(submission.spec.revision),
   };
 }

@@ -24,13 +24,13 @@ export function createEventRecorder(
       const now = new Date(clock.now()).toISOString();
       const { name, namespace, uid } = object.metadata;
       sequence = (sequence + 1) % 1_000_000;
+      const suffix = `${clock.now().toString(16)}${sequence.toString(16)}`;
+      // The object's name, cut so the unique suffix always fits in the 253 characters of an Event's name.
+      const head = name.slice(0, 253 - suffix.length - 1).replace(/[^a-z0-9]+$/, '');
       const event = {
         apiVersion: 'v1',
         kind: 'Event',
-        metadata: {
-          name: `${name}.${clock.now().toString(16)}${sequence.toString(16)}`.slice(0, 253),
-          namespace,
-        },
+        metadata: { name: `${head}.${suffix}`, namespace },
         involvedObject: { apiVersion: object.apiVersion, kind: object.kind, name, namespace, uid },
         type,
         reason,

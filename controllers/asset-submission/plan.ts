@@ -67,8 +67,6 @@ const NOT_REACHED: Record<StepCondition, { waitingReason: string; waitsFor: stri
 
 /** The finding the validation Job reports when no ZIP is at the delivery URI. */
 const DELIVERY_NOT_FOUND = 'DELIVERY_NOT_FOUND';
-/** Delivery waits: first and longest delay between checks for a ZIP not uploaded yet. */
-const DELIVERY_POLL_MS = { first: 5_000, max: 60_000 } as const;
 /** Waiting on something outside the cluster's watch (S3 objects, an unbound review) is polled this often. */
 const POLL_MS = { versionIncomplete: 30_000, unboundReview: 2_000 } as const;
 
@@ -318,6 +316,21 @@ function validationStep(
       };
     }
     const state = jobState(job);
+    const previous = validatedCondition(observed);
+    if (state.state === 'Running' && previous?.reason === R.AwaitingDelivery) {
+      const waited = Math.round(waitedForDelivery(observed) / 1000);
+      return {
+        stop: {
+          phase: 'Pending',
+          step: 'Validated',
+          status: 'Unknown',
+          reason: R.AwaitingDelivery,
+          message:
+            `Waiting for the delivery ZIP at ${delivery.uri} (revision ${revision}) to be uploaded: ` +
+            `waited ${waited} s of ${config.delivery.waitSeconds} s; checking again in Job ${jobName}.`,
+        },
+      };
+    }
     if (state.state === 'Running') {
       return {
         stop: {
@@ -379,48 +392,35 @@ function deliveryMissing(result: ValidationResult): boolean {
 
 /**
  * A delivery not uploaded yet (a GitOps sync can apply the manifest before the upload lands): the
- * validation Job's `DELIVERY_NOT_FOUND` verdict is not recorded; instead the Job and its result are deleted
- * after a delay that grows with the wait (5 s up to 60 s), so the next pass validates again. Past the
- * configured deadline the submission fails with `DeliveryNotFound`.
+ * validation Job's `DELIVERY_NOT_FOUND` verdict is not recorded; instead the Job is deleted after a delay
+ * that grows with the wait (`delivery.recheckSeconds` up to `delivery.maxRecheckSeconds`), and the next
+ * pass validates again in a new Job, whose result replaces the old one. The wait counts from the start of
+ * validation (the `Validated` condition turning Unknown); past `delivery.waitSeconds` the submission fails
+ * with `DeliveryNotFound` and stays failed until a person acts.
  */
 function awaitingDelivery(observed: SubmissionObserved, config: ControllerConfig): StepResult {
   const submission = observed.submission;
   const { revision, delivery } = submission.spec;
-  const previous = observed.submission.status?.conditions?.find((c) => c.type === 'Validated');
-  const since = previous?.reason === R.AwaitingDelivery ? previous.lastTransitionTime : observed.now;
-  const waitedMs = Math.max(0, Date.parse(observed.now) - Date.parse(since));
-  const deadlineMs = config.delivery.waitSeconds * 1000;
-  if (waitedMs >= deadlineMs) {
-    return {
-      stop: {
-        phase: 'Failed',
-        step: 'Validated',
-        status: 'False',
-        reason: R.DeliveryNotFound,
-        message:
-          `No delivery at ${delivery.uri} after waiting ${config.delivery.waitSeconds} s. ` +
-          `Upload the ZIP and raise the revision to ${revision + 1}, or check spec.delivery.uri.`,
-      },
-    };
+  const waitSeconds = config.delivery.waitSeconds;
+  const jobName = validationJobName(submission);
+  const previous = validatedCondition(observed);
+  if (previous?.status === 'False' && previous.reason === R.DeliveryNotFound) {
+    return deliveryNotFound(observed, config, previous.message);
   }
-  const delay = Math.min(DELIVERY_POLL_MS.max, Math.max(DELIVERY_POLL_MS.first, waitedMs / 2));
+  const waitedMs = waitedForDelivery(observed);
+  const deadlineMs = waitSeconds * 1000;
+  if (waitedMs >= deadlineMs) return deliveryNotFound(observed, config);
   const job = observed.validationJob;
+  const firstMs = config.delivery.recheckSeconds * 1000;
+  const delay = Math.min(config.delivery.maxRecheckSeconds * 1000, Math.max(firstMs, waitedMs / 2));
   const finished = job?.status?.completionTime ?? job?.metadata.creationTimestamp ?? observed.now;
-  const remainingMs = Math.max(0, Date.parse(finished) + delay - Date.parse(observed.now));
-  const retry: Action[] =
-    remainingMs > 0
-      ? []
-      : [
-          {
-            type: 'deleteValidationResult',
-            asin: submission.spec.asin,
-            revision,
-            sha256: delivery.sha256,
-          },
-          ...(job
-            ? [{ type: 'deleteJob' as const, name: job.metadata.name, namespace: job.metadata.namespace }]
-            : []),
-        ];
+  const remainingMs = job ? Math.max(0, Date.parse(finished) + delay - Date.parse(observed.now)) : 0;
+  const actions: Action[] = [];
+  if (!job) {
+    actions.push({ type: 'create', resource: RESOURCES.job, object: buildValidationJob(submission, config) });
+  } else if (remainingMs === 0) {
+    actions.push({ type: 'deleteJob', name: job.metadata.name, namespace: job.metadata.namespace });
+  }
   return {
     stop: {
       phase: 'Pending',
@@ -428,10 +428,47 @@ function awaitingDelivery(observed: SubmissionObserved, config: ControllerConfig
       status: 'Unknown',
       reason: R.AwaitingDelivery,
       message:
-        `Waiting for the delivery ZIP at ${delivery.uri} to be uploaded ` +
-        `(waited ${Math.round(waitedMs / 1000)} s of ${config.delivery.waitSeconds} s).`,
-      actions: retry,
+        `Waiting for the delivery ZIP at ${delivery.uri} (revision ${revision}) to be uploaded: ` +
+        `waited ${Math.round(waitedMs / 1000)} s of ${waitSeconds} s; ` +
+        (job ? `checking again in ${Math.ceil(remainingMs / 1000)} s.` : `checking again in Job ${jobName}.`),
+      actions,
       requeueAfterMs: remainingMs > 0 ? Math.min(remainingMs, deadlineMs - waitedMs) : undefined,
+    },
+  };
+}
+
+/** The submission's current `Validated` condition. */
+function validatedCondition(observed: SubmissionObserved) {
+  return observed.submission.status?.conditions?.find((c) => c.type === 'Validated');
+}
+
+/** How long validation has been waiting for the delivery: since `Validated` last turned Unknown. */
+function waitedForDelivery(observed: SubmissionObserved): number {
+  const previous = validatedCondition(observed);
+  const waiting =
+    previous?.status === 'Unknown' && previous.observedGeneration === observed.submission.metadata.generation;
+  const since = waiting ? previous.lastTransitionTime : observed.now;
+  return Math.max(0, Date.parse(observed.now) - Date.parse(since));
+}
+
+function deliveryNotFound(
+  observed: SubmissionObserved,
+  config: ControllerConfig,
+  recorded?: string,
+): StepResult {
+  const { revision, delivery } = observed.submission.spec;
+  const jobName = validationJobName(observed.submission);
+  return {
+    stop: {
+      phase: 'Failed',
+      step: 'Validated',
+      status: 'False',
+      reason: R.DeliveryNotFound,
+      message:
+        recorded ||
+        `No delivery ZIP at ${delivery.uri} after waiting ${config.delivery.waitSeconds} s (delivery.waitSeconds). ` +
+          `Upload the ZIP and delete the Job ${jobName} to validate revision ${revision} again, ` +
+          'or correct spec.delivery.uri.',
     },
   };
 }

@@ -35,7 +35,7 @@ export function testConfig(): ControllerConfig {
       render: template(['shazam', 'render-job']),
       allowSoftwareRender: false,
     },
-    delivery: { waitSeconds: 600 },
+    delivery: { waitSeconds: 600, recheckSeconds: 5, maxRecheckSeconds: 60 },
     gpu: {
       resourceName: 'nvidia.com/gpu',
       count: 1,

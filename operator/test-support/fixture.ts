@@ -4,7 +4,7 @@
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { LABELS } from '../../controllers/names.ts';
+import { LABELS, labelValue } from '../../controllers/names.ts';
 import {
   type AssetSubmission,
   type Job,
@@ -110,7 +110,7 @@ export function reader(bed: TestBed) {
       (
         await kube.list<Job & KubernetesObject>(RESOURCES.job, {
           namespace,
-          labelSelector: `${LABELS.submission}=${submission}`,
+          labelSelector: `${LABELS.submission}=${labelValue(submission)}`,
         })
       ).items,
   };

@@ -3,7 +3,7 @@
  * of QA, wait for the submission's phase.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { LABELS } from '../../controllers/names.ts';
+import { LABELS, labelValue } from '../../controllers/names.ts';
 import {
   type AssetSubmission,
   type Job,
@@ -85,7 +85,7 @@ export function flow(bed: TestBed, name: string) {
         async () =>
           (await read.renderJobs()).find(
             (r) =>
-              r.metadata?.labels?.[LABELS.submission] === name &&
+              r.metadata?.labels?.[LABELS.submission] === labelValue(name) &&
               r.metadata.labels[LABELS.revision] === String(revision),
           ) as RenderJob | undefined,
       ),
@@ -93,7 +93,10 @@ export function flow(bed: TestBed, name: string) {
       const renderJob = await this.renderJob(revision);
       return waitFor(
         `the render Job of ${renderJob.metadata.name}`,
-        async () => (await read.jobs(`${LABELS.renderJob}=${renderJob.metadata.name}`))[0] as Job | undefined,
+        async () =>
+          (await read.jobs(`${LABELS.renderJob}=${labelValue(renderJob.metadata.name)}`))[0] as
+            | Job
+            | undefined,
       );
     },
     async completeRender(revision = 1): Promise<Job> {
