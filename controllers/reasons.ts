@@ -49,6 +49,10 @@ export const RenderReason = {
   JobFailed: 'JobFailed',
   ManifestMissing: 'ManifestMissing',
   ManifestInvalid: 'ManifestInvalid',
+  /** FillCompliant: every frame fills what the preset requires. */
+  FillMet: 'FillMet',
+  /** FillCompliant: some frames fill less than the preset requires. */
+  FramesUnderFill: 'FramesUnderFill',
 } as const;
 
 /** Event reasons that are not phases. */

@@ -529,6 +529,38 @@ export interface RenderTimings {
   framesPerSecond?: number;
 }
 
+export interface RenderJobStatusFillCheckMisses {
+  /** Frame index (360/NNN). */
+  frame: number;
+  /** Turntable angle of the frame, degrees. */
+  angleDeg: number;
+  /** The frame's fill. */
+  fill: number;
+  /** Required fill minus the frame's fill. */
+  shortBy: number;
+}
+
+/**
+ * The preset's fill check (amazon-360: 85% of the frame), from manifest.json. The condition FillCompliant
+ * says the same in words.
+ */
+export interface RenderJobStatusFillCheck {
+  /** Share of the frame every frame should fill. */
+  required: number;
+  /** The smallest frame's fill. */
+  minFill: number;
+  /**
+   * The largest frame's fill; Amazon's 360° View spec asks for the required fill in at least one frame.
+   */
+  maxFill?: number;
+  /** true when every frame fills at least the required share. */
+  passed: boolean;
+  /** How many frames fill less than the required share. */
+  framesBelow: number;
+  /** Every frame under the required fill, with its fill and how far it falls short. */
+  misses: RenderJobStatusFillCheckMisses[];
+}
+
 /** Observed state, written only by the operator. */
 export interface RenderJobStatus {
   /** The metadata.generation this status describes; older means the status is stale. */
@@ -537,7 +569,10 @@ export interface RenderJobStatus {
   phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
   /** A human-readable explanation of the phase, such as why the render failed. */
   message?: string;
-  /** Standard Kubernetes conditions; Complete is True once manifest.json is written. */
+  /**
+   * Standard Kubernetes conditions; Complete is True once manifest.json is written, FillCompliant (with a
+   * preset that checks fill) is True when every frame fills what the preset requires.
+   */
   conditions?: Condition[];
   /** The batch/v1 Job that renders. */
   jobName?: string;
@@ -549,6 +584,11 @@ export interface RenderJobStatus {
   device?: RenderDevice;
   /** How long the render took. */
   timings?: RenderTimings;
+  /**
+   * The preset's fill check (amazon-360: 85% of the frame), from manifest.json. The condition FillCompliant
+   * says the same in words.
+   */
+  fillCheck?: RenderJobStatusFillCheck;
 }
 
 /**

@@ -3,6 +3,7 @@
  * lib/contracts/render-manifest.ts, written last by `shazam render-job`).
  */
 import type { RenderManifest } from '../../lib/contracts/render-manifest.ts';
+import { fillStatus, type RenderFillStatus } from './fill.ts';
 
 /** The fields of a render manifest the operator reports. */
 export interface RenderSummary {
@@ -18,6 +19,8 @@ export interface RenderSummary {
   /** Folder of the frames relative to the output prefix (ends with `/`), and their first format. */
   framesFolder: string;
   frameFormat: 'webp' | 'png';
+  /** The preset's fill check, when the preset has one. */
+  fillCheck?: RenderFillStatus;
 }
 
 /** Summarises a parsed, validated manifest. Pure. */
@@ -42,5 +45,6 @@ export function summarizeManifest(manifest: RenderManifest): RenderSummary {
     descriptors: manifest.descriptors,
     framesFolder: slash >= 0 ? firstPath.slice(0, slash + 1) : '',
     frameFormat,
+    ...(manifest.fillCheck ? { fillCheck: fillStatus(manifest.fillCheck) } : {}),
   };
 }

@@ -88,6 +88,61 @@ describe('assessRenderJob', () => {
     });
   });
 
+  it('reports the preset fill check: FillCompliant False naming the frames that miss and by how much', () => {
+    const fillCheck = {
+      required: 0.85,
+      minFill: 0.809,
+      maxFill: 0.95,
+      passed: false,
+      framesBelow: 2,
+      misses: [
+        { frame: 18, angleDeg: 90, fill: 0.809, shortBy: 0.041 },
+        { frame: 54, angleDeg: 270, fill: 0.84, shortBy: 0.01 },
+      ],
+    };
+    const { status } = assessRenderJob(
+      {
+        renderJob,
+        job: job(jobName, 'Succeeded'),
+        manifest: { state: 'found', summary: { ...summary, framesRendered: 72, fillCheck } },
+        now: NOW,
+      },
+      config,
+    );
+    expect(status.phase).toBe('Succeeded');
+    expect(status.fillCheck).toEqual(fillCheck);
+    const condition = status.conditions?.find((c) => c.type === 'FillCompliant');
+    expect(condition).toMatchObject({ status: 'False', reason: 'FramesUnderFill' });
+    expect(condition?.message).toContain('2 of 72 frames fill less than 85.0%');
+    expect(condition?.message).toContain('smallest 80.9% at frame 18, 90°, 4.1 points short');
+    expect(condition?.message).toContain('18 (90°, 80.9%), 54 (270°, 84.0%)');
+    expect(condition?.message).toContain("Amazon's 360° View spec asks for 85.0% in at least one frame: met");
+    expect(status.message).toContain('2 frames under the preset');
+  });
+
+  it('says FillCompliant True when every frame fills enough, and nothing without a preset', () => {
+    const passed = { required: 0.85, minFill: 0.87, maxFill: 0.95, passed: true, framesBelow: 0, misses: [] };
+    const withPreset = assessRenderJob(
+      {
+        renderJob,
+        job: job(jobName, 'Succeeded'),
+        manifest: { state: 'found', summary: { ...summary, fillCheck: passed } },
+        now: NOW,
+      },
+      config,
+    );
+    expect(withPreset.status.conditions?.find((c) => c.type === 'FillCompliant')).toMatchObject({
+      status: 'True',
+      reason: 'FillMet',
+    });
+    const without = assessRenderJob(
+      { renderJob, job: job(jobName, 'Succeeded'), manifest: found, now: NOW },
+      config,
+    );
+    expect(without.status.conditions?.some((c) => c.type === 'FillCompliant')).toBe(false);
+    expect(without.status.fillCheck).toBeUndefined();
+  });
+
   it('does not recreate the Job of a recorded outcome after the Job expired', () => {
     const done = assessRenderJob(
       { renderJob, job: job(jobName, 'Succeeded'), manifest: found, now: NOW },

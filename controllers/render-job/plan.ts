@@ -10,6 +10,7 @@ import { buildRenderJobJob } from '../jobs.ts';
 import { renderJobJobName } from '../names.ts';
 import { RenderReason } from '../reasons.ts';
 import { type Job, jobState, RESOURCES, type RenderJob, type RenderJobStatus } from '../resources.ts';
+import { fillCondition } from './fill.ts';
 import type { RenderSummary } from './manifest.ts';
 
 /** The renderer's manifest as read from S3. */
@@ -71,11 +72,12 @@ export function assessRenderJob(observed: RenderObserved, config: ControllerConf
     phase: NonNullable<RenderJobStatus['phase']>,
     condition: DesiredCondition,
     extra: Partial<RenderJobStatus> = {},
+    others: DesiredCondition[] = [],
   ): RenderJobStatus => ({
     observedGeneration: generation,
     phase,
     message: condition.message,
-    conditions: setConditions(previous.conditions, [condition], generation, now),
+    conditions: setConditions(previous.conditions, [condition, ...others], generation, now),
     jobName,
     ...extra,
   });
@@ -126,13 +128,15 @@ export function assessRenderJob(observed: RenderObserved, config: ControllerConf
   }
   const summary = manifest.summary;
   const base = outputBase(renderJob);
+  const fill = summary.fillCheck;
+  const fillNote = fill && !fill.passed ? `; ${fill.framesBelow} frames under the preset's fill` : '';
   const status = build(
     'Succeeded',
     {
       type: 'Complete',
       status: 'True',
       reason: RenderReason.Succeeded,
-      message: `Rendered ${summary.framesRendered} frames on ${summary.device.name}`,
+      message: `Rendered ${summary.framesRendered} frames on ${summary.device.name}${fillNote}`,
     },
     {
       framesRendered: summary.framesRendered,
@@ -149,7 +153,9 @@ export function assessRenderJob(observed: RenderObserved, config: ControllerConf
         renderSeconds: summary.renderSeconds,
         framesPerSecond: summary.framesPerSecond,
       },
+      ...(fill ? { fillCheck: fill } : {}),
     },
+    fill ? [fillCondition(fill, summary.framesRendered)] : [],
   );
   return { actions, status, failure: undefined };
 }

@@ -116,6 +116,11 @@ const RenderFillCheckSchema = Type.Object(
     required: share('required fill'),
     /** The smallest fill of any frame. */
     min: share('smallest fill'),
+    /**
+     * The largest fill of any frame. Amazon's 360° View spec asks for `required` in at least one of the
+     * frames (`max ≥ required`); `passed` is the stricter every-frame rule. Absent in older manifests.
+     */
+    max: Type.Optional(share('largest fill')),
     /** True when every frame reaches `required`. */
     passed: Type.Boolean(),
     /** Every frame under `required`, in frame order (empty when passed). */

@@ -11,6 +11,7 @@ describe('checkFill', () => {
     expect(check).toEqual({
       required: 0.85,
       min: 0.809,
+      max: 0.9,
       passed: false,
       misses: [
         { frame: 1, angleDeg: 90, fill: 0.809, shortBy: 0.041 },

@@ -89,13 +89,14 @@ export function buildRenderManifest(input: ManifestInput): RenderManifest {
 }
 
 /**
- * The preset's fill check: the smallest frame fill against `required`, and every frame under it with its
- * shortfall (rounded to 4 digits, as the frames' fills are). Null when nothing is required. Pure.
+ * The preset's fill check: the smallest and largest frame fill against `required`, and every frame under
+ * it with its shortfall (rounded to 4 digits, as the frames' fills are). Null when nothing is required.
+ * Pure.
  *
  * @example
  * ```ts
  * checkFill({ fillPerFrame: [0.9, 0.8], anglesDeg: [0, 180] }, 0.85)
- * // → { required: 0.85, min: 0.8, passed: false, misses: [{ frame: 1, angleDeg: 180, fill: 0.8, shortBy: 0.05 }] }
+ * // → { required: 0.85, min: 0.8, max: 0.9, passed: false, misses: [{ frame: 1, angleDeg: 180, fill: 0.8, shortBy: 0.05 }] }
  * ```
  */
 export function checkFill(
@@ -112,6 +113,7 @@ export function checkFill(
   return {
     required,
     min: Math.min(...fills),
+    max: Math.max(...fills),
     passed: misses.length === 0,
     misses: misses.map((miss) => ({ ...miss, shortBy: Math.max(miss.shortBy, 0.0001) })),
   };
