@@ -3,7 +3,7 @@
  */
 
 import { parseRenderManifest, RenderManifestError } from '../../lib/contracts/render-manifest.ts';
-import { findCondition, patchStatusIfChanged, withFailedStatus } from '../../lib/kube/status.ts';
+import { patchStatusIfChanged } from '../../lib/kube/status.ts';
 import { parseS3Uri } from '../../lib/storage/s3-uri.ts';
 import { executeActions } from '../actions.ts';
 import type { Context, ReconcileResult } from '../context.ts';
@@ -49,15 +49,7 @@ export async function reconcileRenderJob(
       client: ctx.kube,
       ref: RESOURCES.renderJob,
       object: renderJob,
-      // Failed beside Complete, so `kubectl wait --for=condition=Failed` returns on a failed render.
-      status: withFailedStatus(
-        assessment.status,
-        renderJob.status?.conditions,
-        assessment.status.phase === 'Failed'
-          ? findCondition(assessment.status.conditions, 'Complete')
-          : undefined,
-        now,
-      ),
+      status: assessment.status,
     })) !== undefined;
   const phase = assessment.status.phase;
   if (wrote && renderJob.status?.phase !== phase) {
