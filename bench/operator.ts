@@ -9,13 +9,20 @@
  *     /metrics, `shazam_kube_requests_total`), writes included;
  *   - the peer, measured in the same run on the same apiserver: the same N Jobs created directly by one
  *     client at the operator's concurrency, with no controller around them. The ratio operator ÷ peer says
- *     what the controller machinery costs over the apiserver's own write throughput.
+ *     what the controller machinery costs over the apiserver's own write throughput;
+ *   - what the cache holds per submission (its submission and its validation Job), with and without the
+ *     operator's cache transforms, measured in this process on the same objects (heap after a full GC).
+ *
+ * The benchmark watches nothing while the operator runs (a watch of its own would load the apiserver the
+ * peers do not have): progress is read from the operator's /metrics and from one-item lists.
+ * BENCH_TIMEOUT_S bounds each size's operator run (default 1200 s); figures of a run cut short say so.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
@@ -25,16 +32,80 @@ import { readJson } from '../controllers/storage.ts';
 import { applyCrds } from '../dev/local-cluster/apply-crds.ts';
 import { freePort } from '../dev/local-cluster/ports.ts';
 import { KubeClient } from '../lib/kube/client.ts';
-import { createInformer } from '../lib/kube/informer.ts';
 import { validationResultKey } from '../lib/storage/layout.ts';
 import { createS3Client } from '../lib/storage/s3-client.ts';
+import { OPERATOR_TRANSFORMS } from '../operator/cache.ts';
 import { parseOperatorConfig } from '../operator/config.ts';
 import { ensureBinaries, startControlPlane, startS3Server } from '../test/harness/index.ts';
+import {
+  compileOperator,
+  cpuSecondsOf,
+  memoryOf,
+  spawnOperator,
+  stopProcess,
+  waitForOk,
+} from './operator-process.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
 /** The operator's default AssetSubmission concurrency; the peer uses the same. */
 const CONCURRENCY = 16;
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 1200) * 1000;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Heap bytes held by what `build` returns, after full collections before and after. */
+function retainedBytes(build: () => unknown): number {
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const held = build();
+  gc();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  if (held === undefined) throw new Error('nothing held');
+  return after - before;
+}
+
+/** How many objects `ref` holds in `namespace`, from a one-item list (no watch, no full list). */
+async function count(kube: KubeClient, ref: (typeof RESOURCES)[keyof typeof RESOURCES], namespace: string) {
+  const page = (await kube.list(ref, { namespace, limit: 1 })) as {
+    items: unknown[];
+    metadata: { remainingItemCount?: number };
+  };
+  return page.items.length + (page.metadata.remainingItemCount ?? 0);
+}
+
+/** Every item of a list, page by page, as the apiserver sends them (managedFields included). */
+async function listAll<T>(
+  kube: KubeClient,
+  ref: (typeof RESOURCES)[keyof typeof RESOURCES],
+  namespace: string,
+) {
+  const items: T[] = [];
+  let token: string | undefined;
+  do {
+    const page = await kube.list(ref, { namespace, limit: 500, continue: token });
+    items.push(...(page.items as T[]));
+    token = page.metadata.continue || undefined;
+  } while (token);
+  return items;
+}
+
+/** The operator's count of submissions that entered `phase`, from its /metrics. */
+async function enteredPhase(port: number, phase: string): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const match = new RegExp(
+      `^shazam_submission_time_to_phase_seconds_count\\{phase="${phase}"\\} (\\d+)`,
+      'm',
+    ).exec(text);
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -82,7 +153,7 @@ async function measure(n: number): Promise<void> {
     const s3 = createS3Client(s3Server.connection);
     for (const bucket of ['bench-assets', 'bench-incoming'])
       await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const namespaces = { ours: 'bench', peer: 'bench-peer', same: 'bench-same' };
+    const namespaces = { ours: 'bench', peer: 'bench-peer', same: 'bench-same', empty: 'bench-empty' };
     for (const name of Object.values(namespaces)) {
       await kube.create({ group: '', version: 'v1', plural: 'namespaces' }, undefined, {
         apiVersion: 'v1',
@@ -119,59 +190,60 @@ async function measure(n: number): Promise<void> {
     parseOperatorConfig(config);
     writeFileSync(configPath, stringify(config));
 
-    let jobs = 0;
-    const jobInformer = createInformer<Job & KubernetesObject>({
-      kubeConfig,
-      ...RESOURCES.job,
-      namespaces: [namespaces.ours],
-    });
-    jobInformer.on('add', () => {
-      jobs++;
-    });
-    const validating = new Set<string>();
-    const subInformer = createInformer<AssetSubmission & KubernetesObject>({
-      kubeConfig,
-      ...RESOURCES.assetSubmission,
-      namespaces: [namespaces.ours],
-    });
-    const track = (s: AssetSubmission) => {
-      if (s.status?.phase === 'Validating') validating.add(s.metadata.name);
-    };
-    subInformer.on('add', track);
-    subInformer.on('update', track);
-    await Promise.all([jobInformer.start(), subInformer.start()]);
-
+    await compileOperator();
     const started = performance.now();
-    const child = spawn(process.execPath, [join(ROOT, 'bin/shazam.js'), 'operator', '--config', configPath], {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        KUBECONFIG: plane.kubeconfigPath,
-        AWS_ACCESS_KEY_ID: s3Server.connection.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: s3Server.connection.secretAccessKey,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    const child = await spawnOperator(configPath, {
+      KUBECONFIG: plane.kubeconfigPath,
+      AWS_ACCESS_KEY_ID: s3Server.connection.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3Server.connection.secretAccessKey,
     });
     let jobsMs = 0;
-    while (validating.size < n) {
+    let statusMs = 0;
+    let cutShort = false;
+    while (statusMs === 0) {
       if (child.exitCode !== null) throw new Error(`the operator exited with ${child.exitCode}`);
-      if (jobsMs === 0 && jobs >= n) jobsMs = performance.now() - started;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const elapsed = performance.now() - started;
+      if (jobsMs === 0 && (await count(kube, RESOURCES.job, namespaces.ours)) >= n) jobsMs = elapsed;
+      if ((await enteredPhase(port, 'Validating')) >= n) statusMs = performance.now() - started;
+      else if (elapsed > TIMEOUT_MS) {
+        cutShort = true;
+        statusMs = elapsed;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    if (jobsMs === 0) jobsMs = performance.now() - started;
-    const statusMs = performance.now() - started;
+    if (jobsMs === 0) jobsMs = statusMs;
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const requests: Record<string, number> = {};
     for (const match of metrics.matchAll(/^shazam_kube_requests_total\{method="([A-Z]+)"\} (\d+)/gm)) {
       requests[match[1]!] = Number(match[2]);
     }
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
-    // utime + stime, in clock ticks (100 per second on Linux).
-    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    const cpuSeconds = (Number(stat[11]) + Number(stat[12])) / 100;
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-    jobInformer.stop();
-    subInformer.stop();
+    const memory = memoryOf(child.pid!);
+    const cpuSeconds = cpuSecondsOf(child.pid!);
+    await stopProcess(child);
+
+    // The same operator over an empty namespace: what its peak owes to the program, not the catalogue.
+    const emptyPath = join(work, 'operator-empty.yaml');
+    writeFileSync(emptyPath, stringify({ ...config, namespaces: ['bench-empty'] }));
+    const empty = await spawnOperator(emptyPath, {
+      KUBECONFIG: plane.kubeconfigPath,
+      AWS_ACCESS_KEY_ID: s3Server.connection.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3Server.connection.secretAccessKey,
+    });
+    await waitForOk(`http://127.0.0.1:${port}/readyz`, empty, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const emptyMemory = memoryOf(empty.pid!);
+    await stopProcess(empty);
+    const jobsDone = await count(kube, RESOURCES.job, namespaces.ours);
+    const submissionsRaw = await listAll<AssetSubmission>(kube, RESOURCES.assetSubmission, namespaces.ours);
+    const validatingDone = submissionsRaw.filter((s) => s.status?.phase === 'Validating').length;
+    const jobsRaw = await listAll<Job>(kube, RESOURCES.job, namespaces.ours);
+    // What a cache holds per submission: the objects as listed, and as the operator's transforms keep them.
+    const rawText = JSON.stringify([submissionsRaw, jobsRaw]);
+    const rawBytes = retainedBytes(() => JSON.parse(rawText));
+    const slimBytes = retainedBytes(() => {
+      const [subs, jobs] = JSON.parse(rawText) as [AssetSubmission[], Job[]];
+      return [subs.map(OPERATOR_TRANSFORMS.AssetSubmission), jobs.map(OPERATOR_TRANSFORMS.Job)];
+    });
 
     // Peer 1: the same Jobs, created directly at the operator's concurrency.
     const peerStarted = performance.now();
@@ -236,7 +308,9 @@ async function measure(n: number): Promise<void> {
 
     const total = Object.values(requests).reduce((a, b) => a + b, 0);
     const writes = total - (requests.GET ?? 0);
-    console.log(`N = ${n}`);
+    console.log(
+      `N = ${n}${cutShort ? ` (cut short after ${seconds(TIMEOUT_MS)}: ${validatingDone} Validating)` : ''}`,
+    );
     console.log(`  submissions created (setup, not timed):       ${seconds(createMs)}`);
     console.log(
       `  operator: every validation Job created        ${seconds(jobsMs)}  (${(n / (jobsMs / 1000)).toFixed(0)} Jobs/s)`,
@@ -249,11 +323,18 @@ async function measure(n: number): Promise<void> {
     console.log(`  peer 2: the operator's requests sent directly ${seconds(sameMs)}`);
     console.log(`  ratio operator ÷ peer 2                       ${(statusMs / sameMs).toFixed(2)}`);
     console.log(
-      `  operator peak RSS (VmHWM)                     ${hwm ? `${(Number(hwm) / 1024).toFixed(0)} MiB` : 'n/a'}`,
+      `  operator peak RSS (VmHWM)                     ${memory.peakMiB.toFixed(0)} MiB (RSS at the end ${memory.rssMiB.toFixed(0)} MiB; over an empty namespace: peak ${emptyMemory.peakMiB.toFixed(0)} MiB, so ${(((memory.peakMiB - emptyMemory.peakMiB) * 1024) / n).toFixed(1)} KiB of peak per submission)`,
     );
     console.log(`  operator CPU time (user + system)             ${cpuSeconds.toFixed(1)} s`);
     console.log(
       `  API requests per submission                   ${(total / n).toFixed(2)} (writes ${(writes / n).toFixed(2)}; ${JSON.stringify(requests)})`,
+    );
+    console.log(
+      '  controller-runtime, same flow: 4 writes       (finalizer Update, Job Create, Status().Update, Event via the broadcaster)',
+    );
+    console.log(`  checked after the run: Jobs ${jobsDone}, Validating ${validatingDone}`);
+    console.log(
+      `  cache per submission (submission + its Job)   ${(rawBytes / n / 1024).toFixed(1)} KiB as listed → ${(slimBytes / n / 1024).toFixed(1)} KiB with the cache transforms`,
     );
   } finally {
     await s3Server.stop();
