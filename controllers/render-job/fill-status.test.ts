@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, RENDER_JOB } from '../../crds/api.ts';
+import { API_VERSION } from '../../crds/api.ts';
 import type { RenderFillCheck } from '../../lib/contracts/render-manifest.ts';
 import { createNamespace, kubectl } from '../../test/harness/index.ts';
 import { renderJobJobName } from '../names.ts';
@@ -31,7 +31,7 @@ describe('RenderJob fill status on a real kube-apiserver', () => {
   it('keeps status.fillCheck and the FillCompliant condition the controller writes', async () => {
     const renderJob: RenderJob = {
       apiVersion: API_VERSION,
-      kind: RENDER_JOB.kind,
+      kind: 'RenderJob',
       metadata: { name: 'mixer-amazon', namespace: ns, generation: 1 },
       spec: {
         source: { uri: 's3://assets/assets/B0D4KMX7Q2/versions/1/model.glb' },
