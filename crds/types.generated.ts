@@ -346,6 +346,17 @@ export interface ReferenceMatch {
   /** Turntable angle of the best match in degrees; between frames when the angle was refined. */
   angleDeg: number;
   /**
+   * Camera elevation of the best match in degrees, when refining found a better one than the turntable's.
+   */
+  elevationDeg?: number;
+  /**
+   * The square of the photo the scores compare, [x0, y0, x1, y1] as shares of its width and height (may
+   * reach past the edges); the QA page's difference view uses it.
+   */
+  referenceCrop?: number[];
+  /** The same square in the best frame, [x0, y0, x1, y1] as shares of its size. */
+  frameCrop?: number[];
+  /**
    * The photo is a detail shot (the product fills or is cut by the frame); its silhouette and structure are
    * not compared.
    */
