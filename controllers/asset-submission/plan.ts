@@ -16,6 +16,7 @@ import { buildValidationJob, validationResultUri } from '../jobs.ts';
 import { qaReviewName, renderJobName, SUBMISSION_FINALIZER, validationJobName } from '../names.ts';
 import { nextPointer } from '../published-pointer.ts';
 import { SubmissionReason as R } from '../reasons.ts';
+import { fillSentence } from '../render-job/fill.ts';
 import { type AssetSubmissionStatus, jobState, RESOURCES, type SubmissionPhase } from '../resources.ts';
 import { versionsToDelete } from '../retention.ts';
 import { buildQAReview, buildRenderJob } from './children.ts';
@@ -686,7 +687,9 @@ function published(
         'Rendered',
         'True',
         R.Rendered,
-        `Rendered ${frameCount} frames in RenderJob ${renderJob.metadata.name}.`,
+        // The preset's fill check (which frames miss it and by how much) travels with the render.
+        `Rendered ${frameCount} frames in RenderJob ${renderJob.metadata.name}.` +
+          (renderJob.status?.fillCheck ? ` ${fillSentence(renderJob.status.fillCheck, frameCount)}` : ''),
       ),
       condition('Ready', 'True', R.Published, message),
     ],
