@@ -11,6 +11,7 @@ import { createGltfIO } from '../lib/gltf/create-io.ts';
 import { validationReportKey, versionKeys } from '../lib/storage/layout.ts';
 import { putJson } from '../lib/storage/object-store.ts';
 import { formatS3Uri, type S3Location } from '../lib/storage/s3-uri.ts';
+import { usdzFromGlb } from '../lib/usdz/usdz-from-glb.ts';
 import { fetchDelivery } from './delivery/fetch-delivery.ts';
 import { finding } from './findings.ts';
 import { ingestVersion, RevisionConflictError } from './ingest/ingest-version.ts';
@@ -97,6 +98,8 @@ export async function runValidationJob(options: RunValidationJobOptions): Promis
                 compression: options.policy.web.compression,
               })
             ).bytes,
+          buildArModel: (webModel) =>
+            usdzFromGlb(webModel, { maxTextureSize: options.policy.web.maxTextureSize }),
           references: validated.layout.references,
           renderReport: (version) => JSON.stringify({ ...report, version }, null, 2),
           now,

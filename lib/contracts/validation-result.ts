@@ -69,6 +69,9 @@ export interface IngestedVersion {
   /** Bytes of the delivered and optimised GLB. */
   modelBytes: number;
   webModelBytes: number;
+  /** Key of the USDZ for AR Quick Look (absent on versions ingested before USDZ existed). */
+  arModel?: string;
+  arModelBytes?: number;
 }
 
 /** The compact validation result. */
@@ -185,6 +188,8 @@ export const VALIDATION_RESULT_SCHEMA = {
         webModel: { type: 'string' },
         modelBytes: { type: 'integer', minimum: 0 },
         webModelBytes: { type: 'integer', minimum: 0 },
+        arModel: { type: 'string' },
+        arModelBytes: { type: 'integer', minimum: 0 },
       },
     },
     completedAt: {

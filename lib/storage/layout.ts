@@ -57,6 +57,8 @@ export interface VersionKeys {
   prefix: string;
   model: string;
   webModel: string;
+  /** The USDZ of the web model, for AR Quick Look on iOS. */
+  arModel: string;
   referencesPrefix: string;
   report: string;
   complete: string;
@@ -75,6 +77,7 @@ export function versionKeys(asin: string, revision: number): VersionKeys {
     prefix,
     model: `${prefix}model.glb`,
     webModel: `${prefix}model.web.glb`,
+    arModel: `${prefix}model.usdz`,
     referencesPrefix: `${prefix}references/`,
     report: `${prefix}validation.json`,
     complete: `${prefix}complete.json`,

@@ -14,6 +14,7 @@ import {
   versionKeys,
 } from '../../lib/storage/layout.ts';
 import { createS3Client, s3ConnectionToEnv } from '../../lib/storage/s3-client.ts';
+import { checkUsdzPackage } from '../../lib/usdz/usdz-package.ts';
 import { createBucket, s3Client, s3Config } from '../../test/harness/index.ts';
 import { buildTestZip, type TestZipEntry } from '../../test/support/validation/test-zip.ts';
 import { DEFAULT_POLICY } from '../policy/policy.ts';
@@ -123,6 +124,7 @@ describe('shazam validate-job against a real S3 server', () => {
         keys.complete,
         keys.model,
         keys.webModel,
+        keys.arModel,
         `${keys.referencesPrefix}front-0.jpg`,
         `${keys.referencesPrefix}front-1.jpg`,
         `${keys.referencesPrefix}front-2.jpg`,
@@ -136,6 +138,12 @@ describe('shazam validate-job against a real S3 server', () => {
     expect(result.version!.webModelBytes).toBeLessThan(result.version!.modelBytes);
     const document = await (await createGltfIO()).readBinary(webBytes);
     expect(document.getRoot().listMeshes()).toHaveLength(1);
+    // The AR Quick Look USDZ of the web GLB sits beside it, a valid package.
+    const usdz = await s3.send(new GetObjectCommand({ Bucket: assets, Key: keys.arModel }));
+    const usdzBytes = await usdz.Body!.transformToByteArray();
+    expect(result.version!.arModel).toBe(keys.arModel);
+    expect(usdzBytes.byteLength).toBe(result.version!.arModelBytes);
+    expect(checkUsdzPackage(usdzBytes)).toEqual([]);
     expect(JSON.stringify(result).length).toBeLessThan(8 * 1024);
     // A passed delivery's full report is the version's; none is stored beside the result.
     expect(await listKeys(s3, assets, `assets/${ASIN}/validation/r1-`)).toEqual([

@@ -49,6 +49,8 @@ export interface IngestInput {
   model: Uint8Array;
   /** Builds the storefront GLB; called only when the version is not already complete. */
   buildWebModel: () => Promise<Uint8Array>;
+  /** Builds the USDZ for AR Quick Look from the web GLB; no USDZ is stored when absent or undefined. */
+  buildArModel?: (webModel: Uint8Array) => Promise<Uint8Array | undefined>;
   references: DeliveryFile[];
   /** Serialises the full report once the version's keys are known. */
   renderReport: (version: IngestedVersion) => string;
@@ -63,7 +65,7 @@ export interface IngestOutcome {
 }
 
 /**
- * Stores a validated delivery as `assets/<ASIN>/versions/<rev>/`: model.glb, model.web.glb, references,
+ * Stores a validated delivery as `assets/<ASIN>/versions/<rev>/`: model.glb, model.web.glb, model.usdz, references,
  * validation.json, then `complete.json` last.
  *
  * Guarantees: a version without `complete.json` is never promotable, so a crash mid-upload leaves nothing
@@ -87,6 +89,7 @@ export async function ingestVersion(input: IngestInput): Promise<IngestOutcome> 
     );
   }
   const webModel = await input.buildWebModel();
+  const arModel = input.buildArModel ? await input.buildArModel(webModel) : undefined;
   const version: IngestedVersion = {
     bucket: input.bucket,
     prefix: keys.prefix,
@@ -94,11 +97,13 @@ export async function ingestVersion(input: IngestInput): Promise<IngestOutcome> 
     webModel: keys.webModel,
     modelBytes: input.model.byteLength,
     webModelBytes: webModel.byteLength,
+    ...(arModel ? { arModel: keys.arModel, arModelBytes: arModel.byteLength } : {}),
   };
   const objects: { key: string; body: Uint8Array; contentType: string }[] = [
     { key: keys.model, body: input.model, contentType: 'model/gltf-binary' },
     { key: keys.webModel, body: webModel, contentType: 'model/gltf-binary' },
   ];
+  if (arModel) objects.push({ key: keys.arModel, body: arModel, contentType: 'model/vnd.usdz+zip' });
   for (const reference of input.references) {
     const name = reference.name.slice('references/'.length);
     objects.push({
