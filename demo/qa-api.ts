@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { AssetSubmission, QAReview } from '../crds/api.ts';
+import type { AssetSubmission, QAReview, RenderJob } from '../crds/api.ts';
 import { KubeClient } from '../lib/kube/client.ts';
 import { CLIENT_ERROR_CODES, ClientError } from '../lib/shazam-client/errors.ts';
 import { decideReview } from '../lib/shazam-client/qa-decision.ts';
@@ -31,6 +31,14 @@ export interface ReviewDetails {
     validation?: NonNullable<AssetSubmission['status']>['validation'];
   };
   files: { glbUrl?: string; references: string[]; frames: string[]; framesFrom?: number };
+  /** The submission's turntable render: its phase and the preset's fill check, when there is one. */
+  render?: {
+    name: string;
+    phase?: string;
+    fillCheck?: NonNullable<RenderJob['status']>['fillCheck'];
+    /** The FillCompliant condition's message: which frames miss the fill and by how much. */
+    fillMessage?: string;
+  };
 }
 
 /** Options of {@link QAApi}. */
@@ -127,6 +135,19 @@ export class QAApi {
       ...(submission.status?.message ? { message: submission.status.message } : {}),
       ...(submission.status?.validation ? { validation: submission.status.validation } : {}),
     };
+    const renderJobName = submission.status?.children?.renderJob;
+    const renderJob = renderJobName
+      ? await findResource(client, 'RenderJob', namespace, renderJobName)
+      : undefined;
+    if (renderJob) {
+      const fill = renderJob.status?.conditions?.find((c) => c.type === 'FillCompliant');
+      details.render = {
+        name: renderJob.metadata.name,
+        ...(renderJob.status?.phase ? { phase: renderJob.status.phase } : {}),
+        ...(renderJob.status?.fillCheck ? { fillCheck: renderJob.status.fillCheck } : {}),
+        ...(fill ? { fillMessage: fill.message } : {}),
+      };
+    }
     const keys = versionKeys(asin, revision);
     const [models, references, frames] = await Promise.all([
       listKeys(s3, assetsBucket, keys.model, 1),

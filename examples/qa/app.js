@@ -78,6 +78,23 @@ function renderFindings(validation) {
     $('findings').append(element('tr', {}, [element('td', { colSpan: 4, textContent: 'No findings.' })]));
 }
 
+/** The render's fill check: a note under the turntable and the frames that miss it outlined. */
+function renderFill(render) {
+  const note = $('fill-note');
+  const check = render?.fillCheck;
+  note.hidden = !check;
+  note.className = check && !check.passed ? 'fill-note miss' : 'fill-note';
+  note.textContent = check ? `Fill (${render.name}): ${render.fillMessage ?? ''}` : '';
+  const missed = new Set((check?.misses ?? []).map((miss) => miss.frame));
+  const images = $('frames').querySelectorAll('img');
+  images.forEach((image, index) => {
+    const miss = check?.misses?.find((m) => m.frame === index);
+    image.classList.toggle('fill-miss', missed.has(index));
+    if (miss)
+      image.title = `frame ${index} (${miss.angleDeg}°) fills ${(miss.fill * 100).toFixed(1)}%, ${(miss.shortBy * 100).toFixed(1)} points short`;
+  });
+}
+
 async function showReview(name) {
   selected = name;
   $('decision-status').textContent = '';
@@ -123,6 +140,7 @@ async function showReview(name) {
       : files.framesFrom === submission?.revision
         ? `${files.frames.length} frames of this revision`
         : `${files.frames.length} frames of the published revision ${files.framesFrom}, for comparison`;
+  renderFill(details.render);
   renderFindings(submission?.validation);
   const decided = review.decision !== 'Pending';
   $('approve').disabled = decided;
