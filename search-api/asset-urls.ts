@@ -11,6 +11,8 @@ import type { PublishedAsset } from './catalog/published-asset.ts';
 export interface AssetUrls {
   glbUrl: string;
   webGlbUrl: string;
+  /** The USDZ for AR Quick Look, when the version has one. */
+  usdzUrl?: string;
   posterUrl: string;
   /** One URL per turntable frame, frame 0 first. */
   frames: string[];
@@ -37,11 +39,18 @@ export interface AssetUrlResolver {
   readonly cdnBaseUrl?: string;
 }
 
-function keys(asset: PublishedAsset): { glb: string; webGlb: string; poster: string; frames: string[] } {
+function keys(asset: PublishedAsset): {
+  glb: string;
+  webGlb: string;
+  usdz: string | undefined;
+  poster: string;
+  frames: string[];
+} {
   const renders = `${asset.prefix}renders/`;
   return {
     glb: `${asset.prefix}model.glb`,
     webGlb: `${asset.prefix}model.web.glb`,
+    usdz: asset.arModel ? `${asset.prefix}model.usdz` : undefined,
     poster: `${renders}poster.webp`,
     frames: Array.from({ length: asset.frameCount }, (_, index) => `${renders}360/${frameFileName(index)}`),
   };
@@ -69,6 +78,7 @@ export function createAssetUrls(options: AssetUrlsOptions): AssetUrlResolver {
         return {
           glbUrl: url(k.glb),
           webGlbUrl: url(k.webGlb),
+          ...(k.usdz ? { usdzUrl: url(k.usdz) } : {}),
           posterUrl: url(k.poster),
           frames: k.frames.map(url),
         };
@@ -81,7 +91,7 @@ export function createAssetUrls(options: AssetUrlsOptions): AssetUrlResolver {
   return {
     publicUrls: false,
     urls(asset) {
-      const cacheKey = `${asset.bucket}/${asset.prefix}#${asset.frameCount}`;
+      const cacheKey = `${asset.bucket}/${asset.prefix}#${asset.frameCount}${asset.arModel ? '+ar' : ''}`;
       const cached = cache.get(cacheKey);
       if (cached && cached.until > now()) return cached.urls;
       const k = keys(asset);
@@ -90,7 +100,14 @@ export function createAssetUrls(options: AssetUrlsOptions): AssetUrlResolver {
         sign(asset.bucket, k.webGlb),
         sign(asset.bucket, k.poster),
         Promise.all(k.frames.map((key) => sign(asset.bucket, key))),
-      ]).then(([glbUrl, webGlbUrl, posterUrl, frames]) => ({ glbUrl, webGlbUrl, posterUrl, frames }));
+        k.usdz ? sign(asset.bucket, k.usdz) : undefined,
+      ]).then(([glbUrl, webGlbUrl, posterUrl, frames, usdzUrl]) => ({
+        glbUrl,
+        webGlbUrl,
+        ...(usdzUrl ? { usdzUrl } : {}),
+        posterUrl,
+        frames,
+      }));
       // Half the lifetime: a URL handed out from the cache is still valid for at least ttl/2.
       cache.set(cacheKey, { until: now() + (ttlSeconds * 1000) / 2, urls });
       urls.catch(() => cache.delete(cacheKey));

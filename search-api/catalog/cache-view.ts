@@ -32,6 +32,7 @@ export function catalogView(object: AssetSubmissionLike): AssetSubmissionLike {
               spin: { frameCount: published.spin?.frameCount },
               descriptorsUri: published.descriptorsUri,
               publishedAt: published.publishedAt,
+              ...(published.usdzUrl ? { usdzUrl: published.usdzUrl } : {}),
             },
           }
         : {}),

@@ -29,6 +29,8 @@ export interface PublishedAsset {
   descriptorsUri: string | undefined;
   /** RFC 3339 time of publication. */
   publishedAt: string;
+  /** Whether the version has a USDZ for AR Quick Look (`model.usdz`; versions before USDZ have none). */
+  arModel?: boolean;
   /** The submission's resourceVersion, for ETags: changes whenever the object does. */
   resourceVersion: string;
 }
@@ -48,6 +50,7 @@ export interface AssetSubmissionLike extends KubernetesObject {
       spin?: { frameCount?: unknown };
       descriptorsUri?: unknown;
       publishedAt?: unknown;
+      usdzUrl?: unknown;
     };
   };
 }
@@ -112,6 +115,7 @@ export function publishedAssetOf(object: AssetSubmissionLike): PublishedAsset | 
       typeof frameCount === 'number' && Number.isInteger(frameCount) && frameCount > 0 ? frameCount : 0,
     descriptorsUri: descriptorsUri || undefined,
     publishedAt: text(published.publishedAt),
+    ...(text(published.usdzUrl) ? { arModel: true } : {}),
     resourceVersion: object.metadata?.resourceVersion ?? '',
   };
 }

@@ -41,6 +41,11 @@ export const assetSchema = {
     product: { $ref: 'Product#' },
     glbUrl: { type: 'string', description: 'The delivered GLB.' },
     webGlbUrl: { type: 'string', description: 'The storefront-optimised GLB (for <model-viewer>).' },
+    usdzUrl: {
+      type: 'string',
+      description:
+        "The USDZ for AR Quick Look on iOS (model-viewer's ios-src); absent when the version has none.",
+    },
     posterUrl: { type: 'string', description: 'The poster image (WebP).' },
     spin: {
       type: 'object',

@@ -34,11 +34,21 @@ describe('cdnAssetAnswer', () => {
     ['a prefix that needs percent-encoding', asset({ prefix: 'assets/B0 CHAIR?#/versions/3/' })],
     ['no frames', asset({ frameCount: 0 })],
     ['one frame', asset({ frameCount: 1 })],
+    ['a version with a USDZ', asset({ arModel: true })],
   ])('serialises %s to the same bytes as the general path', async (_name, value) => {
     const fast = cdnAssetAnswer(value, 'https://cdn.example.com/base');
     const general = assetAnswer(value, await urls.urls(value));
     expect(fast.body.toString('utf8')).toBe(general.body.toString('utf8'));
     expect(JSON.parse(fast.body.toString('utf8')).spin.frames).toHaveLength(value.frameCount);
+  });
+
+  it('names the USDZ for AR Quick Look only when the version has one', async () => {
+    const withAr = JSON.parse(
+      assetAnswer(asset({ arModel: true }), await urls.urls(asset({ arModel: true }))).body.toString(),
+    );
+    expect(withAr.usdzUrl).toBe('https://cdn.example.com/base/assets/B0CHAIR001/versions/3/model.usdz');
+    const without = JSON.parse(assetAnswer(asset(), await urls.urls(asset())).body.toString());
+    expect(without).not.toHaveProperty('usdzUrl');
   });
 
   it('changes the ETag when the asset object or the CDN changes, and only then', () => {

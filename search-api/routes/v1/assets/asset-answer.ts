@@ -34,6 +34,7 @@ export function assetAnswer(asset: PublishedAsset, urls: AssetUrls): AssetAnswer
     product: { title, brand, tags, description },
     glbUrl: urls.glbUrl,
     webGlbUrl: urls.webGlbUrl,
+    ...(urls.usdzUrl ? { usdzUrl: urls.usdzUrl } : {}),
     posterUrl: urls.posterUrl,
     spin: { frameCount: asset.frameCount, frames: urls.frames },
   });
@@ -59,7 +60,9 @@ export function cdnAssetAnswer(asset: PublishedAsset, cdnBaseUrl: string): Asset
   const json =
     `{"asin":${quote(asset.asin)},"version":${asset.version},"publishedAt":${quote(asset.publishedAt)},` +
     `"product":${quote({ title, brand, tags, description })},"glbUrl":${quote(`${base}model.glb`)},` +
-    `"webGlbUrl":${quote(`${base}model.web.glb`)},"posterUrl":${quote(`${base}renders/poster.webp`)},` +
+    `"webGlbUrl":${quote(`${base}model.web.glb`)},` +
+    (asset.arModel ? `"usdzUrl":${quote(`${base}model.usdz`)},` : '') +
+    `"posterUrl":${quote(`${base}renders/poster.webp`)},` +
     `"spin":{"frameCount":${asset.frameCount},"frames":[${frames}]}}`;
   const identity = `${asset.source}\n${asset.resourceVersion}\n${asset.version}\n${cdnBaseUrl}`;
   return {
