@@ -123,6 +123,12 @@ async function showProduct(asin) {
   viewer.poster = asset.posterUrl;
   viewer.alt = `3D model of ${asset.product.title}`;
   viewer.src = asset.webGlbUrl;
+  // AR on iOS: AR Quick Look opens the USDZ; Android's Scene Viewer and WebXR use the GLB.
+  if (asset.usdzUrl) {
+    viewer.setAttribute('ios-src', asset.usdzUrl);
+    viewer.setAttribute('ar', '');
+    viewer.setAttribute('ar-modes', 'webxr scene-viewer quick-look');
+  }
   if (asset.spin.frameCount > 0) setupSpin(asset.spin.frames);
   else document.querySelector('[data-view="spin"]').hidden = true;
   $('product').hidden = false;
