@@ -111,14 +111,17 @@ describe('buildRenderJobJob', () => {
       '36',
       '--resolution',
       '1024',
+      // The elevation left unset is `auto`: 15°, raised for a tall product's top to show.
       '--elevation',
-      '15',
+      'auto',
       '--background',
       '#ffffff',
       '--formats',
       'webp',
       '--require-gpu',
     ]);
+    // libuv gets a thread per CPU of the render pod (limit 4 in the test config).
+    expect(spec.containers[0]!.env).toContainEqual({ name: 'UV_THREADPOOL_SIZE', value: '4' });
   });
 
   it('runs anywhere in software when the RenderJob does not require a GPU', () => {

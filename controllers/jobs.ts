@@ -7,6 +7,7 @@
 import { resolveRenderSettings } from '../crds/api.ts';
 import { validationResultKey } from '../lib/storage/layout.ts';
 import { s3ConnectionToEnv } from '../lib/storage/s3-client.ts';
+import { threadPoolSizeForCpu } from '../render-job/runtime/pod-resources.ts';
 import type { ControllerConfig, JobTemplateConfig } from './context.ts';
 import {
   controllerReference,
@@ -163,7 +164,9 @@ export function buildRenderJobJob(renderJob: RenderJob, config: ControllerConfig
   const settings = resolveRenderSettings(spec);
   const args = ['--source', spec.source.uri, '--out', spec.output.uri];
   args.push('--frames', String(settings.frames), '--resolution', String(settings.resolution));
-  args.push('--elevation', String(settings.elevation), '--background', settings.background);
+  // Unset, the elevation is the renderer's `auto`: the API's default, raised for a tall product's top to show.
+  args.push('--elevation', spec.elevation !== undefined ? String(settings.elevation) : 'auto');
+  args.push('--background', settings.background);
   if (spec.preset !== undefined) args.push('--preset', spec.preset);
   if (spec.formats !== undefined && spec.formats.length > 0) args.push('--formats', spec.formats.join(','));
   args.push(gpuRequired ? '--require-gpu' : '--allow-software');
@@ -172,7 +175,13 @@ export function buildRenderJobJob(renderJob: RenderJob, config: ControllerConfig
     requests: { ...template.resources.requests },
     limits: { ...template.resources.limits },
   };
-  const pod = podSpec(template, { name: 'render', args, env: s3Env(config) }, resources);
+  // libuv reads its pool size once at start: one thread per CPU of the pod, so every frame the encode
+  // stage holds is encoded at once.
+  const env = {
+    ...s3Env(config),
+    UV_THREADPOOL_SIZE: String(threadPoolSizeForCpu(resources.limits.cpu ?? resources.requests.cpu)),
+  };
+  const pod = podSpec(template, { name: 'render', args, env }, resources);
   if (gpuRequired) {
     const resourceName = spec.gpu?.resourceName ?? config.gpu.resourceName;
     const count = String(spec.gpu?.count ?? config.gpu.count);

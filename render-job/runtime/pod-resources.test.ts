@@ -2,7 +2,13 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeConcurrency, parseCpuMax, parseMemoryLimit, readPodResources } from './pod-resources.ts';
+import {
+  encodeConcurrency,
+  parseCpuMax,
+  parseMemoryLimit,
+  readPodResources,
+  threadPoolSizeForCpu,
+} from './pod-resources.ts';
 
 describe('pod resources', () => {
   it('parses cgroup v2 cpu.max and memory limits', () => {
@@ -33,5 +39,21 @@ describe('pod resources', () => {
     expect(encodeConcurrency(big, { bytesPerFrame: frame })).toBe(16);
     const small = { cpus: 16, memoryBytes: 2 ** 30, source: 'cgroup-v2' as const };
     expect(encodeConcurrency(small, { bytesPerFrame: 4096 * 4096 * 4 * 3 })).toBe(2);
+  });
+});
+
+describe('threadPoolSizeForCpu', () => {
+  it.each([
+    ['16', 16],
+    ['4', 4],
+    ['2', 4],
+    ['1500m', 4],
+    ['6500m', 7],
+    ['12.5', 13],
+    ['5000', 1024],
+    [undefined, 4],
+    ['lots', 4],
+  ])('%s CPUs → %i threads', (quantity, threads) => {
+    expect(threadPoolSizeForCpu(quantity)).toBe(threads);
   });
 });
