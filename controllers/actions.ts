@@ -30,7 +30,18 @@ export type Action =
   | { type: 'removeFinalizer'; finalizer: string }
   | CreateAction
   | { type: 'putPublishedPointer'; pointer: PublishedPointer }
-  | { type: 'deleteVersions'; asin: string; revisions: number[] }
+  /**
+   * Retention: delete `revisions` of `asin`. `superseded` are those once published (the rest never were:
+   * rejected, or replaced before promotion); `live` is the published version, `kept` the rollback targets.
+   */
+  | {
+      type: 'deleteVersions';
+      asin: string;
+      revisions: number[];
+      superseded: number[];
+      live: number;
+      kept: number[];
+    }
   | { type: 'deleteUnpublished'; asin: string; revision: number; sha256: string }
   /** Forget a validation verdict so the delivery is validated again. */
   | { type: 'deleteValidationResult'; asin: string; revision: number; sha256: string }
@@ -107,7 +118,7 @@ export async function executeActions(
           owner.object,
           'Normal',
           EventReason.Promoted,
-          `Published version ${action.pointer.version} of ${action.pointer.asin} (assets/${action.pointer.asin}/published.json)`,
+          `Promoted version ${action.pointer.version} of ${action.pointer.asin}: assets/${action.pointer.asin}/published.json points at it; its turntable renders next, and the submission is Published once it has.`,
         );
         break;
       }
@@ -132,7 +143,7 @@ export async function executeActions(
           owner.object,
           'Normal',
           EventReason.RetentionApplied,
-          `Deleted superseded versions ${action.revisions.join(', ')} of ${action.asin}`,
+          retentionMessage(action),
         );
         break;
       }
@@ -185,4 +196,35 @@ export async function executeActions(
     }
   }
   return outcome;
+}
+
+/** `"version 2"`, `"versions 1 and 2"`, `"versions 1, 2 and 3"`. */
+function versionList(revisions: readonly number[]): string {
+  const sorted = [...revisions].sort((a, b) => a - b).map(String);
+  if (sorted.length <= 1) return `version ${sorted[0] ?? ''}`;
+  return `versions ${sorted.slice(0, -1).join(', ')} and ${sorted[sorted.length - 1]}`;
+}
+
+/**
+ * The retention Event: what was deleted, split into superseded and never-published versions, and what is
+ * live and kept.
+ *
+ * @example
+ * retentionMessage({ asin: 'B0X', revisions: [1, 2], superseded: [1], live: 3, kept: [] })
+ * // → 'Retention deleted superseded version 1 and never-published version 2 of B0X; version 3 is live, none kept for rollback.'
+ */
+export function retentionMessage(
+  action: Pick<
+    Extract<Action, { type: 'deleteVersions' }>,
+    'asin' | 'revisions' | 'superseded' | 'live' | 'kept'
+  >,
+): string {
+  const superseded = action.revisions.filter((r) => action.superseded.includes(r));
+  const unpublished = action.revisions.filter((r) => !action.superseded.includes(r));
+  const parts: string[] = [];
+  if (superseded.length > 0) parts.push(`superseded ${versionList(superseded)}`);
+  if (unpublished.length > 0) parts.push(`never-published ${versionList(unpublished)}`);
+  const kept =
+    action.kept.length > 0 ? `${versionList(action.kept)} kept for rollback` : 'none kept for rollback';
+  return `Retention deleted ${parts.join(' and ')} of ${action.asin}; version ${action.live} is live, ${kept}.`;
 }

@@ -39,6 +39,7 @@ export const ReviewReason = {
   SubmissionMissing: 'SubmissionMissing',
   RevisionMoved: 'RevisionMoved',
   DecidedElsewhere: 'DecidedElsewhere',
+  DecisionIgnored: 'DecisionIgnored',
 } as const;
 
 /** Reasons on RenderJob conditions and events. */

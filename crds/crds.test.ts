@@ -219,6 +219,8 @@ describe('the SHAZAM CRDs on a real kube-apiserver', () => {
     const status = {
       observedGeneration: 1,
       phase: 'Published',
+      message: 'Version 1 of B0BD8UCK51 is live.',
+      liveVersion: 1,
       conditions: [
         {
           type: 'Ready',
@@ -270,8 +272,14 @@ describe('the SHAZAM CRDs on a real kube-apiserver', () => {
 
     const table = await kubectl(['get', '-n', ns, 'asub', 'columns']);
     const [header, row] = table.stdout.trim().split('\n');
-    expect(header!.split(/\s+/)).toEqual(['NAME', 'ASIN', 'REV', 'PHASE', 'READY', 'AGE']);
-    expect(row!.split(/\s+/).slice(0, 5)).toEqual(['columns', 'B0BD8UCK51', '1', 'Published', 'True']);
+    expect(header!.split(/\s+/)).toEqual(['NAME', 'ASIN', 'REV', 'PHASE', 'READY', 'LIVE', 'AGE']);
+    expect(row!.split(/\s+/).slice(0, 6)).toEqual(['columns', 'B0BD8UCK51', '1', 'Published', 'True', '1']);
+    const wide = await kubectl(['get', '-n', ns, 'asub', 'columns', '-o', 'wide']);
+    expect(wide.stdout.split('\n')[0]).toMatch(/LIVE\s+MESSAGE\s+ARTIST\s+TITLE\s+AGE/);
+    expect(wide.stdout).toContain('Version 1 of B0BD8UCK51 is live.');
+    expect((await create(qar('columns-r1'))).code).toBe(0);
+    const reviews = await kubectl(['get', '-n', ns, 'qar', 'columns-r1']);
+    expect(reviews.stdout.split('\n')[0]!.split(/\s+/)).toContain('PHASE');
     const all = await kubectl(['get', '-n', ns, 'shazam']);
     expect(all.stdout).toContain('assetsubmission.pipeline.shazam.dev/columns');
   });

@@ -250,6 +250,12 @@ export interface AssetSubmissionStatus {
   /** A human-readable explanation of the phase, such as the first validation error. */
   message?: string;
   /**
+   * The version of this ASIN that assets/<ASIN>/published.json points at through this submission: the
+   * storefront serves it. It moves to the new revision at promotion (before the turntable is rendered) and
+   * is absent when nothing of this submission is live (refused, superseded, or not yet promoted).
+   */
+  liveVersion?: number;
+  /**
    * Standard Kubernetes conditions: Validated, QAApproved, Promoted, Rendered and Ready (all previous steps
    * done and the revision live).
    */

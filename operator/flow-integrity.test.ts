@@ -98,6 +98,45 @@ describe('one owner per ASIN, and names of any length', () => {
     await owner.phase('Superseded');
   });
 
+  it('refuses an approval of an orphaned QAReview with a reason, and promotes nothing from it', async () => {
+    const f = flow(bed, 'shelf');
+    await f.create(submissionManifest(bed, 'shelf', 'B0ORPHAN01', 1));
+    await f.completeValidation('Passed');
+    const stale = await f.review(1);
+    await f.bumpRevision(2, 'b'.repeat(64), 'B0ORPHAN01');
+    await waitFor('the r1 review to be Orphaned', async () =>
+      (await reader(bed).reviews()).find(
+        (r) => r.metadata.name === stale.metadata.name && r.status?.phase === 'Orphaned',
+      ),
+    );
+    await bed.kube.patch(
+      RESOURCES.qaReview,
+      bed.namespace,
+      stale.metadata.name,
+      { spec: { decision: 'Approved', reviewer: 'qa-lee' } },
+      'merge',
+    );
+    const ignored = await waitFor('the approval to be refused', async () =>
+      (await reader(bed).reviews()).find(
+        (r) =>
+          r.metadata.name === stale.metadata.name &&
+          r.status?.conditions?.some((c) => c.reason === 'DecisionIgnored'),
+      ),
+    );
+    expect(ignored.status?.phase).toBe('Orphaned');
+    expect(ignored.status?.decidedAt).toBeUndefined();
+    expect(ignored.status?.conditions?.find((c) => c.type === 'Decided')?.message).toContain(
+      'decision is ignored',
+    );
+    await operator.idle();
+    const submission = await reader(bed).submission('shelf');
+    expect(submission.status?.phase).toBe('Validating');
+    expect(submission.status?.liveVersion).toBeUndefined();
+    expect(await reader(bed).renderJobs()).not.toContainEqual(
+      expect.objectContaining({ metadata: expect.objectContaining({ name: 'shelf-r1' }) }),
+    );
+  });
+
   it('runs a submission whose name is 253 characters long through the flow, every label and Job name within limits', async () => {
     const name = `${'a'.repeat(120)}.${'b'.repeat(120)}.long-${'c'.repeat(6)}`;
     expect(name).toHaveLength(253);

@@ -78,6 +78,19 @@ describe('rejection loop', () => {
     // Retention's work is visible to the storage dashboard.
     const exposition = await operator.metrics.registry.metrics();
     expect(exposition).toMatch(/^shazam_retention_versions_deleted_total 1$/m);
+    // The retention Event names what it deleted truthfully: revision 2 was rejected, never published.
+    const events = await bed.kube.list<{ reason?: string; message?: string } & { metadata: object }>(
+      RESOURCES.event,
+      { namespace: bed.namespace },
+    );
+    const retention = events.items.filter((e) => e.reason === 'RetentionApplied').map((e) => e.message);
+    expect(retention).toContain(
+      `Retention deleted never-published version 2 of ${asin}; version 3 is live, version 1 kept for rollback.`,
+    );
+    const promotedEvents = events.items.filter((e) => e.reason === 'Promoted').map((e) => e.message ?? '');
+    expect(promotedEvents.length).toBeGreaterThan(0);
+    for (const message of promotedEvents) expect(message).not.toMatch(/^Published/);
+    expect(published.status?.liveVersion).toBe(3);
     const reclaimed = Number(/^shazam_retention_reclaimed_bytes_total (\d+)$/m.exec(exposition)?.[1]);
     expect(reclaimed).toBeGreaterThan(0);
   });

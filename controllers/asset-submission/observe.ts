@@ -46,7 +46,9 @@ function selectReview(
   let unbound = 0;
   const candidates: QAReview[] = [];
   for (const review of reviews) {
-    if (review.spec.submissionRef.name !== submission.metadata.name) continue;
+    // An orphaned review decides nothing, whatever its spec says.
+    if (review.spec.submissionRef.name !== submission.metadata.name || review.status?.phase === 'Orphaned')
+      continue;
     const labelled = review.metadata.labels?.[LABELS.revision];
     const bound =
       review.status?.submission?.revision ?? (labelled !== undefined ? Number(labelled) : undefined);

@@ -240,6 +240,9 @@ describe('assessSubmission', () => {
       type: 'deleteVersions',
       asin: sub.spec.asin,
       revisions: [1],
+      superseded: [1],
+      live: 4,
+      kept: [3],
     });
   });
 

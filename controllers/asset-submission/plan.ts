@@ -34,6 +34,8 @@ export interface Assessment {
   children: NonNullable<AssetSubmissionStatus['children']>;
   rejection: AssetSubmissionStatus['rejection'];
   published: AssetSubmissionStatus['published'];
+  /** The version the storefront serves through this submission (`status.liveVersion`), if any. */
+  liveVersion: number | undefined;
   actions: Action[];
   requeueAfterMs: number | undefined;
   /** True while deleting. */
@@ -92,6 +94,8 @@ interface Progress {
   children: NonNullable<AssetSubmissionStatus['children']>;
   rejection: AssetSubmissionStatus['rejection'];
   actions: Action[];
+  /** Set once the current revision is promoted: it is live from then on. */
+  live?: number;
 }
 
 type StepResult = { stop: Stop } | { stop?: undefined };
@@ -139,6 +143,7 @@ export function assessSubmission(observed: SubmissionObserved, config: Controlle
     children: {},
     rejection: undefined,
     published: status.published,
+    liveVersion: status.liveVersion ?? status.published?.version,
     actions: [],
     requeueAfterMs: undefined,
     deleting: submission.metadata.deletionTimestamp !== undefined,
@@ -214,12 +219,19 @@ function pick(progress: Progress): Partial<Assessment> {
 }
 
 function stopped(base: Assessment, progress: Progress, stop: Stop): Assessment {
+  const liveVersion = progress.live ?? base.liveVersion;
+  const conditions = conditionsFor(progress.settled, stop);
+  const ready = conditions[conditions.length - 1];
+  if (ready && liveVersion !== undefined && !ready.message.includes('stays live')) {
+    ready.message = `${ready.message} Version ${liveVersion} stays live meanwhile.`;
+  }
   return {
     ...base,
     ...pick(progress),
+    liveVersion,
     phase: stop.phase,
     message: stop.message,
-    conditions: conditionsFor(progress.settled, stop),
+    conditions,
     actions: [...progress.actions, ...(stop.actions ?? [])],
     requeueAfterMs: stop.requeueAfterMs,
   };
@@ -240,7 +252,14 @@ function refused(observed: SubmissionObserved, base: Assessment): Assessment {
     reason: R.AsinOwnedElsewhere,
     message,
   };
-  return { ...base, published: undefined, phase: stop.phase, message, conditions: conditionsFor([], stop) };
+  return {
+    ...base,
+    published: undefined,
+    liveVersion: undefined,
+    phase: stop.phase,
+    message,
+    conditions: conditionsFor([], stop),
+  };
 }
 
 function superseded(
@@ -266,6 +285,7 @@ function superseded(
     children: Object.keys(base.children).length > 0 ? base.children : { ...status.children },
     rejection: base.rejection ?? status.rejection,
     published: undefined,
+    liveVersion: undefined,
     phase: 'Superseded',
     message: `${message}.`,
     conditions: [
@@ -298,7 +318,7 @@ function validationStep(
   } else if (observed.result.state === 'invalid') {
     return failed(
       R.ValidationResultInvalid,
-      sentence(`${observed.result.message}. Delete the Job ${jobName} to retry`),
+      `${sentence(observed.result.message)} Delete the Job ${jobName} to validate again.`,
     );
   } else {
     const job = observed.validationJob;
@@ -582,12 +602,26 @@ function promotionStep(
     inUse: observed.inUse,
     versionsToKeep: config.retention.versionsToKeep,
   });
-  if (doomed.length > 0) progress.actions.push({ type: 'deleteVersions', asin, revisions: doomed });
+  if (doomed.length > 0) {
+    const before = storage.pointer;
+    const everPublished = new Set(before ? [before.version, ...before.previous] : []);
+    progress.actions.push({
+      type: 'deleteVersions',
+      asin,
+      revisions: doomed,
+      superseded: doomed.filter((r) => everPublished.has(r)),
+      live: revision,
+      kept: pointer.previous
+        .slice(0, Math.max(0, config.retention.versionsToKeep - 1))
+        .filter((r) => storage.stored.includes(r) && !doomed.includes(r)),
+    });
+  }
   return promotedCondition(observed, progress);
 }
 
 function promotedCondition(observed: SubmissionObserved, progress: Progress): StepResult {
   const { asin, revision } = observed.submission.spec;
+  progress.live = revision;
   progress.settled.push(
     condition('Promoted', 'True', R.Promoted, `assets/${asin}/published.json points at version ${revision}.`),
   );
@@ -665,6 +699,7 @@ function published(
     ...pick(progress),
     actions: progress.actions,
     phase: 'Published',
+    liveVersion: revision,
     message,
     published: {
       version: revision,

@@ -27,5 +27,6 @@ export function computeSubmissionStatus(
   if (Object.keys(assessment.children).length > 0) status.children = assessment.children;
   if (assessment.rejection) status.rejection = assessment.rejection;
   if (assessment.published) status.published = assessment.published;
+  if (assessment.liveVersion !== undefined) status.liveVersion = assessment.liveVersion;
   return status;
 }

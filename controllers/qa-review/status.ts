@@ -3,6 +3,7 @@
  * is bound to, and when it was opened and decided.
  */
 import { setConditions } from '../../lib/kube/status.ts';
+import { sentence } from '../asset-submission/status-text.ts';
 import { LABELS } from '../names.ts';
 import { ReviewReason } from '../reasons.ts';
 import type { AssetSubmission, QAReview } from '../resources.ts';
@@ -38,47 +39,78 @@ export function computeReviewStatus(observed: ReviewObserved): NonNullable<QARev
         }
       : undefined);
   const decision = review.spec.decision ?? 'Pending';
+  const orphan = orphanedBecause(observed, bound);
   let phase: NonNullable<QAReview['status']>['phase'];
   let reason: string;
   let message: string;
-  if (decision === 'Approved') {
+  // A decision first seen on a review that is already orphaned decides nothing: the submission controller
+  // never reads it, and the review says so instead of looking Approved.
+  const ignored = decision !== 'Pending' && previous.decidedAt === undefined && orphan !== undefined;
+  if (ignored) {
+    phase = 'Orphaned';
+    reason = ReviewReason.DecisionIgnored;
+    message =
+      `The ${decision} decision is ignored: ${orphan.message} ` +
+      `Decide the review of the submission's current revision instead (shazam qa list).`;
+  } else if (decision === 'Approved') {
     phase = 'Approved';
     reason = ReviewReason.Approved;
-    message = `Approved by ${review.spec.reviewer ?? 'QA'}`;
+    message = `Approved by ${review.spec.reviewer ?? 'QA'}.`;
   } else if (decision === 'Rejected') {
     phase = 'Rejected';
     reason = ReviewReason.Rejected;
-    message = review.spec.comments ?? 'Rejected';
-  } else if (observed.decidedElsewhere) {
+    message = review.spec.comments
+      ? sentence(`Rejected by ${review.spec.reviewer ?? 'QA'}: ${review.spec.comments}`)
+      : `Rejected by ${review.spec.reviewer ?? 'QA'}.`;
+  } else if (orphan) {
     phase = 'Orphaned';
-    reason = ReviewReason.DecidedElsewhere;
-    message = `QAReview ${observed.decidedElsewhere} already decided this revision`;
-  } else if (!submission) {
-    phase = 'Orphaned';
-    reason = ReviewReason.SubmissionMissing;
-    message = `AssetSubmission ${review.spec.submissionRef.name} does not exist`;
-  } else if (bound && bound.revision !== submission.spec.revision) {
-    phase = 'Orphaned';
-    reason = ReviewReason.RevisionMoved;
-    message = `The submission moved on to revision ${submission.spec.revision}; this review was for revision ${bound.revision}`;
+    ({ reason, message } = orphan);
   } else {
     phase = 'Open';
     reason = ReviewReason.AwaitingDecision;
-    message = 'Waiting for a QA decision';
+    message =
+      'Waiting for a QA decision: set spec.decision to Approved or Rejected (shazam qa approve/reject).';
   }
   const status: NonNullable<QAReview['status']> = {
     observedGeneration: generation,
     phase,
     conditions: setConditions(
       previous.conditions,
-      [{ type: 'Decided', status: decision === 'Pending' ? 'False' : 'True', reason, message }],
+      [{ type: 'Decided', status: decision === 'Pending' || ignored ? 'False' : 'True', reason, message }],
       generation,
       now,
     ),
   };
   if (bound) status.submission = bound;
   status.openedAt = previous.openedAt ?? review.metadata.creationTimestamp ?? now;
-  const decidedAt = previous.decidedAt ?? (decision === 'Pending' ? undefined : now);
+  const decidedAt = previous.decidedAt ?? (decision === 'Pending' || ignored ? undefined : now);
   if (decidedAt) status.decidedAt = decidedAt;
   return status;
+}
+
+/** Why an undecided review can no longer decide anything, or undefined while it still can. */
+function orphanedBecause(
+  observed: ReviewObserved,
+  bound: { revision?: number } | undefined,
+): { reason: string; message: string } | undefined {
+  const { review, submission } = observed;
+  if (observed.decidedElsewhere) {
+    return {
+      reason: ReviewReason.DecidedElsewhere,
+      message: `QAReview ${observed.decidedElsewhere} already decided this revision.`,
+    };
+  }
+  if (!submission) {
+    return {
+      reason: ReviewReason.SubmissionMissing,
+      message: `AssetSubmission ${review.spec.submissionRef.name} does not exist.`,
+    };
+  }
+  if (bound?.revision !== undefined && bound.revision !== submission.spec.revision) {
+    return {
+      reason: ReviewReason.RevisionMoved,
+      message: `The submission moved on to revision ${submission.spec.revision}; this review was for revision ${bound.revision}.`,
+    };
+  }
+  return undefined;
 }

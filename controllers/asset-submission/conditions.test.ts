@@ -1,0 +1,393 @@
+/**
+ * Conditions that tell the truth: for every phase the plan can reach, every condition has a reason that
+ * fits its status and place in the ladder, and a message a person can act on.
+ */
+import { describe, expect, it } from 'vitest';
+import { ASSET_SUBMISSION_CONDITIONS } from '../../crds/api.ts';
+import { nextPointer } from '../published-pointer.ts';
+import { computeReviewStatus } from '../qa-review/status.ts';
+import { SubmissionReason as R, ReviewReason } from '../reasons.ts';
+import type { AssetSubmission } from '../resources.ts';
+import {
+  assetSubmission,
+  job,
+  renderJobIn,
+  review,
+  testConfig,
+  validationResult,
+} from '../test-support/builders.ts';
+import { buildRenderJob } from './children.ts';
+import type { SubmissionObserved } from './observed.ts';
+import { type Assessment, assessSubmission } from './plan.ts';
+import { computeSubmissionStatus } from './status.ts';
+
+const config = testConfig();
+const NOW = '2026-01-01T01:00:00.000Z';
+const sub = assetSubmission().build();
+
+function observed(overrides: Partial<SubmissionObserved> = {}): SubmissionObserved {
+  return {
+    submission: sub,
+    now: NOW,
+    validationJob: undefined,
+    validationFailure: undefined,
+    result: { state: 'missing' },
+    ownership: { state: 'owner' },
+    sameRevisionPeer: false,
+    review: undefined,
+    unboundReviews: 0,
+    renderJob: undefined,
+    newerPublished: undefined,
+    inUse: [],
+    storage: undefined,
+    ...overrides,
+  };
+}
+
+/** The submission after `assessment` was written. */
+function after(submission: AssetSubmission, assessment: Assessment, now = NOW): AssetSubmission {
+  return { ...submission, status: computeSubmissionStatus(submission, assessment, now) };
+}
+
+const passed = after(
+  sub,
+  assessSubmission(observed({ result: { state: 'found', result: validationResult(sub, 'Passed') } }), config),
+);
+const approved = review(passed, 'Approved');
+const stored = (complete: boolean, pointer?: number) => ({
+  complete,
+  stored: [1],
+  pointer:
+    pointer === undefined
+      ? undefined
+      : nextPointer(undefined, {
+          asin: sub.spec.asin,
+          version: pointer,
+          prefix: `assets/${sub.spec.asin}/versions/${pointer}/`,
+          publishedAt: NOW,
+          submission: { namespace: 'studio', name: 'chair' },
+        }),
+});
+const promoted = after(
+  passed,
+  assessSubmission(observed({ submission: passed, review: approved, storage: stored(true) }), config),
+);
+const renderJob = buildRenderJob(promoted, config);
+const published = after(
+  promoted,
+  assessSubmission(
+    observed({ submission: promoted, review: approved, renderJob: renderJobIn(renderJob, 'Succeeded') }),
+    config,
+  ),
+);
+const missingDelivery = validationResult(sub, 'Failed');
+missingDelivery.findings = [
+  {
+    code: 'DELIVERY_NOT_FOUND',
+    severity: 'error',
+    stage: 'archive',
+    message: 'No delivery at s3://x/y.zip.',
+  },
+];
+const waiting = after(
+  sub,
+  assessSubmission(observed({ result: { state: 'found', result: missingDelivery } }), config),
+);
+const r2 = structuredClone(published);
+r2.spec.revision = 2;
+r2.metadata.generation = 2;
+r2.spec.delivery.sha256 = 'b'.repeat(64);
+
+/** Every phase the plan reaches, with the reasons its Ready condition may carry. */
+const SCENARIOS: { name: string; observed: SubmissionObserved; phase: string }[] = [
+  {
+    name: 'waiting for the delivery',
+    observed: observed({ result: { state: 'found', result: missingDelivery } }),
+    phase: 'Pending',
+  },
+  {
+    name: 'delivery never came',
+    observed: observed({
+      submission: waiting,
+      now: '2026-01-01T02:00:00.000Z',
+      result: { state: 'found', result: missingDelivery },
+    }),
+    phase: 'Failed',
+  },
+  { name: 'validation Job to create', observed: observed(), phase: 'Validating' },
+  {
+    name: 'validation Job running',
+    observed: observed({ validationJob: job('j', 'Running') }),
+    phase: 'Validating',
+  },
+  {
+    name: 'validation Job failed',
+    observed: observed({ validationJob: job('j', 'Failed') }),
+    phase: 'Failed',
+  },
+  {
+    name: 'validation Job failed, pod says why',
+    observed: observed({
+      validationJob: job('j', 'Failed'),
+      validationFailure: { reason: 'Error', message: 'STORAGE_NO_SUCH_BUCKET: no bucket incoming.' },
+    }),
+    phase: 'Failed',
+  },
+  { name: 'result missing', observed: observed({ validationJob: job('j', 'Succeeded') }), phase: 'Failed' },
+  {
+    name: 'result invalid',
+    observed: observed({ result: { state: 'invalid', message: 'bad JSON.' } }),
+    phase: 'Failed',
+  },
+  {
+    name: 'validation failed',
+    observed: observed({ result: { state: 'found', result: validationResult(sub, 'Failed') } }),
+    phase: 'ValidationFailed',
+  },
+  {
+    name: 'ASIN owned elsewhere',
+    observed: observed({ ownership: { state: 'refused', owner: { namespace: 'studio', name: 'desk' } } }),
+    phase: 'Failed',
+  },
+  { name: 'review to open', observed: observed({ submission: passed }), phase: 'AwaitingQA' },
+  {
+    name: 'review open',
+    observed: observed({ submission: passed, review: review(passed, 'Pending') }),
+    phase: 'AwaitingQA',
+  },
+  {
+    name: 'rejected',
+    observed: observed({ submission: passed, review: review(passed, 'Rejected') }),
+    phase: 'Rejected',
+  },
+  {
+    name: 'version incomplete',
+    observed: observed({ submission: passed, review: approved, storage: stored(false) }),
+    phase: 'Promoting',
+  },
+  {
+    name: 'render to create',
+    observed: observed({ submission: promoted, review: approved }),
+    phase: 'Rendering',
+  },
+  {
+    name: 'rendering',
+    observed: observed({
+      submission: promoted,
+      review: approved,
+      renderJob: renderJobIn(renderJob, 'Running'),
+    }),
+    phase: 'Rendering',
+  },
+  {
+    name: 'render failed',
+    observed: observed({
+      submission: promoted,
+      review: approved,
+      renderJob: renderJobIn(renderJob, 'Failed'),
+    }),
+    phase: 'Failed',
+  },
+  {
+    name: 'published',
+    observed: observed({
+      submission: promoted,
+      review: approved,
+      renderJob: renderJobIn(renderJob, 'Succeeded'),
+    }),
+    phase: 'Published',
+  },
+  {
+    name: 'superseded',
+    observed: observed({
+      submission: published,
+      review: approved,
+      newerPublished: { namespace: 'studio', name: 'chair-v2', version: 2 },
+    }),
+    phase: 'Superseded',
+  },
+  {
+    name: 'revision 2 validating while 1 is live',
+    observed: observed({ submission: r2, validationJob: job('j', 'Running') }),
+    phase: 'Validating',
+  },
+];
+
+const FAILURES = [
+  R.ValidationFailed,
+  R.ValidationJobFailed,
+  R.ValidationResultMissing,
+  R.ValidationResultInvalid,
+  R.DeliveryNotFound,
+  R.AsinOwnedElsewhere,
+  R.Superseded,
+];
+/** The reasons each condition may carry, by status. A False step after the failed one names its cause. */
+const ALLOWED: Record<string, Record<string, readonly string[]>> = {
+  Validated: {
+    True: [R.ValidationPassed],
+    Unknown: [R.AwaitingDelivery, R.ValidationPending, R.ValidationRunning],
+    False: FAILURES,
+  },
+  QAApproved: {
+    True: [R.Approved],
+    Unknown: [R.AwaitingValidation, R.AwaitingReview],
+    False: [...FAILURES, R.Rejected],
+  },
+  Promoted: {
+    True: [R.Promoted],
+    Unknown: [R.AwaitingApproval, R.VersionIncomplete],
+    False: [...FAILURES, R.Rejected],
+  },
+  Rendered: {
+    True: [R.Rendered],
+    Unknown: [R.AwaitingPromotion, R.RenderPending, R.Rendering],
+    False: [...FAILURES, R.Rejected, R.RenderFailed],
+  },
+  Ready: { True: [R.Published], Unknown: [], False: Object.values(R).filter((r) => r !== R.Published) },
+};
+const FAILED_PHASES = new Set(['Failed', 'ValidationFailed', 'Rejected', 'Superseded']);
+
+function isActionable(message: string): void {
+  expect(message.trim().length).toBeGreaterThan(0);
+  expect(message).not.toMatch(/\.\.(\s|$)/);
+  expect(message).toMatch(/[.!?]$/);
+}
+
+describe('conditions tell the truth', () => {
+  it('covers every phase the API names', () => {
+    expect(new Set(SCENARIOS.map((s) => s.phase))).toEqual(
+      new Set([
+        'Pending',
+        'Validating',
+        'ValidationFailed',
+        'AwaitingQA',
+        'Rejected',
+        'Promoting',
+        'Rendering',
+        'Published',
+        'Superseded',
+        'Failed',
+      ]),
+    );
+  });
+
+  it.each(SCENARIOS)('$name → $phase', (row) => {
+    const assessment = assessSubmission(row.observed, config);
+    expect(assessment.phase).toBe(row.phase);
+    isActionable(assessment.message);
+    const conditions = assessment.conditions;
+    expect(conditions.map((c) => c.type)).toEqual([...ASSET_SUBMISSION_CONDITIONS]);
+    let failedBefore = false;
+    for (const c of conditions) {
+      expect(ALLOWED[c.type]?.[c.status], `${c.type}=${c.status}`).toContain(c.reason);
+      isActionable(c.message);
+      // After a step failed for good, no later step is "awaiting" anything.
+      if (failedBefore && c.type !== 'Ready') expect(c.status, `${c.type} after a failure`).toBe('False');
+      if (c.status === 'False' && c.type !== 'Ready') failedBefore = true;
+    }
+    const ready = conditions.find((c) => c.type === 'Ready')!;
+    expect(ready.status === 'True').toBe(row.phase === 'Published');
+    if (FAILED_PHASES.has(row.phase)) {
+      expect(conditions.filter((c) => c.status === 'Unknown')).toEqual([]);
+    } else {
+      expect(conditions.filter((c) => c.status === 'False' && c.type !== 'Ready')).toEqual([]);
+    }
+  });
+
+  it('says which version is live while a newer revision is under way', () => {
+    const assessment = assessSubmission(
+      observed({ submission: r2, validationJob: job('j', 'Running') }),
+      config,
+    );
+    expect(assessment.liveVersion).toBe(1);
+    expect(assessment.conditions.find((c) => c.type === 'Ready')?.message).toContain('Version 1 stays live');
+    expect(after(r2, assessment).status?.liveVersion).toBe(1);
+  });
+
+  it('moves the live version at promotion, before the turntable is rendered', () => {
+    expect(promoted.status?.phase).toBe('Rendering');
+    expect(promoted.status?.liveVersion).toBe(1);
+    expect(published.status?.liveVersion).toBe(1);
+  });
+
+  it('keeps nothing live for a refused or superseded submission', () => {
+    const refused = assessSubmission(
+      observed({
+        submission: published,
+        ownership: { state: 'refused', owner: { namespace: 'studio', name: 'desk' } },
+      }),
+      config,
+    );
+    expect(refused.liveVersion).toBeUndefined();
+  });
+
+  it('carries the pod’s reason into a failed validation Job’s message', () => {
+    const assessment = assessSubmission(
+      observed({
+        validationJob: job('j', 'Failed'),
+        validationFailure: { reason: 'Error', message: 'STORAGE_NO_SUCH_BUCKET: no bucket incoming.' },
+      }),
+      config,
+    );
+    expect(assessment.message).toContain('STORAGE_NO_SUCH_BUCKET: no bucket incoming');
+  });
+});
+
+describe('QAReview conditions tell the truth', () => {
+  const moved = assetSubmission().withRevision(2).build();
+  const rows = [
+    {
+      name: 'open',
+      review: review(sub, 'Pending'),
+      submission: sub,
+      phase: 'Open',
+      reason: ReviewReason.AwaitingDecision,
+    },
+    {
+      name: 'approved',
+      review: review(sub, 'Approved'),
+      submission: sub,
+      phase: 'Approved',
+      reason: ReviewReason.Approved,
+    },
+    {
+      name: 'rejected',
+      review: review(sub, 'Rejected'),
+      submission: sub,
+      phase: 'Rejected',
+      reason: ReviewReason.Rejected,
+    },
+    {
+      name: 'revision moved',
+      review: review(sub, 'Pending'),
+      submission: moved,
+      phase: 'Orphaned',
+      reason: ReviewReason.RevisionMoved,
+    },
+    {
+      name: 'submission gone',
+      review: review(sub, 'Pending'),
+      submission: undefined,
+      phase: 'Orphaned',
+      reason: ReviewReason.SubmissionMissing,
+    },
+    // Approving an orphaned review decides nothing, and the review says so.
+    {
+      name: 'approved when orphaned',
+      review: review(sub, 'Approved'),
+      submission: moved,
+      phase: 'Orphaned',
+      reason: ReviewReason.DecisionIgnored,
+    },
+  ];
+  it.each(rows)('$name → $phase ($reason)', (row) => {
+    const status = computeReviewStatus({ review: row.review, submission: row.submission, now: NOW });
+    expect(status.phase).toBe(row.phase);
+    const decided = status.conditions?.find((c) => c.type === 'Decided');
+    expect(decided?.reason).toBe(row.reason);
+    isActionable(decided?.message ?? '');
+    expect(decided?.status).toBe(row.phase === 'Approved' || row.phase === 'Rejected' ? 'True' : 'False');
+    if (row.reason === ReviewReason.DecisionIgnored) expect(status.decidedAt).toBeUndefined();
+  });
+});
