@@ -10,8 +10,11 @@
  * Each side runs BENCH_REPEATS times, alternating, and keeps its fastest run: on a machine shared with other
  * work, the minimum is the figure least distorted by someone else's load.
  *
- * Options (environment): BENCH_FRAMES (default 8), BENCH_RESOLUTION (1024), BENCH_REPEATS (2), BENCH_MODELS
- * (comma list), CHROMIUM_PATH (default /usr/bin/chromium).
+ * Options (environment): BENCH_MODE (speed, the default; look: brightness and colour against model-viewer,
+ * see render-look.ts; gpu: the GPU table, see render-gpu.ts), BENCH_FRAMES (default 8), BENCH_RESOLUTION
+ * (1024; 512 for look), BENCH_REPEATS (2), BENCH_MODELS (comma list), CHROMIUM_PATH (default
+ * /usr/bin/chromium), BENCH_SHEET (look: contact sheet path, docs/render-look.webp), BENCH_LOOK_JSON (look:
+ * write model-viewer's figures there).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -27,6 +30,7 @@ import {
   type MaterialModelName,
   materialModel,
 } from '../render-job/test-support/material-models.ts';
+import { benchGpu } from './render-gpu.ts';
 import { compareLooks, type LookModel } from './render-look.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -350,5 +354,6 @@ function round(value: number): number {
 
 const mode = process.env.BENCH_MODE ?? 'speed';
 if (mode === 'look') await mainLook();
+else if (mode === 'gpu') await benchGpu(ROOT, FIXTURES);
 else if (mode === 'speed') await main();
 else throw new Error(`BENCH_MODE must be speed, look or gpu, got ${mode}`);
