@@ -1,5 +1,13 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { createGpuContext, type GpuContext } from '../../render-job/gpu/create-gpu-context.ts';
+import { renderFixture } from '../../render-job/test-support/render-fixture.ts';
+import { parseDescriptorSet } from '../contracts/descriptors.ts';
+import { assessDelivery } from './assess-delivery.ts';
 import { compareColours, compareShapes } from './assess-reference.ts';
 import { productView, type RgbaImage } from './product-view.ts';
 import { ssim } from './ssim.ts';
@@ -126,5 +134,49 @@ describe('fixture references against rendered turntables (labelled set subset)',
     expect(verdicts['other-product']?.verdict, JSON.stringify(verdicts['other-product'])).toBe('Mismatch');
     // The screenshot shows the Duck from its right front: the best view is a real frame near it.
     expect(verdicts.true?.bestFrame).toBeGreaterThanOrEqual(20);
+  }, 120_000);
+
+  it('assesses a delivery into a QAReview status.fidelity the CRD accepts', async () => {
+    const rendered = await renderFixture('Duck', gpu, { frames: 12, resolution: 160, background: '#ffffff' });
+    try {
+      const descriptors = parseDescriptorSet(
+        JSON.parse(await readFile(join(rendered.directory, 'descriptors.json'), 'utf8')),
+      );
+      const frames = await Promise.all(
+        rendered.manifest.frames.map(async (frame) => ({
+          index: frame.index,
+          angleDeg: frame.angleDeg,
+          bytes: await readFile(join(rendered.directory, frame.files.png ?? '')),
+          descriptor: descriptors.frames[frame.index]?.vector,
+        })),
+      );
+      const fixtures = join(import.meta.dirname, '../../test/fixtures');
+      const fidelity = await assessDelivery(
+        {
+          references: [
+            {
+              name: 'references/duck.png',
+              bytes: await readFile(join(fixtures, 'models/Duck/screenshot/screenshot.png')),
+            },
+            { name: 'references/notes.jpg', bytes: new TextEncoder().encode('not a photo') },
+          ],
+          frames,
+          renderPrefix: rendered.directory,
+        },
+        { now: new Date('2026-01-02T03:04:05Z') },
+      );
+      expect(fidelity.references.map((r) => r.reference)).toEqual(['references/duck.png']);
+      expect(fidelity.error).toBe('not an image: references/notes.jpg');
+      expect(fidelity.references[0]?.verdict).not.toBe('Mismatch');
+      const crd = parse(await readFile(join(import.meta.dirname, '../../crds/qareviews.yaml'), 'utf8'));
+      const schema = crd.spec.versions[0].schema.openAPIV3Schema.properties.status.properties.fidelity;
+      const ajv = new Ajv({ strict: false, allErrors: true });
+      (addFormatsModule as unknown as (ajv: Ajv) => Ajv)(ajv);
+      ajv.addFormat('int32', true);
+      const validate = ajv.compile(schema);
+      expect(validate(fidelity), JSON.stringify(validate.errors)).toBe(true);
+    } finally {
+      await rendered.cleanup();
+    }
   }, 120_000);
 });
