@@ -118,6 +118,11 @@ export const CONTROLLER_CONFIG_PROPERTIES = {
     {
       /** Versions of an ASIN kept: the published one plus the most recently published before it. */
       versionsToKeep: Type.Integer({ minimum: 1, maximum: 100, default: 2 }),
+      /**
+       * Superseded revisions of a submission whose QAReview and RenderJob objects are kept once a newer
+       * revision is Published (older ones are deleted; see controllers/retention/).
+       */
+      supersededRevisionsKept: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, default: 1 })),
     },
     { additionalProperties: false, default: {} },
   ),

@@ -6,6 +6,7 @@ import { writeStatusRetryingConflicts } from '../../lib/kube/status-retry.ts';
 import { executeActions } from '../actions.ts';
 import type { Context, ReconcileResult } from '../context.ts';
 import { RESOURCES, type SubmissionPhase } from '../resources.ts';
+import { pruneSupersededChildren } from '../retention/prune.ts';
 import { observeSubmission } from './observe.ts';
 import { assessSubmission } from './plan.ts';
 import { computeSubmissionStatus } from './status.ts';
@@ -30,6 +31,9 @@ export async function reconcileSubmission(
     { resource: RESOURCES.assetSubmission, object: submission },
     assessment.actions,
   );
+  if (assessment.phase === 'Published') {
+    await pruneSupersededChildren(ctx, submission, assessment.published?.version);
+  }
   if (!assessment.writeStatus) return {};
   // The finalizer patch of this reconcile moved the resourceVersion; anyone else's change conflicts, and a
   // conflict of the same generation is written again onto a fresh read instead of requeueing the key.
