@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { Document } from '@gltf-transform/core';
-import { KHRTextureBasisu } from '@gltf-transform/extensions';
+import { KHRMaterialsIridescence, KHRTextureBasisu } from '@gltf-transform/extensions';
 import { describe, expect, it } from 'vitest';
+import { materialModel } from '../test-support/material-models.ts';
 import { fixturePath } from '../test-support/render-fixture.ts';
 import { loadScene } from './load-scene.ts';
 import { readModel } from './read-model.ts';
@@ -45,6 +46,22 @@ describe('loadScene', () => {
     const transformed = await load('TextureTransformTest');
     const transforms = transformed.materials.map((m) => m.baseColor?.transform).filter(Boolean);
     expect(transforms.some((t) => t![0] !== 1 || t![2] !== 0 || t![5] !== 0)).toBe(true);
+  });
+
+  it('reads the factors of the shaded material extensions and names what it does not shade', async () => {
+    const bytes = await materialModel('SheenCushion');
+    const document = await readModel({ bytes, name: 'cushion.glb' });
+    const material = document.getRoot().listMaterials()[0]!;
+    const iridescence = document.createExtension(KHRMaterialsIridescence).createIridescence();
+    material.setExtension('KHR_materials_iridescence', iridescence.setIridescenceFactor(1));
+    const warnings: Array<{ fields: unknown; message: string }> = [];
+    const scene = loadScene(document, {
+      warn: (fields: unknown, message: string) => warnings.push({ fields, message }),
+    } as never);
+    expect(scene.materials[0]).toMatchObject({ sheenColor: [1, 0.55, 0.55], sheenRoughness: 0.5, ior: 1.5 });
+    expect(warnings).toEqual([
+      expect.objectContaining({ fields: { extensions: ['KHR_materials_iridescence'] } }),
+    ]);
   });
 
   it('refuses a model that requires an extension the renderer does not implement', () => {
