@@ -31,6 +31,8 @@ export interface ReviewDetails {
     validation?: NonNullable<AssetSubmission['status']>['validation'];
   };
   files: { glbUrl?: string; references: string[]; frames: string[]; framesFrom?: number };
+  /** Each reference photo against its best turntable frame (`QAReview.status.fidelity`), when computed. */
+  fidelity?: NonNullable<QAReview['status']>['fidelity'];
   /** The submission's turntable render: its phase and the preset's fill check, when there is one. */
   render?: {
     name: string;
@@ -113,6 +115,7 @@ export class QAApi {
     const details: ReviewDetails = {
       review: this.reviewSummary(review),
       files: { references: [], frames: [] },
+      ...(review.status?.fidelity ? { fidelity: review.status.fidelity } : {}),
     };
     const submission = await findResource(
       client,

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { grantReviewerAccess, tokenKubeconfig } from '../dev/reviewer-access.ts';
+import { assessDelivery } from '../lib/fidelity/assess-delivery.ts';
 import { KubeClient } from '../lib/kube/client.ts';
 import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
 import { getResource } from '../lib/shazam-client/resources.ts';
@@ -12,6 +13,7 @@ import {
   createObject,
   testReview,
   testSubmission,
+  writeReviewStatus,
   writeSubmissionStatus,
 } from '../test/support/cli/test-objects.ts';
 import { type HeadlessBrowser, launchChromium, modelShown } from './browser.ts';
@@ -30,13 +32,14 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
   let pages: PagesServer;
   let browser: HeadlessBrowser;
   let observerToken: string;
+  let bucket: string;
   const s3 = s3Client();
 
   beforeAll(async () => {
     namespace = await createNamespace('qa-page');
     const adminConfig = loadKubeConfig({ path: kubeconfigPath() });
     admin = new KubeClient(adminConfig);
-    const bucket = await createBucket('assets');
+    bucket = await createBucket('assets');
     const keys = versionKeys('B0TESTBOX1', 1);
     await s3.send(
       new PutObjectCommand({
@@ -128,6 +131,45 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
     expect(await page.locator('#references img').count()).toBe(2);
     expect(await page.locator('#findings').textContent()).toContain('TEXTURE_DARK_BASE_COLOR');
     expect(await page.locator('#frames-note').textContent()).toContain('rendered after approval');
+    await page.close();
+  }, 240_000);
+
+  it('shows each reference photo beside its best frame with an overlay, the scores and the verdict', async () => {
+    const keys = versionKeys('B0LAMP0001', 1);
+    const photo = await readFile(`${fixtures}reference-images/Mixer-0.jpg`);
+    const frame = await readFile(`${fixtures}models/Mixer/rr-Mixer-0.png`);
+    for (const [key, body] of [
+      [`${keys.referencesPrefix}Mixer-0.jpg`, photo],
+      [`${keys.framesPrefix}000.png`, frame],
+    ] as const) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    }
+    const fidelity = await assessDelivery({
+      references: [{ name: 'references/Mixer-0.jpg', bytes: photo }],
+      frames: [{ index: 0, angleDeg: 0, bytes: frame }],
+    });
+    expect(fidelity.references[0]?.verdict).toBe('Match');
+    await writeReviewStatus(admin, namespace, 'lamp-qa-r1', { fidelity });
+    const page = await browser.context.newPage();
+    await page.goto(`${pages.url}/qa/#lamp-qa-r1`);
+    const card = page.locator('.fidelity-card[data-reference="references/Mixer-0.jpg"]');
+    await expect.poll(() => card.getAttribute('data-verdict')).toBe('Match');
+    await expect.poll(() => card.locator('canvas').count()).toBe(3);
+    expect(await card.locator('.scores').textContent()).toContain('Silhouette IoU');
+    expect(await page.locator('#fidelity-note').textContent()).toContain('1 Match');
+    // The overlay shows the product: photo and render agree, so it is mostly grey, and not blank white.
+    const overlay = await card.locator('canvas.overlay').evaluate((canvas: HTMLCanvasElement) => {
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      let product = 0;
+      let disagree = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i]! < 230 || data[i + 1]! < 230) product++;
+        if (Math.abs(data[i]! - data[i + 1]!) > 60) disagree++;
+      }
+      return { product: product / (data.length / 4), disagree: disagree / (data.length / 4) };
+    });
+    expect(overlay.product).toBeGreaterThan(0.2);
+    expect(overlay.disagree).toBeLessThan(0.1);
     await page.close();
   }, 240_000);
 

@@ -95,6 +95,150 @@ function renderFill(render) {
   });
 }
 
+// Each reference photo beside its best turntable frame, both cut to the square the scores compared, and an
+// overlay of the two (photo in magenta, render in green: where they agree the overlay is grey).
+const FIDELITY_SIDE = 160;
+
+function loadImage(src) {
+  return new Promise((resolve, reject) => {
+    const image = new Image();
+    image.onload = () => resolve(image);
+    image.onerror = () => reject(new Error(`cannot load ${src}`));
+    image.src = src;
+  });
+}
+
+function cropCanvas(image, crop, label) {
+  const canvas = element('canvas', { width: FIDELITY_SIDE, height: FIDELITY_SIDE, title: label });
+  canvas.setAttribute('aria-label', label);
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  context.fillStyle = '#fff';
+  context.fillRect(0, 0, FIDELITY_SIDE, FIDELITY_SIDE);
+  const [x0, y0, x1, y1] = crop ?? [0, 0, 1, 1];
+  const width = image.naturalWidth;
+  const height = image.naturalHeight;
+  // The square may reach past the photo's edges: draw only the part inside it, where it belongs.
+  const sx = Math.max(0, x0 * width);
+  const sy = Math.max(0, y0 * height);
+  const ex = Math.min(width, x1 * width);
+  const ey = Math.min(height, y1 * height);
+  const scaleX = FIDELITY_SIDE / ((x1 - x0) * width);
+  const scaleY = FIDELITY_SIDE / ((y1 - y0) * height);
+  if (ex > sx && ey > sy) {
+    context.drawImage(
+      image,
+      sx,
+      sy,
+      ex - sx,
+      ey - sy,
+      (sx - x0 * width) * scaleX,
+      (sy - y0 * height) * scaleY,
+      (ex - sx) * scaleX,
+      (ey - sy) * scaleY,
+    );
+  }
+  return canvas;
+}
+
+function overlayCanvas(photo, frame) {
+  const canvas = element('canvas', { width: FIDELITY_SIDE, height: FIDELITY_SIDE, className: 'overlay' });
+  canvas.setAttribute('aria-label', 'Overlay: photo magenta, render green');
+  const a = photo.getContext('2d').getImageData(0, 0, FIDELITY_SIDE, FIDELITY_SIDE).data;
+  const b = frame.getContext('2d').getImageData(0, 0, FIDELITY_SIDE, FIDELITY_SIDE).data;
+  const context = canvas.getContext('2d');
+  const out = context.createImageData(FIDELITY_SIDE, FIDELITY_SIDE);
+  for (let i = 0; i < a.length; i += 4) {
+    const grey = (d) => 0.2126 * d[i] + 0.7152 * d[i + 1] + 0.0722 * d[i + 2];
+    const p = grey(a);
+    const r = grey(b);
+    out.data[i] = p;
+    out.data[i + 1] = r;
+    out.data[i + 2] = p;
+    out.data[i + 3] = 255;
+  }
+  context.putImageData(out, 0, 0);
+  return canvas;
+}
+
+function fileName(path) {
+  return decodeURIComponent(path.split('?')[0]).split('/').pop();
+}
+
+const score = (value, digits) => (value === undefined ? '–' : value.toFixed(digits));
+
+async function fidelityCard(match, files) {
+  const photoUrl = files.references.find((url) => fileName(url) === fileName(match.reference));
+  const frameName = String(match.bestFrame).padStart(3, '0');
+  const frameUrl = files.frames.find((url) => fileName(url).startsWith(`${frameName}.`));
+  const view = `frame ${match.bestFrame} · ${match.angleDeg}°${match.elevationDeg === undefined ? '' : ` · elevation ${match.elevationDeg}°`}`;
+  const scores = element('table', { className: 'scores' }, [
+    element(
+      'tbody',
+      {},
+      [
+        ['Silhouette IoU', score(match.scores.silhouetteIoU, 3)],
+        ['Colour ΔE00', score(match.scores.colourDeltaE, 1)],
+        ['SSIM', score(match.scores.structuralSimilarity, 3)],
+        ['Descriptor', score(match.scores.descriptorSimilarity, 3)],
+      ].map(([label, value]) =>
+        element('tr', {}, [element('th', { textContent: label }), element('td', { textContent: value })]),
+      ),
+    ),
+  ]);
+  const card = element('article', { className: 'fidelity-card' }, [
+    element('header', {}, [
+      element('span', { className: 'name', textContent: match.reference }),
+      element('span', { className: `badge ${match.verdict}`, textContent: match.verdict }),
+    ]),
+  ]);
+  card.dataset.reference = match.reference;
+  card.dataset.verdict = match.verdict;
+  const images = element('div', { className: 'fidelity-images' });
+  card.append(
+    images,
+    element('p', { className: 'meta', textContent: `${view}${match.closeUp ? ' · close-up' : ''}` }),
+    scores,
+  );
+  if (match.reasons?.length)
+    card.append(
+      element(
+        'ul',
+        { className: 'reasons' },
+        match.reasons.map((reason) => element('li', { textContent: reason })),
+      ),
+    );
+  try {
+    if (!photoUrl || !frameUrl) throw new Error('photo or frame not found');
+    const [photo, frame] = await Promise.all([loadImage(photoUrl), loadImage(frameUrl)]);
+    const photoCanvas = cropCanvas(photo, match.referenceCrop, `Reference ${match.reference}`);
+    const frameCanvas = cropCanvas(frame, match.frameCrop, `Turntable frame ${match.bestFrame}`);
+    images.append(
+      element('figure', {}, [photoCanvas, element('figcaption', { textContent: 'Reference' })]),
+      element('figure', {}, [frameCanvas, element('figcaption', { textContent: 'Best frame' })]),
+      element('figure', {}, [
+        overlayCanvas(photoCanvas, frameCanvas),
+        element('figcaption', { textContent: 'Overlay (photo magenta, render green)' }),
+      ]),
+    );
+  } catch (error) {
+    images.append(element('p', { className: 'placeholder', textContent: `No images: ${error.message}` }));
+  }
+  return card;
+}
+
+async function renderFidelity(fidelity, files) {
+  const references = fidelity?.references ?? [];
+  const counts = ['Match', 'Check', 'Mismatch'].map(
+    (verdict) => `${references.filter((r) => r.verdict === verdict).length} ${verdict}`,
+  );
+  $('fidelity-note').textContent = fidelity
+    ? `${counts.join(' · ')}${fidelity.error ? ` · ${fidelity.error}` : ''}`
+    : 'not computed for this revision';
+  $('fidelity').replaceChildren(
+    ...(await Promise.all(references.map((match) => fidelityCard(match, files)))),
+  );
+}
+
 async function showReview(name) {
   selected = name;
   $('decision-status').textContent = '';
@@ -142,6 +286,10 @@ async function showReview(name) {
         : `${files.frames.length} frames of the published revision ${files.framesFrom}, for comparison`;
   renderFill(details.render);
   renderFindings(submission?.validation);
+  // Images load in the background: the decision does not wait for them.
+  renderFidelity(details.fidelity, files).catch((error) => {
+    $('fidelity-note').textContent = `cannot show: ${error.message}`;
+  });
   const decided = review.decision !== 'Pending';
   $('approve').disabled = decided;
   $('reject').disabled = decided;
