@@ -100,6 +100,15 @@ export const POLICY_SCHEMA = section({
     /** Geometry compression of the web GLB. */
     compression: Type.Enum(['meshopt', 'draco', 'none']),
   }),
+  /**
+   * Mechanical repairs that may produce a repaired candidate beside the artist's delivery (see
+   * docs/validation.md, "Repairs"); an empty list turns repairs off.
+   */
+  repair: section({
+    allowed: Type.Array(Type.Enum(['unit-scale', 'recenter', 'downsize-textures']), { uniqueItems: true }),
+    /** Unit factors tried, in order, when the model's scale is off (0.01: centimetres, 0.001: millimetres, 0.0254: inches). */
+    unitFactors: Type.Array(Type.Number({ exclusiveMinimum: 0 }), { maxItems: 8 }),
+  }),
   /** Severity overrides by finding code (e.g. `CLEANUP_NAMES: warning`, `GLTF_NODE_EMPTY: error`). */
   severities: Type.Record(
     Type.String({ pattern: '^[A-Z][A-Z0-9_]+$' }),
@@ -116,6 +125,7 @@ export type UvPolicy = Policy['uv'];
 export type TexturingPolicy = Policy['texturing'];
 export type ReferencesPolicy = Policy['references'];
 export type WebPolicy = Policy['web'];
+export type RepairPolicy = Policy['repair'];
 
 const MiB = 1024 * 1024;
 
@@ -155,5 +165,6 @@ export const DEFAULT_POLICY: Policy = {
   },
   references: { minCount: 1, minShortSide: 512 },
   web: { maxTextureSize: 2048, compression: 'meshopt' },
+  repair: { allowed: ['unit-scale', 'recenter', 'downsize-textures'], unitFactors: [0.01, 0.001, 0.0254] },
   severities: {},
 };
