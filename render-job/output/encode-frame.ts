@@ -49,7 +49,8 @@ export async function encodeFrame(
   let image = sharp(pixels, { raw: { width: size, height: size, channels: 4 } });
   if (settings.opaque) image = image.removeAlpha();
   if (settings.resizeTo !== undefined && settings.resizeTo < size) {
-    image = image.resize(settings.resizeTo, settings.resizeTo, { kernel: 'lanczos3' });
+    // Cubic: 47 ms of CPU for 2000 → 1024 against lanczos3's 61 (docs/render.md), as sharp for a poster.
+    image = image.resize(settings.resizeTo, settings.resizeTo, { kernel: 'cubic' });
   }
   if (format === 'png') return image.png({ compressionLevel: settings.pngCompressionLevel }).toBuffer();
   return image
