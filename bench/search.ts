@@ -5,21 +5,21 @@
  *    includes common terms, each in a quarter of the catalogue), next to a bare fastify route serving a
  *    fixed JSON body in the same process and run; the ratio is our overhead.
  * 2. In-process text search p99, ours next to MiniSearch (fuzzy + prefix, the same documents and queries).
- * 3. Photo search p99: decode a JPEG, compute its descriptor, scan every frame of the catalogue.
+ * 3. Photo search (bench/search-photo.ts): the index's p50/p99 next to the exact scan of every frame over the
+ *    same synthetic descriptors, recall@10 against it, and the whole path (decode + descriptor + search).
  *
  * Options (environment): BENCH_ASSETS (100000), BENCH_FRAMES (frames per asset in the photo index, 12),
- * BENCH_SECONDS (per autocannon run, 5), BENCH_CONNECTIONS (10).
+ * BENCH_SECONDS (per autocannon run, 5), BENCH_CONNECTIONS (10), BENCH_QUERIES (photo queries, 100).
  */
 import { createRequire } from 'node:module';
 import { S3Client } from '@aws-sdk/client-s3';
 import Fastify from 'fastify';
 import MiniSearch from 'minisearch';
-import sharp from 'sharp';
-import { computeDescriptor, DESCRIPTOR_DIMS } from '../lib/image-descriptor/compute-descriptor.ts';
+import { DESCRIPTOR_DIMS } from '../lib/image-descriptor/compute-descriptor.ts';
 import { buildApp } from '../search-api/app.ts';
 import { Catalog } from '../search-api/catalog/catalog.ts';
 import type { PublishedAsset } from '../search-api/catalog/published-asset.ts';
-import { decodePhoto } from '../search-api/decode-photo.ts';
+import { benchPhotoSearch } from './search-photo.ts';
 
 interface AutocannonResult {
   requests: { average: number };
@@ -176,29 +176,6 @@ async function main(): Promise<void> {
     `indexed text of ${catalog.size} assets in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
 
-  started = performance.now();
-  const next = random(7);
-  const vector = new Float32Array(DESCRIPTOR_DIMS);
-  const frames = Array.from({ length: FRAMES }, (_, index) => ({
-    index,
-    vector: new Float32Array(DESCRIPTOR_DIMS),
-  }));
-  for (const asset of documents) {
-    for (let d = 0; d < DESCRIPTOR_DIMS; d++) vector[d] = next() - 0.3;
-    for (const frame of frames) {
-      let norm = 0;
-      for (let d = 0; d < DESCRIPTOR_DIMS; d++) {
-        frame.vector[d] = vector[d]! + (next() - 0.5) * 0.3;
-        norm += frame.vector[d]! ** 2;
-      }
-      for (let d = 0; d < DESCRIPTOR_DIMS; d++) frame.vector[d]! /= Math.sqrt(norm);
-    }
-    catalog.setDescriptors(asset, frames);
-  }
-  console.log(
-    `indexed ${catalog.imageStats.frames} photo frames in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-  );
-
   // Presigning needs no server: the CDN mode is what production uses, and it is measured.
   const s3 = new S3Client({
     region: 'us-east-1',
@@ -277,31 +254,12 @@ async function main(): Promise<void> {
     );
   }
 
-  console.log('\nPhoto search in process (decode JPEG + descriptor + scan of every frame):');
-  const photo = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#f4f4f4' } })
-    .composite([
-      {
-        input: { create: { width: 300, height: 380, channels: 3, background: '#8a5a3c' } },
-        left: 250,
-        top: 120,
-      },
-    ])
-    .jpeg({ quality: 85 })
-    .toBuffer();
-  const photoTimes: number[] = [];
-  const scanTimes: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const t0 = performance.now();
-    const decoded = await decodePhoto(photo, 40_000_000);
-    const descriptor = computeDescriptor(decoded.rgba, decoded.width, decoded.height);
-    const t1 = performance.now();
-    catalog.searchImage(descriptor, 10);
-    photoTimes.push(performance.now() - t0);
-    scanTimes.push(performance.now() - t1);
-  }
-  console.log(
-    `photo search over ${catalog.imageStats.frames} frames: p50 ${percentile(photoTimes, 50).toFixed(0)} ms  p99 ${percentile(photoTimes, 99).toFixed(0)} ms (scan alone p99 ${percentile(scanTimes, 99).toFixed(0)} ms)`,
-  );
+  console.log('\nPhoto search in process: the index next to the exact scan over the same frames:');
+  await benchPhotoSearch({
+    assets: ASSETS,
+    frames: FRAMES,
+    queries: Number(process.env.BENCH_QUERIES ?? 100),
+  });
   s3.destroy();
 }
 

@@ -2,7 +2,8 @@
  * The search API's in-memory catalogue: the published assets, one per ASIN, with their text and photo
  * indexes. Fed by the Kubernetes watch (one call per submission change); read by the routes.
  */
-import { type ImageHit, ImageIndex } from './image-index.ts';
+import { ImageIndex } from './image-index.ts';
+import type { ImageHit, PhotoIndex } from './photo-index.ts';
 import { type PublishedAsset, supersedes } from './published-asset.ts';
 import { TextIndex, type TextSearchOptions } from './text-index.ts';
 
@@ -37,11 +38,12 @@ export class Catalog {
   private readonly candidates = new Map<string, Map<string, PublishedAsset>>();
   private readonly served = new Map<string, PublishedAsset>();
   private readonly text = new TextIndex();
-  private readonly images: ImageIndex;
+  private readonly images: PhotoIndex;
   private readonly listeners = new Set<(change: CatalogChange) => void>();
 
-  constructor(dims: number) {
-    this.images = new ImageIndex(dims);
+  /** @param images the photo index (the in-memory {@link ImageIndex} unless another is given). */
+  constructor(dims: number, images: PhotoIndex = new ImageIndex(dims)) {
+    this.images = images;
   }
 
   /** Number of ASINs served. */
@@ -130,7 +132,7 @@ export class Catalog {
     };
   }
 
-  /** Photo search; see {@link ImageIndex.search}. */
+  /** Photo search; see {@link PhotoIndex.search}. */
   searchImage(descriptor: ArrayLike<number>, limit: number): Array<CatalogHit<ImageHit>> {
     return this.images.search(descriptor, limit).flatMap((hit) => {
       const asset = this.served.get(hit.asin);

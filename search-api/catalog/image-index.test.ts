@@ -115,7 +115,7 @@ describe('ImageIndex', () => {
     expect(() => index.upsert('B0CCCCCCCC', [{ index: 0, vector: [1] }])).toThrow(/expected 3/);
   });
 
-  it('finds at least 95% of the true top 10 past the exact threshold, probing an eighth of the lists', () => {
+  it('finds at least 95% of the true top 10 past the exact threshold, probing the nearest lists', () => {
     const products = clusteredCatalogue(dims);
     const index = new ImageIndex(dims);
     for (const [asin, frames] of products) {

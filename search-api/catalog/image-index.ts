@@ -1,20 +1,21 @@
 /**
  * Photo search: every turntable frame's descriptor of every published product, compared with a query
  * photo's descriptor. A product scores the similarity of its best-matching frame, so a photo from any side
- * finds it.
+ * finds it. The in-memory implementation of {@link PhotoIndex}.
  */
 import { CoarseQuantiser } from './coarse-quantiser.ts';
 import { dotQuery } from './dot-int8.ts';
 import { type Scored, TopK } from './min-heap.ts';
+import {
+  hitScore,
+  type ImageHit,
+  type PhotoFrame,
+  type PhotoIndex,
+  quantiseFrames,
+  quantiseQuery,
+} from './photo-index.ts';
 
-/** One search hit. */
-export interface ImageHit {
-  asin: string;
-  /** Cosine similarity of the query and the best frame, in [-1, 1]. */
-  score: number;
-  /** Frame index of the best match (its turntable position). */
-  frame: number;
-}
+export type { ImageHit } from './photo-index.ts';
 
 interface Entry {
   asin: string;
@@ -27,37 +28,53 @@ interface Entry {
   radii: Float32Array;
 }
 
-/** Quantisation scale: descriptor components lie in [-1, 1]. */
-const SCALE = 127;
 /** Neighbouring turntable frames look alike: each run of this many shares one centre for pruning. */
 const SECTOR_FRAMES = 12;
 /** Products scored exactly first, to set the pruning threshold. */
 const SEED_PRODUCTS = 32;
+
+/** How the index trades speed for recall; {@link DEFAULT_IMAGE_INDEX_TUNING} is what the service runs. */
+export interface ImageIndexTuning {
+  /**
+   * Up to this many products every query considers every product, and the scoring budget covers the whole
+   * catalogue, so the answer is exactly the brute-force one. Past it the coarse lists pick the candidates.
+   */
+  exactProducts: number;
+  /** Lists: one per this many sectors, at most {@link maxLists}. */
+  sectorsPerList: number;
+  maxLists: number;
+  /** Lists probed per query: at least this many, and more until {@link probeShare} of the products are candidates. */
+  minProbes: number;
+  probeShare: number;
+  /** Products scored exactly per query past the exact threshold, at most: max(this, 20·k). */
+  scoreBudget: number;
+  /** Sectors sampled per list to train the lists. */
+  samplePerList: number;
+  /**
+   * The lists are retrained when the number of sectors has grown this many times since the last training,
+   * until there are {@link maxLists} of them. Not after: re-filing blocks the event loop for a time that grows
+   * with the catalogue, and a full set of lists trained on tens of thousands of sectors keeps serving correct
+   * answers as the catalogue grows; a restart re-lists and retrains.
+   */
+  retrainGrowth: number;
+}
+
 /**
- * Products scored exactly per query, at least: past this the search stops pruning and answers with the best
- * found among the products with the highest bounds, so one query never scans a whole large catalogue.
+ * Chosen by `npm run bench:search` (docs/search.md, "Photo search"): at 100,000 products × 12 frames the
+ * nearest lists holding 2% of the products (at least 6 lists), and at most 256 products scored, gave
+ * recall@10 0.968 against the exact scan; 48 sampled sectors per list keep the lists good enough for the
+ * 0.95 floor of image-index.test.ts (16 gave 0.58 there).
  */
-const MIN_EXACT_BUDGET = 2000;
-/**
- * Up to this many products every query considers every product, and the scoring budget (max(2000, 20·k))
- * covers the whole catalogue, so the answer is exactly the brute-force one. Past it the coarse lists pick
- * the candidates (approximate; recall@10 0.99 on the clustered catalogue of image-index.test.ts).
- */
-const EXACT_PRODUCTS = MIN_EXACT_BUDGET;
-/** Coarse lists: about √(sectors), at most this many (more lists make indexing dearer, not queries cheaper). */
-const MAX_LISTS = 64;
-/** Lists probed per query: this fraction of them, at least {@link MIN_PROBES}. */
-const PROBE_FRACTION = 1 / 8;
-const MIN_PROBES = 4;
-/** Sectors sampled to train the lists, per list. */
-const SAMPLE_PER_LIST = 48;
-/**
- * The lists are retrained when the number of sectors has grown this many times since the last training, until
- * there are {@link MAX_LISTS} of them. Not after: re-filing blocks the event loop for a time that grows with
- * the catalogue (1.6 s at 32,000 sectors on a 2-core machine), and a full set of lists trained on thousands of
- * sectors keeps serving correct answers as the catalogue grows; a restart re-lists and retrains.
- */
-const RETRAIN_GROWTH = 4;
+export const DEFAULT_IMAGE_INDEX_TUNING: ImageIndexTuning = {
+  exactProducts: 2000,
+  sectorsPerList: 64,
+  maxLists: 1024,
+  minProbes: 6,
+  probeShare: 0.02,
+  scoreBudget: 256,
+  samplePerList: 48,
+  retrainGrowth: 4,
+};
 
 /**
  * Centres and radii of each sector, computed on the quantised vectors themselves so that the bound
@@ -88,11 +105,12 @@ function sectorsOf(vectors: Int8Array, frameCount: number, dims: number) {
 
 /**
  * The photo index. Vectors are stored as 8-bit integers (a quarter of the memory of floats; the similarity
- * moves by less than 0.01). Up to {@link EXACT_PRODUCTS} products a query considers them all and is exact;
- * past that a coarse quantiser ({@link CoarseQuantiser}: k-means lists over the sector centres, about
- * √sectors of them, at most {@link MAX_LISTS}) names the candidates: the products filed in the nearest
- * eighth of the lists. The lists are kept current on every upsert and remove and retrained each time the
- * catalogue has grown fourfold, until there are {@link MAX_LISTS} (see docs/search.md, "Photo search").
+ * moves by less than 0.01). Up to {@link ImageIndexTuning.exactProducts} products a query considers them all
+ * and is exact; past that a coarse quantiser ({@link CoarseQuantiser}: k-means lists over the sector centres,
+ * one per 64 sectors, at most 1,024, two-level past 64) names the candidates: the products filed in the
+ * nearest lists, until 2% of the catalogue is collected. The lists are kept current on every upsert and
+ * remove and retrained each time the catalogue has grown fourfold, until there are 1,024 (docs/search.md,
+ * "Photo search").
  *
  * @example
  * ```ts
@@ -101,17 +119,22 @@ function sectorsOf(vectors: Int8Array, frameCount: number, dims: number) {
  * index.search(computeDescriptor(rgba, w, h), 5); // [{asin: 'B0CHAIR001', score: 0.93, frame: 1}]
  * ```
  */
-export class ImageIndex {
+export class ImageIndex implements PhotoIndex {
   private readonly entries = new Map<string, Entry>();
   private readonly lists: CoarseQuantiser<Entry>;
+  private readonly tuning: ImageIndexTuning;
   private frameTotal = 0;
   private sectorTotal = 0;
   /** Sectors indexed when the lists were last trained; 0 before. */
   private trainedOn = 0;
 
   /** @param dims length of every vector; others are refused. */
-  constructor(readonly dims: number) {
+  constructor(
+    readonly dims: number,
+    tuning: Partial<ImageIndexTuning> = {},
+  ) {
     this.lists = new CoarseQuantiser(dims);
+    this.tuning = { ...DEFAULT_IMAGE_INDEX_TUNING, ...tuning };
   }
 
   /** Number of indexed products. */
@@ -124,27 +147,19 @@ export class ImageIndex {
     return this.frameTotal;
   }
 
+  /** Number of coarse lists (0 while the catalogue is searched exactly). */
+  get listCount(): number {
+    return this.lists.listCount;
+  }
+
   /** True when the product has frames indexed. */
   has(asin: string): boolean {
     return this.entries.has(asin);
   }
 
   /** Indexes a product's frames, replacing what was indexed under its ASIN. Throws on a wrong vector length. */
-  upsert(asin: string, frames: ReadonlyArray<{ index: number; vector: ArrayLike<number> }>): void {
-    const vectors = new Int8Array(frames.length * this.dims);
-    frames.forEach((frame, position) => {
-      if (frame.vector.length !== this.dims) {
-        throw new RangeError(
-          `frame ${frame.index} of ${asin} has ${frame.vector.length} numbers, expected ${this.dims}`,
-        );
-      }
-      for (let i = 0; i < this.dims; i++) {
-        vectors[position * this.dims + i] = Math.max(
-          -SCALE,
-          Math.min(SCALE, Math.round(frame.vector[i]! * SCALE)),
-        );
-      }
-    });
+  upsert(asin: string, frames: ReadonlyArray<PhotoFrame>): void {
+    const vectors = quantiseFrames(asin, frames, this.dims);
     this.remove(asin);
     const entry: Entry = {
       asin,
@@ -156,10 +171,11 @@ export class ImageIndex {
     this.frameTotal += frames.length;
     this.sectorTotal += entry.radii.length;
     this.lists.add(entry, entry.centres, entry.radii.length);
+    const { exactProducts, maxLists, retrainGrowth } = this.tuning;
     if (
-      this.entries.size > EXACT_PRODUCTS &&
-      this.lists.listCount < MAX_LISTS &&
-      this.sectorTotal >= RETRAIN_GROWTH * this.trainedOn
+      this.entries.size > exactProducts &&
+      this.lists.listCount < maxLists &&
+      this.sectorTotal >= retrainGrowth * this.trainedOn
     ) {
       this.train();
     }
@@ -177,14 +193,14 @@ export class ImageIndex {
 
   /**
    * (Re)trains the coarse lists on an evenly strided sample of the sector centres and re-files every
-   * product. Called as the catalogue grows past {@link EXACT_PRODUCTS} and then each time it has grown
-   * {@link RETRAIN_GROWTH}-fold until the list count reaches {@link MAX_LISTS}, so each sector is re-filed a
-   * bounded number of times on average.
+   * product. Called as the catalogue grows past the exact threshold and then each time it has grown
+   * fourfold until the list count reaches its maximum, so each sector is re-filed a bounded number of times.
    */
   private train(): void {
     const dims = this.dims;
-    const listCount = Math.min(MAX_LISTS, Math.max(1, Math.round(Math.sqrt(this.sectorTotal))));
-    const stride = Math.max(1, Math.floor(this.sectorTotal / (listCount * SAMPLE_PER_LIST)));
+    const { sectorsPerList, maxLists, samplePerList } = this.tuning;
+    const listCount = Math.min(maxLists, Math.max(1, Math.round(this.sectorTotal / sectorsPerList)));
+    const stride = Math.max(1, Math.floor(this.sectorTotal / (listCount * samplePerList)));
     const sample: Int8Array[] = [];
     let position = 0;
     for (const entry of this.entries.values()) {
@@ -199,38 +215,32 @@ export class ImageIndex {
   /**
    * The `limit` products whose best frame is most similar to `query` (a unit-length descriptor).
    *
-   * Candidates: every product up to {@link EXACT_PRODUCTS}, else the members of the nearest
-   * max(4, lists/8) coarse lists. Among them, without scoring every frame: for a frame f near its sector
-   * centre c (‖f − c‖ ≤ r), q·f ≤ q·c + ‖q‖·r.
-   * One dot product per sector bounds each product; products are scored in descending order of bound until
-   * the next bound cannot beat the k-th best score found. Caveats: past max(2000, 20·k) scored products it
-   * stops and returns the best found; past {@link EXACT_PRODUCTS} a product filed only in lists not probed
-   * is missed. Every score returned is exact (all the product's frames); ties among equal scores may be
-   * ordered differently from insertion order once the lists are in use.
+   * Candidates: every product up to the exact threshold, else the members of the nearest coarse lists (at
+   * least 6, and more until 2% of the products are candidates). Among them, without scoring every frame:
+   * for a frame f near its sector centre c (‖f − c‖ ≤ r), q·f ≤ q·c + ‖q‖·r. One dot product per sector
+   * bounds each product; products are scored in descending order of bound until the next bound cannot beat
+   * the k-th best score found. Caveats: past the exact threshold it scores at most max(256, 20·k) products
+   * and misses a product filed only in lists not probed. Every score returned is exact (all the product's
+   * frames); ties among equal scores may be ordered differently from insertion order once the lists are in use.
    */
   search(query: ArrayLike<number>, limit: number): ImageHit[] {
-    if (query.length !== this.dims) {
-      throw new RangeError(`query descriptor has ${query.length} numbers, expected ${this.dims}`);
-    }
     const dims = this.dims;
-    const q = new Int32Array(dims);
-    for (let i = 0; i < dims; i++) q[i] = Math.round(query[i]! * SCALE);
-    const entries =
-      this.entries.size > EXACT_PRODUCTS && this.lists.listCount > 0
-        ? this.lists.probe(q, Math.max(MIN_PROBES, Math.ceil(this.lists.listCount * PROBE_FRACTION)))
-        : [...this.entries.values()];
+    const q = quantiseQuery(query, dims);
+    const { exactProducts, minProbes, probeShare, scoreBudget } = this.tuning;
+    const approximate = this.entries.size > exactProducts && this.lists.listCount > 0;
+    const entries = approximate
+      ? this.lists.probe(q, minProbes, Math.ceil(this.entries.size * probeShare))
+      : [...this.entries.values()];
     const bounds = new Float64Array(entries.length);
-    const unit = 1 / (SCALE * SCALE);
     let queryNorm = 0;
     for (let i = 0; i < dims; i++) queryNorm += q[i]! * q[i]!;
     // A hair of slack so floating-point rounding in the bound never prunes a product that ties.
     queryNorm = Math.sqrt(queryNorm) * (1 + 1e-9);
-    for (const [position, entry] of entries.entries()) {
-      const { centres, radii } = entry;
+    for (let position = 0; position < entries.length; position++) {
+      const { centres, radii } = entries[position]!;
       let bound = Number.NEGATIVE_INFINITY;
       for (let s = 0; s < radii.length; s++) {
-        const dot = dotQuery(q, centres, s * dims);
-        bound = Math.max(bound, (dot + queryNorm * radii[s]! + 1) * unit);
+        bound = Math.max(bound, dotQuery(q, centres, s * dims) + queryNorm * radii[s]! + 1);
       }
       bounds[position] = bound;
     }
@@ -250,7 +260,7 @@ export class ImageIndex {
           bestFrame[position] = f;
         }
       }
-      top.offer({ doc: position, score: best * unit } satisfies Scored);
+      top.offer({ doc: position, score: best } satisfies Scored);
     };
     const seeds = new TopK(Math.min(entries.length, Math.max(limit, SEED_PRODUCTS)));
     for (let position = 0; position < entries.length; position++)
@@ -262,7 +272,8 @@ export class ImageIndex {
       if (!scored[position] && bounds[position]! > threshold()) remaining.push(position);
     }
     remaining.sort((a, b) => bounds[b]! - bounds[a]!);
-    let budget = Math.max(MIN_EXACT_BUDGET, 20 * limit) - seeds.size;
+    let budget =
+      (approximate ? Math.max(scoreBudget, 20 * limit) : Math.max(exactProducts, 20 * limit)) - seeds.size;
     for (const position of remaining) {
       // Bounds only fall from here on: once one cannot beat the k-th best, none can.
       if (bounds[position]! <= threshold() || budget-- <= 0) break;
@@ -270,7 +281,7 @@ export class ImageIndex {
     }
     return top.sorted().map(({ doc, score: value }) => ({
       asin: entries[doc]!.asin,
-      score: Math.round(value * 1000) / 1000,
+      score: hitScore(value),
       frame: entries[doc]!.frames[bestFrame[doc]!]!,
     }));
   }
