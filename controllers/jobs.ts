@@ -20,6 +20,9 @@ import {
 } from './names.ts';
 import type { AssetSubmission, Job, RenderJob } from './resources.ts';
 
+/** Where every Job container writes its termination message (the Kubernetes default). */
+export const TERMINATION_MESSAGE_PATH = '/dev/termination-log';
+
 /** Where the writable scratch volume is mounted in every Job container. */
 export const SCRATCH_PATH = '/scratch';
 
@@ -34,7 +37,12 @@ function podSpec(
   container: { name: string; args: string[]; env: Record<string, string> },
   resources: { requests: Record<string, string>; limits: Record<string, string> },
 ): Record<string, unknown> {
-  const env = { ...container.env, HOME: SCRATCH_PATH, TMPDIR: SCRATCH_PATH };
+  const env = {
+    ...container.env,
+    HOME: SCRATCH_PATH,
+    TMPDIR: SCRATCH_PATH,
+    SHAZAM_TERMINATION_MESSAGE_PATH: TERMINATION_MESSAGE_PATH,
+  };
   return {
     restartPolicy: 'Never',
     serviceAccountName: template.serviceAccountName,
@@ -67,6 +75,10 @@ function podSpec(
           seccompProfile: { type: 'RuntimeDefault' },
         },
         volumeMounts: [{ name: 'scratch', mountPath: SCRATCH_PATH }],
+        // The program writes why it failed here; a program that dies before it can, leaves its last log
+        // lines instead. The operator reads either from the pod's status.
+        terminationMessagePath: TERMINATION_MESSAGE_PATH,
+        terminationMessagePolicy: 'FallbackToLogsOnError',
       },
     ],
     volumes: [{ name: 'scratch', emptyDir: { sizeLimit: template.scratchSizeLimit } }],

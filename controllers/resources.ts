@@ -43,6 +43,7 @@ export const RESOURCES = {
   job: { group: 'batch', version: 'v1', plural: 'jobs' },
   event: { group: '', version: 'v1', plural: 'events' },
   lease: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' },
+  pod: { group: '', version: 'v1', plural: 'pods' },
 } as const satisfies Record<string, ResourceRef>;
 
 /** Render settings of a submission's overrides and of a RenderJob (`AssetSubmission.spec.render`). */

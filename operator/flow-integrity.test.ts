@@ -238,6 +238,39 @@ describe('a delivery that arrives after its manifest', () => {
     expect(reasons).not.toContain('Failed');
   }, 90_000);
 
+  it('carries the pod’s termination message of a failed validation Job into the status and Events', async () => {
+    const name = 'wrong-bucket';
+    const manifest = lateSubmission(name, 'B0NOBUCKET');
+    manifest.spec.delivery.uri = `s3://no-such-bucket-${bed.namespace}/incoming/B0NOBUCKET/r1.zip`;
+    await bed.kube.create(RESOURCES.assetSubmission, bed.namespace, manifest as unknown as KubernetesObject);
+    const failed = await flow(bed, name).phase('Failed', 60_000);
+    expect(condition(failed, 'Validated')).toMatchObject({ status: 'False', reason: 'ValidationJobFailed' });
+    expect(failed.status?.message).toContain('STORAGE_NO_SUCH_BUCKET');
+    const job = (await reader(bed).jobsOf(name))[0]!;
+    const pods = await bed.kube.list<
+      {
+        metadata: object;
+        status?: { containerStatuses?: { state?: { terminated?: { reason?: string; message?: string } } }[] };
+      } & KubernetesObject
+    >(
+      { group: '', version: 'v1', plural: 'pods' },
+      {
+        namespace: bed.namespace,
+        labelSelector: `batch.kubernetes.io/controller-uid=${job.metadata.uid}`,
+      },
+    );
+    expect(pods.items[0]?.status?.containerStatuses?.[0]?.state?.terminated).toMatchObject({
+      reason: 'Error',
+      message: expect.stringContaining('STORAGE_NO_SUCH_BUCKET'),
+    });
+    const events = await eventsOf(bed, name);
+    expect(events.find((e) => e.reason === 'Failed')?.message).toContain('STORAGE_NO_SUCH_BUCKET');
+    // Resyncs keep the reason once the status has it.
+    operator.resyncNow();
+    await operator.idle();
+    expect((await reader(bed).submission(name)).status?.message).toContain('STORAGE_NO_SUCH_BUCKET');
+  }, 90_000);
+
   it('fails with DeliveryNotFound once the wait is over, and stays failed', async () => {
     const name = 'never-uploaded';
     await bed.kube.create(

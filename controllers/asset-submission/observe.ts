@@ -12,6 +12,7 @@ import { ControllerError } from '../reasons.ts';
 import { type AssetSubmission, jobState, type QAReview, type RenderJob } from '../resources.ts';
 import { listStoredVersions, objectExists, readJson } from '../storage.ts';
 import {
+  jobFailureRecorded,
   promotionRecorded,
   type ResultObservation,
   type StorageObservation,
@@ -19,6 +20,7 @@ import {
   validationRecorded,
 } from './observed.ts';
 import { asinOwnership } from './ownership.ts';
+import { readPodFailure } from './pod-failure.ts';
 
 /** The revision of the version folder an S3 URI points into, for `asin` in `bucket`. */
 function revisionOfUri(uri: string, bucket: string, asin: string): number | undefined {
@@ -156,6 +158,17 @@ export async function observeSubmission(
     }
   }
 
+  // Why the validation Job failed, read from its pods once; the status keeps it afterwards.
+  let validationFailure: SubmissionObserved['validationFailure'];
+  if (
+    !deleting &&
+    validationJob !== undefined &&
+    jobState(validationJob).state === 'Failed' &&
+    !jobFailureRecorded(submission, validationJob.metadata.name)
+  ) {
+    validationFailure = await readPodFailure(ctx, validationJob);
+  }
+
   let result: ResultObservation = { state: 'unread' };
   const jobRunning = validationJob !== undefined && jobState(validationJob).state === 'Running';
   const refused = ownership.state === 'refused';
@@ -176,7 +189,7 @@ export async function observeSubmission(
     submission,
     now: new Date(ctx.clock.now()).toISOString(),
     validationJob,
-    validationFailure: undefined,
+    validationFailure,
     result,
     ownership,
     sameRevisionPeer,

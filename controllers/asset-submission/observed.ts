@@ -73,3 +73,13 @@ export function promotionRecorded(submission: AssetSubmission): boolean {
     isConditionTrue(submission.status?.conditions, 'Promoted')
   );
 }
+
+/** True when the status already records the failure of the validation Job `jobName` (with its reason). */
+export function jobFailureRecorded(submission: AssetSubmission, jobName: string): boolean {
+  const validated = submission.status?.conditions?.find((c) => c.type === 'Validated');
+  return (
+    validated?.status === 'False' &&
+    validated.reason === 'ValidationJobFailed' &&
+    validated.message.includes(`Job ${jobName} `)
+  );
+}

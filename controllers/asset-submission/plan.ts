@@ -20,7 +20,7 @@ import { fillSentence } from '../render-job/fill.ts';
 import { type AssetSubmissionStatus, jobState, RESOURCES, type SubmissionPhase } from '../resources.ts';
 import { versionsToDelete } from '../retention.ts';
 import { buildQAReview, buildRenderJob } from './children.ts';
-import { type SubmissionObserved, validationRecorded } from './observed.ts';
+import { jobFailureRecorded, type SubmissionObserved, validationRecorded } from './observed.ts';
 import { TAKES_OVER_ANNOTATION } from './ownership.ts';
 import { firstError, publicUrl, sentence, validationStatus } from './status-text.ts';
 
@@ -364,8 +364,14 @@ function validationStep(
       };
     }
     if (state.state === 'Failed') {
+      if (!observed.validationFailure && jobFailureRecorded(submission, jobName)) {
+        const recorded = previous?.message ?? '';
+        return failed(R.ValidationJobFailed, recorded);
+      }
       const cause = observed.validationFailure;
-      const why = cause ? `${cause.reason}: ${cause.message}` : (state.message ?? 'the Job failed');
+      const why = cause
+        ? `${state.message ?? 'the Job failed'}; its pod said ${cause.reason}: ${cause.message}`
+        : (state.message ?? 'the Job failed');
       return failed(
         R.ValidationJobFailed,
         sentence(`Validation Job ${jobName} failed: ${why}`) +

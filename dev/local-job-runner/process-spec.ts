@@ -10,6 +10,14 @@ export interface ProcessSpec {
   cwd: string;
   /** Directories to create first: the working directory and one per emptyDir volume. */
   directories: string[];
+  /**
+   * The local file that stands for the container's `terminationMessagePath` (default
+   * `/dev/termination-log`): the path in args and env is rewritten to it, and the runner reads it as the
+   * kubelet reads the termination message.
+   */
+  terminationMessagePath: string;
+  /** The container's `terminationMessagePolicy` (`File` by default). */
+  terminationMessagePolicy: 'File' | 'FallbackToLogsOnError';
 }
 
 /** Raised when a Job cannot run locally; the message says why. Code for logs and Events. */
@@ -71,7 +79,10 @@ export function buildProcessSpec(input: BuildProcessSpecInput): ProcessSpec {
     if (emptyDirs.has(mount.name))
       mounts.set(mount.mountPath.replace(/\/+$/, '') || '/', join(input.workDir, 'volumes', mount.name));
   }
+  const terminationPath = container.terminationMessagePath || '/dev/termination-log';
+  const terminationLocal = join(input.workDir, 'termination-log');
   const rewrite = (value: string): string => {
+    if (value === terminationPath) return terminationLocal;
     for (const [mountPath, local] of mounts) {
       if (value === mountPath) return local;
       if (value.startsWith(`${mountPath}/`)) return local + value.slice(mountPath.length);
@@ -102,5 +113,14 @@ export function buildProcessSpec(input: BuildProcessSpecInput): ProcessSpec {
   const cwd = container.workingDir ? rewrite(container.workingDir) : input.workDir;
   const directories = [input.workDir, ...mounts.values()];
   if (cwd !== input.workDir && cwd.startsWith(input.workDir)) directories.push(cwd);
-  return { file, args, env, cwd: cwd.startsWith(input.workDir) ? cwd : input.workDir, directories };
+  return {
+    file,
+    args,
+    env,
+    cwd: cwd.startsWith(input.workDir) ? cwd : input.workDir,
+    directories,
+    terminationMessagePath: terminationLocal,
+    terminationMessagePolicy:
+      container.terminationMessagePolicy === 'FallbackToLogsOnError' ? 'FallbackToLogsOnError' : 'File',
+  };
 }

@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeConfig, V1Job, V1JobStatus } from '@kubernetes/client-node';
+import type { KubeConfig, V1Job, V1JobStatus, V1Pod } from '@kubernetes/client-node';
 import { exponentialBackoff } from '../../lib/kube/backoff.ts';
 import { KubeClient, type ResourceRef } from '../../lib/kube/client.ts';
 import { type Clock, systemClock } from '../../lib/kube/clock.ts';
-import { isNotFound } from '../../lib/kube/errors.ts';
+import { isAlreadyExists, isNotFound } from '../../lib/kube/errors.ts';
 import { createInformer, objectKey } from '../../lib/kube/informer.ts';
 import { type KubeLogger, silentLogger } from '../../lib/kube/logger.ts';
 import { retryOnConflict } from '../../lib/kube/status.ts';
@@ -19,11 +19,14 @@ import {
   isJobFinished,
   startedStatus,
 } from './job-status.ts';
+import { podForAttempt, runningPodStatus, terminatedPodStatus, terminationMessage } from './pod-record.ts';
 import { buildProcessSpec, LocalJobSpecError } from './process-spec.ts';
 import { resolveEnv } from './resolve-env.ts';
 
 /** batch/v1 Jobs. */
 export const JOBS: ResourceRef = { group: 'batch', version: 'v1', plural: 'jobs' };
+const PODS: ResourceRef = { group: '', version: 'v1', plural: 'pods' };
+const SERVICE_ACCOUNTS: ResourceRef = { group: '', version: 'v1', plural: 'serviceaccounts' };
 
 /** Options of {@link startLocalJobRunner}. */
 export interface LocalJobRunnerOptions {
@@ -190,6 +193,46 @@ export async function startLocalJobRunner(options: LocalJobRunnerOptions): Promi
     });
   }
 
+  /**
+   * Records the attempt's Pod. The ServiceAccount admission refuses a pod whose ServiceAccount is missing,
+   * which a cluster's setup would have made: the runner makes it. A pod that cannot be recorded is logged
+   * and the Job runs regardless.
+   */
+  async function recordPod(job: V1Job, attempt: number): Promise<V1Pod | undefined> {
+    const pod = podForAttempt(job, attempt);
+    const namespace = job.metadata?.namespace ?? '';
+    const account = pod.spec?.serviceAccountName || 'default';
+    try {
+      try {
+        await client.create(SERVICE_ACCOUNTS, namespace, {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: account, namespace },
+        });
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error;
+      }
+      return await client.create<V1Pod>(PODS, namespace, pod);
+    } catch (error) {
+      log.warn({ kind: 'Job', namespace, name: job.metadata?.name, err: String(error) }, 'Pod not recorded');
+      return undefined;
+    }
+  }
+
+  /** Writes a recorded pod's status; a failure is logged (the pod is a record, the Job status decides). */
+  async function writePodStatus(pod: V1Pod, status: V1Pod['status']): Promise<void> {
+    const namespace = pod.metadata?.namespace ?? '';
+    const name = pod.metadata?.name ?? '';
+    try {
+      await retryOnConflict(async () => {
+        const fresh = await client.get<V1Pod>(PODS, namespace, name);
+        return client.replace<V1Pod>(PODS, namespace, name, { ...fresh, status }, 'status');
+      });
+    } catch (error) {
+      log.warn({ kind: 'Pod', namespace, name, err: String(error) }, 'Pod status not recorded');
+    }
+  }
+
   async function startAttempt(job: V1Job, attempt: number): Promise<void> {
     const namespace = job.metadata?.namespace ?? '';
     const name = job.metadata?.name ?? '';
@@ -209,6 +252,10 @@ export async function startLocalJobRunner(options: LocalJobRunnerOptions): Promi
       isJobFinished(fresh) ? undefined : startedStatus(fresh.status, clock.now()),
     );
     if (!started || isJobFinished(started) || stopping) return;
+    await writeFile(spec.terminationMessagePath, '');
+    const pod = await recordPod(job, attempt);
+    const startedAt = clock.now();
+    if (pod) await writePodStatus(pod, runningPodStatus(pod, startedAt));
     const logFile = createWriteStream(logPath(namespace, name, attempt), { flags: 'a' });
     const child = spawn(spec.file, spec.args, {
       cwd: spec.cwd,
@@ -227,13 +274,36 @@ export async function startLocalJobRunner(options: LocalJobRunnerOptions): Promi
     child.stderr?.pipe(logFile, { end: false });
     const key = `${namespace}/${name}`;
     let ended = false;
+    /** The pod's terminated state, written before the Job's status, as a kubelet's comes first. */
+    const recordTermination = async (outcome: AttemptOutcome): Promise<void> => {
+      if (!pod) return;
+      const [file, logText] = await Promise.all([
+        readFile(spec.terminationMessagePath, 'utf8').catch(() => ''),
+        readFile(logPath(namespace, name, attempt), 'utf8').catch(() => ''),
+      ]);
+      const message = terminationMessage({
+        file,
+        log: logText,
+        policy: spec.terminationMessagePolicy,
+        failed: outcome.result !== 'succeeded',
+      });
+      await writePodStatus(
+        pod,
+        terminatedPodStatus(pod, outcome, { startedAt, finishedAt: clock.now() }, message),
+      );
+    };
     const end = (outcome: AttemptOutcome) => {
       if (ended) return;
       ended = true;
+      // The run keeps its child until the pod is recorded, so no reconcile writes the Job's status first.
+      logFile.once('finish', () => {
+        void recordTermination(run.outcome ?? outcome).finally(() => {
+          if (!run.outcome) run.outcome = outcome;
+          run.child = undefined;
+          queue.add(key);
+        });
+      });
       logFile.end();
-      if (!run.outcome) run.outcome = outcome;
-      run.child = undefined;
-      queue.add(key);
     };
     child.on('error', (error) => {
       logFile.write(`local job runner: could not start ${spec.file}: ${error.message}\n`);

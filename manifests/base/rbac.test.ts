@@ -226,6 +226,8 @@ describe('the operator ServiceAccount', () => {
     ...['create', 'get', 'list', 'watch', 'delete'].map(
       (verb) => [`${verb} jobs`, () => inPipeline(verb, 'batch', 'jobs')] as [string, () => Access],
     ),
+    ['get pods (why a Job failed)', () => inPipeline('get', '', 'pods')],
+    ['list pods (why a Job failed)', () => inPipeline('list', '', 'pods')],
     ['create core events', () => inPipeline('create', '', 'events')],
     ['patch core events', () => inPipeline('patch', '', 'events')],
     ['create events.k8s.io events', () => inPipeline('create', 'events.k8s.io', 'events')],
@@ -258,8 +260,9 @@ describe('the operator ServiceAccount', () => {
     ['patch jobs', () => inPipeline('patch', 'batch', 'jobs')],
     ['patch jobs/status (the local job runner only)', () => inPipeline('patch', 'batch', 'jobs', 'status')],
     ['get secrets', () => inPipeline('get', '', 'secrets')],
-    ['list pods', () => inPipeline('list', '', 'pods')],
     ['create pods', () => inPipeline('create', '', 'pods')],
+    ['watch pods', () => inPipeline('watch', '', 'pods')],
+    ['get pods/log', () => inPipeline('get', '', 'pods', 'log')],
     ['delete events', () => inPipeline('delete', '', 'events')],
     [
       'list assetsubmissions in an unwatched namespace',

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
 import { UsageError } from '../../lib/cli/command.ts';
@@ -17,6 +18,8 @@ assets/<ASIN>/versions/<rev>/ when it passes (full report: versions/<rev>/valida
 stores the full report at assets/<ASIN>/validation/r<rev>-<sha16>.report.json when it fails,
 and writes the compact result to --result last.
 S3 comes from the environment (AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_ACCESS_KEY_ID, ...).
+On an infrastructure failure the reason (CODE: message) is also written to the container's
+termination message file, $SHAZAM_TERMINATION_MESSAGE_PATH (default /dev/termination-log).
 Exit 0: a verdict was reached and written (Passed or Failed); 1: infrastructure failure (retry); 2: usage.`;
 
 /** The arguments of `shazam validate-job`, checked. */
@@ -94,6 +97,32 @@ function s3Arg(flag: string, value: string): S3Location {
   }
 }
 
+/** Where Kubernetes reads a container's termination message unless the pod spec says otherwise. */
+export const DEFAULT_TERMINATION_MESSAGE_PATH = '/dev/termination-log';
+/** The kubelet keeps at most this many bytes of a termination message. */
+const TERMINATION_MESSAGE_MAX = 4096;
+
+/** `CODE: message` of a failure, as the termination message and the operator's status show it. */
+export function terminationMessage(error: unknown): string {
+  const code = (error as { code?: unknown }).code ?? (error as { name?: unknown }).name;
+  const message = error instanceof Error ? error.message : String(error);
+  const text = typeof code === 'string' && code !== 'Error' ? `${code}: ${message}` : message;
+  return Buffer.from(text, 'utf8').subarray(0, TERMINATION_MESSAGE_MAX).toString('utf8');
+}
+
+/**
+ * Writes the termination message for the kubelet to put in the pod's status. Best effort: outside a pod
+ * the file may not be writable, and the log still says the same.
+ */
+async function writeTerminationMessage(env: CliIO['env'], message: string): Promise<void> {
+  const path = env.SHAZAM_TERMINATION_MESSAGE_PATH || DEFAULT_TERMINATION_MESSAGE_PATH;
+  try {
+    await writeFile(path, message);
+  } catch {
+    // Not in a container with a termination message file.
+  }
+}
+
 /** `shazam validate-job`: the entry point of the validation Job. */
 export const command: CliCommand = {
   summary: 'validate and ingest one delivery from S3 (run by the validation Job)',
@@ -136,6 +165,7 @@ export const command: CliCommand = {
         error: error instanceof Error ? error.message : String(error),
         code: (error as { code?: string; name?: string }).code ?? (error as { name?: string }).name,
       });
+      await writeTerminationMessage(io.env, terminationMessage(error));
       return 1;
     } finally {
       s3.destroy();

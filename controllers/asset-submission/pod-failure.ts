@@ -1,0 +1,89 @@
+/**
+ * Why a failed Job's pod failed, as the kubelet recorded it: the container's termination message (what the
+ * program wrote, or its last log lines under `FallbackToLogsOnError`), its terminated reason and exit code,
+ * a waiting reason such as `ImagePullBackOff`, or the pod's own reason such as `Evicted`.
+ */
+import type { Context } from '../context.ts';
+import { type Job, RESOURCES } from '../resources.ts';
+import type { PodFailure } from './observed.ts';
+
+/** The label the Job controller puts on every pod of a Job: the Job's uid. */
+export const JOB_CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
+
+/** The slice of a core/v1 Pod read here. */
+export interface PodView {
+  metadata: { name: string; creationTimestamp?: string };
+  status?: {
+    phase?: string;
+    reason?: string;
+    message?: string;
+    containerStatuses?: {
+      name: string;
+      state?: ContainerState;
+      lastState?: ContainerState;
+    }[];
+  };
+}
+
+interface ContainerState {
+  terminated?: { exitCode?: number; reason?: string; message?: string; signal?: number };
+  waiting?: { reason?: string; message?: string };
+}
+
+const MAX_MESSAGE = 1024;
+
+function clip(text: string): string {
+  const trimmed = text.trim();
+  return trimmed.length <= MAX_MESSAGE ? trimmed : `${trimmed.slice(0, MAX_MESSAGE - 1)}…`;
+}
+
+/** The failure of one container state, if it says one. */
+function fromState(state: ContainerState | undefined): PodFailure | undefined {
+  const terminated = state?.terminated;
+  if (terminated && terminated.exitCode !== 0) {
+    const reason = terminated.reason || 'Error';
+    const exit = `exit code ${terminated.exitCode ?? 'unknown'}`;
+    const said = terminated.message?.trim().replace(/[.\s]+$/, '');
+    return { reason, message: clip(said ? `${said} (${exit})` : `the container ended with ${exit}`) };
+  }
+  const waiting = state?.waiting;
+  if (waiting?.reason && waiting.reason !== 'ContainerCreating' && waiting.reason !== 'PodInitializing') {
+    return { reason: waiting.reason, message: clip(waiting.message || waiting.reason) };
+  }
+  return undefined;
+}
+
+/**
+ * The failure the newest pod says, or undefined when no pod says one. Pure.
+ *
+ * @example
+ * podFailure([{ metadata: { name: 'p' }, status: { containerStatuses: [{ name: 'validate',
+ *   state: { terminated: { exitCode: 1, reason: 'Error', message: 'STORAGE_NO_SUCH_BUCKET: …' } } }] } }])
+ * // → { reason: 'Error', message: 'STORAGE_NO_SUCH_BUCKET: … (exit code 1)' }
+ */
+export function podFailure(pods: readonly PodView[]): PodFailure | undefined {
+  const newest = [...pods].sort((a, b) =>
+    (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''),
+  );
+  for (const pod of newest) {
+    for (const container of pod.status?.containerStatuses ?? []) {
+      const failure = fromState(container.state) ?? fromState(container.lastState);
+      if (failure) return failure;
+    }
+    if (pod.status?.phase === 'Failed' && pod.status.reason) {
+      return { reason: pod.status.reason, message: clip(pod.status.message || pod.status.reason) };
+    }
+  }
+  return undefined;
+}
+
+/** Reads the pods of `job` (by the Job controller's uid label) and says why they failed. */
+export async function readPodFailure(ctx: Context, job: Job): Promise<PodFailure | undefined> {
+  const uid = job.metadata.uid;
+  if (!uid) return undefined;
+  const pods = await ctx.kube.list<PodView & { metadata: object }>(RESOURCES.pod, {
+    namespace: job.metadata.namespace,
+    labelSelector: `${JOB_CONTROLLER_UID_LABEL}=${uid}`,
+  });
+  return podFailure(pods.items);
+}
