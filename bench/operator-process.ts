@@ -4,23 +4,31 @@
  * count in its memory. `BENCH_OPERATOR=tsx` runs `bin/shazam.js operator` instead.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const ROOT = join(import.meta.dirname, '..');
-const OUT = join(ROOT, 'node_modules', '.cache', 'shazam-bench', 'operator.mjs');
+const CACHE = join(ROOT, 'node_modules', '.cache', 'shazam-bench');
 
-let compiled: Promise<string> | undefined;
+const compiled = new Map<string, Promise<string>>();
 
 /** Bundles `shazam operator` once per benchmark process; returns the path of the bundle. */
 export function compileOperator(): Promise<string> {
-  compiled ??= (async () => {
-    mkdirSync(join(OUT, '..'), { recursive: true });
+  return compileCommand('operator/cli.ts');
+}
+
+/** Bundles the CLI command exported by `file` (`operator/cli.ts`, `search-api/cli.ts`) once. */
+export function compileCommand(file: string): Promise<string> {
+  const OUT = join(CACHE, `${file.replaceAll('/', '-').replace(/\.ts$/, '')}.mjs`);
+  let done = compiled.get(file);
+  if (done) return done;
+  done = (async () => {
+    mkdirSync(CACHE, { recursive: true });
     await build({
       stdin: {
         contents: [
-          `import { command } from ${JSON.stringify(join(ROOT, 'operator/cli.ts'))};`,
+          `import { command } from ${JSON.stringify(join(ROOT, file))};`,
           'const io = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env, cwd: process.cwd() };',
           'process.exitCode = await command.run(process.argv.slice(2), io);',
         ].join('\n'),
@@ -37,7 +45,56 @@ export function compileOperator(): Promise<string> {
     });
     return OUT;
   })();
-  return compiled;
+  compiled.set(file, done);
+  return done;
+}
+
+/** Starts the bundled CLI command of `file` with `args` and `env`; stderr is passed through. */
+export async function spawnCommand(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<ChildProcess> {
+  return spawn(process.execPath, [await compileCommand(file), ...args], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** The client URL of the etcd serving `dataDir` (a control plane of the harness), read from its command line. */
+export function etcdUrlOf(dataDir: string): string {
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (!args.includes(`--data-dir=${join(dataDir, 'etcd')}`)) continue;
+    const url = args.find((arg) => arg.startsWith('--listen-client-urls='));
+    if (url) return url.slice('--listen-client-urls='.length);
+  }
+  throw new Error(`no etcd serving ${dataDir}`);
+}
+
+async function etcdCall<T>(url: string, path: string, body: unknown): Promise<T> {
+  const response = await fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`etcd ${path}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/**
+ * etcd's database size in use after a compaction to the current revision and a defragmentation: the bytes
+ * its data really takes, as its quota counts them.
+ */
+export async function etcdBytesInUse(url: string): Promise<number> {
+  const status = await etcdCall<{ header: { revision: string } }>(url, '/v3/maintenance/status', {});
+  await etcdCall(url, '/v3/kv/compaction', { revision: status.header.revision, physical: true }).catch(
+    () => undefined,
+  );
+  await etcdCall(url, '/v3/maintenance/defragment', {});
+  const after = await etcdCall<{ dbSizeInUse?: string; dbSize: string }>(url, '/v3/maintenance/status', {});
+  return Number(after.dbSizeInUse ?? after.dbSize);
 }
 
 /** Starts `shazam operator --config <configPath>` with `env`; stderr is passed through. */

@@ -38,9 +38,13 @@ import { OPERATOR_TRANSFORMS } from '../operator/cache.ts';
 import { parseOperatorConfig } from '../operator/config.ts';
 import { ensureBinaries, startControlPlane, startS3Server } from '../test/harness/index.ts';
 import {
+  compileCommand,
   compileOperator,
   cpuSecondsOf,
+  etcdBytesInUse,
+  etcdUrlOf,
   memoryOf,
+  spawnCommand,
   spawnOperator,
   stopProcess,
   waitForOk,
@@ -161,6 +165,8 @@ async function measure(n: number): Promise<void> {
         metadata: { name },
       });
     }
+    const etcdUrl = etcdUrlOf(plane.dataDir);
+    const etcdBefore = await etcdBytesInUse(etcdUrl);
     const indexes = Array.from({ length: n }, (_, i) => i);
     const created = performance.now();
     await pool(indexes, 32, (i) =>
@@ -182,7 +188,7 @@ async function measure(n: number): Promise<void> {
         assetsBucket: 'bench-assets',
         incomingBucket: 'bench-incoming',
       },
-      leaderElection: { enabled: false },
+      leaderElection: { enabled: true, leaseNamespace: namespaces.ours, identity: 'bench-a' },
       server: { host: '127.0.0.1', metricsPort: port, healthPort: port },
       concurrency: { assetSubmission: CONCURRENCY },
       logLevel: 'warn',
@@ -191,12 +197,14 @@ async function measure(n: number): Promise<void> {
     writeFileSync(configPath, stringify(config));
 
     await compileOperator();
-    const started = performance.now();
-    const child = await spawnOperator(configPath, {
+    await compileCommand('search-api/cli.ts');
+    const operatorEnv = {
       KUBECONFIG: plane.kubeconfigPath,
       AWS_ACCESS_KEY_ID: s3Server.connection.accessKeyId,
       AWS_SECRET_ACCESS_KEY: s3Server.connection.secretAccessKey,
-    });
+    };
+    const started = performance.now();
+    const child = await spawnOperator(configPath, operatorEnv);
     let jobsMs = 0;
     let statusMs = 0;
     let cutShort = false;
@@ -219,16 +227,82 @@ async function measure(n: number): Promise<void> {
     }
     const memory = memoryOf(child.pid!);
     const cpuSeconds = cpuSecondsOf(child.pid!);
+
+    // A second replica over the same N: restart to ready (initial list as a standby, no writes), then the
+    // hand-over when the leader stops and releases its Lease.
+    const standbyPort = await freePort();
+    const standbyPath = join(work, 'operator-b.yaml');
+    writeFileSync(
+      standbyPath,
+      stringify({
+        ...config,
+        leaderElection: { ...config.leaderElection, identity: 'bench-b' },
+        server: { host: '127.0.0.1', metricsPort: standbyPort, healthPort: standbyPort },
+      }),
+    );
+    const standby = await spawnOperator(standbyPath, operatorEnv);
+    const standbyReadyMs = await waitForOk(`http://127.0.0.1:${standbyPort}/readyz`, standby, TIMEOUT_MS);
+    const standbyMemory = memoryOf(standby.pid!);
+    const handoverStarted = performance.now();
     await stopProcess(child);
+    let handoverMs = 0;
+    while (handoverMs === 0) {
+      const text = await (await fetch(`http://127.0.0.1:${standbyPort}/metrics`)).text();
+      const done = Number(
+        /^shazam_reconcile_total\{kind="AssetSubmission",result="success"\} (\d+)/m.exec(text)?.[1] ?? 0,
+      );
+      if (done >= n) handoverMs = performance.now() - handoverStarted;
+      else if (performance.now() - handoverStarted > TIMEOUT_MS)
+        throw new Error('the hand-over did not finish');
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await (async () => {
+      const standbyIdle = performance.now();
+      while (performance.now() - standbyIdle < 2000) await new Promise((resolve) => setTimeout(resolve, 250));
+    })();
+    const standbyMetrics = await (await fetch(`http://127.0.0.1:${standbyPort}/metrics`)).text();
+    const standbyPosts = Number(
+      /^shazam_kube_requests_total\{method="POST"\} (\d+)/m.exec(standbyMetrics)?.[1] ?? 0,
+    );
+    await stopProcess(standby);
+    const jobsAfterHandover = await count(kube, RESOURCES.job, namespaces.ours);
+    const etcdAfter = await etcdBytesInUse(etcdUrl);
+    const events = await count(kube, RESOURCES.event, namespaces.ours);
+
+    // The search API over the same N submissions: restart to ready and its memory.
+    const searchPort = await freePort();
+    const searchMetricsPort = await freePort();
+    const search = await spawnCommand(
+      'search-api/cli.ts',
+      [
+        '--port',
+        String(searchPort),
+        '--metrics-port',
+        String(searchMetricsPort),
+        '--kubeconfig',
+        plane.kubeconfigPath,
+        '--namespaces',
+        namespaces.ours,
+      ],
+      {
+        AWS_ENDPOINT_URL_S3: s3Server.connection.endpoint,
+        AWS_REGION: s3Server.connection.region,
+        SHAZAM_S3_FORCE_PATH_STYLE: 'true',
+        AWS_ACCESS_KEY_ID: s3Server.connection.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3Server.connection.secretAccessKey,
+      },
+    );
+    const searchReadyMs = await waitForOk(`http://127.0.0.1:${searchPort}/readyz`, search, TIMEOUT_MS);
+    const searchMemory = memoryOf(search.pid!);
+    await stopProcess(search);
 
     // The same operator over an empty namespace: what its peak owes to the program, not the catalogue.
     const emptyPath = join(work, 'operator-empty.yaml');
-    writeFileSync(emptyPath, stringify({ ...config, namespaces: ['bench-empty'] }));
-    const empty = await spawnOperator(emptyPath, {
-      KUBECONFIG: plane.kubeconfigPath,
-      AWS_ACCESS_KEY_ID: s3Server.connection.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3Server.connection.secretAccessKey,
-    });
+    writeFileSync(
+      emptyPath,
+      stringify({ ...config, namespaces: ['bench-empty'], leaderElection: { enabled: false } }),
+    );
+    const empty = await spawnOperator(emptyPath, operatorEnv);
     await waitForOk(`http://127.0.0.1:${port}/readyz`, empty, 60_000);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const emptyMemory = memoryOf(empty.pid!);
@@ -333,6 +407,18 @@ async function measure(n: number): Promise<void> {
       '  controller-runtime, same flow: 4 writes       (finalizer Update, Job Create, Status().Update, Event via the broadcaster)',
     );
     console.log(`  checked after the run: Jobs ${jobsDone}, Validating ${validatingDone}`);
+    console.log(
+      `  standby replica: restart to ready             ${seconds(standbyReadyMs)} (initial list of ${n} submissions + ${jobsDone} Jobs, no writes; RSS ${standbyMemory.rssMiB.toFixed(0)} MiB, peak ${standbyMemory.peakMiB.toFixed(0)} MiB)`,
+    );
+    console.log(
+      `  hand-over: leader stopped → all reconciled    ${seconds(handoverMs)} (new leader's POSTs ${standbyPosts}; Jobs ${jobsAfterHandover} for ${n} submissions)`,
+    );
+    console.log(
+      `  search API: restart to ready                  ${seconds(searchReadyMs)} (RSS ${searchMemory.rssMiB.toFixed(0)} MiB, peak ${searchMemory.peakMiB.toFixed(0)} MiB)`,
+    );
+    console.log(
+      `  etcd in use (compacted, defragmented)         +${((etcdAfter - etcdBefore) / 1024 / 1024).toFixed(1)} MiB = ${((etcdAfter - etcdBefore) / n / 1024).toFixed(2)} KiB per submission (submission, validation Job, ${events} Events, Lease)`,
+    );
     console.log(
       `  cache per submission (submission + its Job)   ${(rawBytes / n / 1024).toFixed(1)} KiB as listed → ${(slimBytes / n / 1024).toFixed(1)} KiB with the cache transforms`,
     );
