@@ -1,7 +1,7 @@
 /**
  * Separates a product from the background of a photo or a rendered frame, without a model: the background is
- * what the image border shows, fitted as a colour gradient so that studio sweeps and vignetting count as
- * background too.
+ * what the image border shows and what can be reached from it through smooth colour changes, so studio
+ * sweeps, radial gradients, vignetting, textured backdrops and soft shadows count as background too.
  */
 
 /** A rectangle in pixel coordinates; `x1`/`y1` are exclusive. */
@@ -36,6 +36,12 @@ const GRID_SIDE = 192;
 const BORDER_CELLS = 2;
 /** Smallest colour distance (0–255 RGB, Euclidean) that separates product from background. */
 const MIN_THRESHOLD = 30;
+/** Bounds of the colour step (0–255 RGB, Euclidean, between neighbouring smoothed cells) the backdrop may take. */
+const MIN_STEP = 6;
+const MAX_STEP = 24;
+/** A shadow keeps at least this share of the backdrop's brightness, and its chromaticity within this much. */
+const SHADOW_MIN = 0.45;
+const SHADOW_CHROMA = 0.02;
 /** Share of the foreground mass trimmed on each side of the box, so that specks do not widen it. */
 const TRIM = 0.005;
 
@@ -83,47 +89,58 @@ function buildGrid(rgba: Uint8Array, width: number, height: number): Grid {
   return { step, width: gridWidth, height: gridHeight, cells };
 }
 
-/** Least-squares plane `c0 + c1·u + c2·v` per channel through the given samples. */
-function fitPlanes(samples: ReadonlyArray<[number, number, number, number, number]>): number[][] {
-  const m = [0, 0, 0, 0, 0, 0, 0, 0, 0];
-  const rhs = [
-    [0, 0, 0],
-    [0, 0, 0],
-    [0, 0, 0],
-  ];
+/** A border sample: position (0–1) and colour. */
+type Sample = [number, number, number, number, number];
+
+/** The basis of the backdrop surface: quadratic in position, so radial gradients and vignetting fit too. */
+function basisOf(u: number, v: number): number[] {
+  const du = u - 0.5;
+  const dv = v - 0.5;
+  return [1, du, dv, du * du, dv * dv, du * dv];
+}
+const BASIS = 6;
+
+/**
+ * Least-squares surface (in {@link basisOf}) per channel through the given samples, with a little ridge
+ * regularisation so that a border seen on two sides only (a tight crop) stays well-posed.
+ */
+function fitSurfaces(samples: readonly Sample[]): number[][] {
+  const m = new Float64Array(BASIS * BASIS);
+  const rhs = [new Float64Array(BASIS), new Float64Array(BASIS), new Float64Array(BASIS)];
   for (const [u, v, r, g, b] of samples) {
-    const basis = [1, u, v];
-    for (let i = 0; i < 3; i++) {
-      for (let j = 0; j < 3; j++) m[i * 3 + j]! += basis[i]! * basis[j]!;
+    const basis = basisOf(u, v);
+    for (let i = 0; i < BASIS; i++) {
+      for (let j = 0; j < BASIS; j++) m[i * BASIS + j]! += basis[i]! * basis[j]!;
       rhs[0]![i]! += basis[i]! * r;
       rhs[1]![i]! += basis[i]! * g;
       rhs[2]![i]! += basis[i]! * b;
     }
   }
-  return rhs.map((vector) => solve3(m, vector));
+  for (let i = 1; i < BASIS; i++) m[i * BASIS + i]! += 1e-3 * samples.length;
+  return rhs.map((vector) => solve(m, vector));
 }
 
-/** Solves a 3×3 system by Cramer's rule; a singular system (all samples on a line) falls back to the mean. */
-function solve3(m: number[], b: number[]): number[] {
-  const [a, bb, c, d, e, f, g, h, i] = m as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const det = a * (e * i - f * h) - bb * (d * i - f * g) + c * (d * h - e * g);
-  const [b0, b1, b2] = b as [number, number, number];
-  if (Math.abs(det) < 1e-9) return [a > 0 ? b0 / a : 0, 0, 0];
-  return [
-    (b0 * (e * i - f * h) - bb * (b1 * i - f * b2) + c * (b1 * h - e * b2)) / det,
-    (a * (b1 * i - f * b2) - b0 * (d * i - f * g) + c * (d * b2 - b1 * g)) / det,
-    (a * (e * b2 - b1 * h) - bb * (d * b2 - b1 * g) + b0 * (d * h - e * g)) / det,
-  ];
+/** Solves the BASIS×BASIS system by Gaussian elimination with partial pivoting; singular: the mean colour. */
+function solve(matrix: Float64Array, rhs: Float64Array): number[] {
+  const n = BASIS;
+  const a = Array.from({ length: n }, (_, i) => [...matrix.subarray(i * n, (i + 1) * n), rhs[i]!]);
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let row = col + 1; row < n; row++)
+      if (Math.abs(a[row]![col]!) > Math.abs(a[pivot]![col]!)) pivot = row;
+    if (Math.abs(a[pivot]![col]!) < 1e-12) {
+      const result = new Array<number>(n).fill(0);
+      result[0] = matrix[0]! > 0 ? rhs[0]! / matrix[0]! : 0;
+      return result;
+    }
+    [a[col], a[pivot]] = [a[pivot]!, a[col]!];
+    for (let row = 0; row < n; row++) {
+      if (row === col) continue;
+      const factor = a[row]![col]! / a[col]![col]!;
+      for (let k = col; k <= n; k++) a[row]![k]! -= factor * a[col]![k]!;
+    }
+  }
+  return a.map((row, i) => row[n]! / row[i]!);
 }
 
 function median(values: number[]): number {
@@ -131,65 +148,176 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-function backgroundModel(grid: Grid, imageWidth: number, imageHeight: number): ForegroundModel {
-  const border: Array<[number, number, number, number, number]> = [];
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
+/** Each cell's colour averaged with its 8 neighbours: a textured backdrop's grain cancels, edges stay. */
+function smooth(grid: Grid): Float32Array {
+  const { width, height, cells } = grid;
+  const out = new Float32Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let n = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= width) continue;
+          const c = (yy * width + xx) * 4;
+          r += cells[c]!;
+          g += cells[c + 1]!;
+          b += cells[c + 2]!;
+          n++;
+        }
+      }
+      const o = (y * width + x) * 3;
+      out[o] = r / n;
+      out[o + 1] = g / n;
+      out[o + 2] = b / n;
+    }
+  }
+  return out;
+}
+
+/**
+ * True when colour `b` is colour `a` in shadow: darker by a factor in [{@link SHADOW_MIN}, 1) with the
+ * same chromaticity (a shadow dims the backdrop's light, it does not change its colour).
+ */
+function shadowOf(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number): boolean {
+  const sa = a[ai]! + a[ai + 1]! + a[ai + 2]!;
+  const sb = b[bi]! + b[bi + 1]! + b[bi + 2]!;
+  if (sa < 60 || sb >= sa || sb < SHADOW_MIN * sa) return false;
+  const dr = a[ai]! / sa - b[bi]! / sb;
+  const dg = a[ai + 1]! / sa - b[bi + 1]! / sb;
+  return dr * dr + dg * dg < SHADOW_CHROMA * SHADOW_CHROMA;
+}
+
+/**
+ * The backdrop, on the grid: the cells reached from the border through small colour steps (or steps into
+ * the backdrop's own shadow). A backdrop changes smoothly however it is lit (linear or radial gradients,
+ * vignetting, a studio sweep, a soft shadow), and a product is bounded by an outline, so growing from the
+ * border stops at the product whatever the backdrop's overall shape.
+ */
+function backdropCells(grid: Grid): Uint8Array | 'transparent' {
+  const { width, height, cells } = grid;
+  const border: Sample[] = [];
+  const borderCells: number[] = [];
   let transparent = 0;
-  for (let gy = 0; gy < grid.height; gy++) {
-    for (let gx = 0; gx < grid.width; gx++) {
+  for (let gy = 0; gy < height; gy++) {
+    for (let gx = 0; gx < width; gx++) {
       const onBorder =
-        gx < BORDER_CELLS ||
-        gy < BORDER_CELLS ||
-        gx >= grid.width - BORDER_CELLS ||
-        gy >= grid.height - BORDER_CELLS;
+        gx < BORDER_CELLS || gy < BORDER_CELLS || gx >= width - BORDER_CELLS || gy >= height - BORDER_CELLS;
       if (!onBorder) continue;
-      const c = (gy * grid.width + gx) * 4;
-      if (grid.cells[c + 3]! < 128) transparent++;
-      border.push([
-        (gx + 0.5) / grid.width,
-        (gy + 0.5) / grid.height,
-        grid.cells[c]!,
-        grid.cells[c + 1]!,
-        grid.cells[c + 2]!,
-      ]);
+      const c = (gy * width + gx) * 4;
+      if (cells[c + 3]! < 128) transparent++;
+      borderCells.push(gy * width + gx);
+      border.push([(gx + 0.5) / width, (gy + 0.5) / height, cells[c]!, cells[c + 1]!, cells[c + 2]!]);
     }
   }
   // A render on a transparent background says exactly where the product is.
-  if (transparent > border.length / 4) {
-    return { isForeground: (rgba, offset) => rgba[offset + 3]! >= 128 };
-  }
-  let planes = fitPlanes(border);
-  const residual = (s: [number, number, number, number, number], p: number[][]): number => {
-    const [u, v, r, g, b] = s;
-    const dr = r - (p[0]![0]! + p[0]![1]! * u + p[0]![2]! * v);
-    const dg = g - (p[1]![0]! + p[1]![1]! * u + p[1]![2]! * v);
-    const db = b - (p[2]![0]! + p[2]![1]! * u + p[2]![2]! * v);
-    return Math.sqrt(dr * dr + dg * dg + db * db);
+  if (transparent > border.length / 4) return 'transparent';
+  const colours = smooth(grid);
+  // The backdrop surface, fitted robustly to the border (the product may touch it: a tight crop).
+  let surfaces = fitSurfaces(border);
+  const residual = (s: Sample, p: number[][]): number => {
+    const basis = basisOf(s[0], s[1]);
+    let sum = 0;
+    for (let channel = 0; channel < 3; channel++) {
+      let fit = 0;
+      for (let i = 0; i < BASIS; i++) fit += p[channel]![i]! * basis[i]!;
+      sum += (s[2 + channel]! - fit) ** 2;
+    }
+    return Math.sqrt(sum);
   };
-  // The product may touch the border (a tight crop): refit on the border cells that agree with the first fit.
   for (let round = 0; round < 2; round++) {
-    const residuals = border.map((s) => residual(s, planes));
+    const residuals = border.map((s) => residual(s, surfaces));
     const cut = median(residuals);
     const inliers = border.filter((_, index) => residuals[index]! <= cut);
-    if (inliers.length >= 3) planes = fitPlanes(inliers);
+    if (inliers.length >= BASIS * 2) surfaces = fitSurfaces(inliers);
   }
-  const residuals = border.map((s) => residual(s, planes));
-  const cut = median(residuals);
-  const inlierResiduals = residuals.filter((r) => r <= cut);
-  const noise = 1.4826 * median(inlierResiduals);
-  const threshold = Math.max(MIN_THRESHOLD, 4 * noise);
-  const limit = threshold * threshold;
-  const [pr, pg, pb] = planes as [number[], number[], number[]];
-  const invWidth = 1 / imageWidth;
-  const invHeight = 1 / imageHeight;
+  const residuals = border.map((s) => residual(s, surfaces));
+  const inlierResiduals = residuals.filter((r) => r <= median(residuals));
+  const threshold = Math.max(MIN_THRESHOLD, 4 * 1.4826 * median(inlierResiduals));
+  // How much the smoothed backdrop changes from one cell to the next along the border: the step the
+  // growth may take, with room for the backdrop's own grain.
+  const steps: number[] = [];
+  for (const cell of borderCells) {
+    const x = cell % width;
+    const y = Math.floor(cell / width);
+    for (const [nx, ny] of [
+      [x + 1, y],
+      [x, y + 1],
+    ] as const) {
+      if (nx >= width || ny >= height) continue;
+      const onBorder =
+        nx < BORDER_CELLS || ny < BORDER_CELLS || nx >= width - BORDER_CELLS || ny >= height - BORDER_CELLS;
+      if (!onBorder) continue;
+      const a = cell * 3;
+      const b = (ny * width + nx) * 3;
+      steps.push(
+        Math.hypot(
+          colours[a]! - colours[b]!,
+          colours[a + 1]! - colours[b + 1]!,
+          colours[a + 2]! - colours[b + 2]!,
+        ),
+      );
+    }
+  }
+  const maxStep = Math.max(MIN_STEP, Math.min(MAX_STEP, 3 * quantile(steps, 0.75)));
+  const backdrop = new Uint8Array(width * height);
+  const queue = new Int32Array(width * height);
+  let head = 0;
+  let tail = 0;
+  for (const [index, cell] of borderCells.entries()) {
+    if (residuals[index]! <= threshold && cells[cell * 4 + 3]! >= 128) {
+      backdrop[cell] = 1;
+      queue[tail++] = cell;
+    }
+  }
+  while (head < tail) {
+    const cell = queue[head++]!;
+    const x = cell % width;
+    const y = (cell - x) / width;
+    for (const next of [
+      x > 0 ? cell - 1 : -1,
+      x < width - 1 ? cell + 1 : -1,
+      y > 0 ? cell - width : -1,
+      y < height - 1 ? cell + width : -1,
+    ]) {
+      if (next < 0 || backdrop[next]) continue;
+      if (cells[next * 4 + 3]! < 128) {
+        backdrop[next] = 1;
+        queue[tail++] = next;
+        continue;
+      }
+      const a = cell * 3;
+      const b = next * 3;
+      const step = Math.hypot(
+        colours[a]! - colours[b]!,
+        colours[a + 1]! - colours[b + 1]!,
+        colours[a + 2]! - colours[b + 2]!,
+      );
+      if (step <= maxStep || shadowOf(colours, a, colours, b)) {
+        backdrop[next] = 1;
+        queue[tail++] = next;
+      }
+    }
+  }
+  return backdrop;
+}
+
+function foregroundModel(grid: Grid, backdrop: Uint8Array | 'transparent'): ForegroundModel {
+  if (backdrop === 'transparent') return { isForeground: (rgba, offset) => rgba[offset + 3]! >= 128 };
+  const { step, width } = grid;
   return {
     isForeground(rgba, offset, x, y) {
-      if (rgba[offset + 3]! < 128) return false;
-      const u = (x + 0.5) * invWidth;
-      const v = (y + 0.5) * invHeight;
-      const dr = rgba[offset]! - (pr[0]! + pr[1]! * u + pr[2]! * v);
-      const dg = rgba[offset + 1]! - (pg[0]! + pg[1]! * u + pg[2]! * v);
-      const db = rgba[offset + 2]! - (pb[0]! + pb[1]! * u + pb[2]! * v);
-      return dr * dr + dg * dg + db * db > limit;
+      return rgba[offset + 3]! >= 128 && backdrop[Math.floor(y / step) * width + Math.floor(x / step)] === 0;
     },
   };
 }
@@ -209,12 +337,16 @@ function trimmedRange(histogram: Float64Array, trim: number): [number, number] {
 }
 
 /**
- * Finds the product in an RGBA image: estimates the background from the border (alpha when the border is
- * transparent, else a per-channel colour gradient fitted robustly to the border ring) and boxes the pixels
- * that differ from it.
+ * Finds the product in an RGBA image: alpha when the border is transparent; else the backdrop is grown from
+ * the border cells that fit a smooth colour surface (quadratic, fitted robustly to the border ring) through
+ * small colour steps between neighbouring cells, or into its own shadow, and the product is what the
+ * backdrop does not reach. Linear and radial gradients, vignetting, studio sweeps, textured backdrops (the
+ * steps are taken on a smoothed grid, and their size is learnt from the border) and soft shadows count as
+ * backdrop.
  *
  * Assumptions: the product is roughly centred and at least half of the border shows background.
- * Caveats: a product of the background's own colour is found only by its shading and outline.
+ * Caveats: a product of the background's own colour is found only by its outline; holes through the
+ * product (between a chair's legs) count as product.
  *
  * @example
  * ```ts
@@ -223,7 +355,7 @@ function trimmedRange(histogram: Float64Array, trim: number): [number, number] {
  */
 export function segmentForeground(rgba: Uint8Array, width: number, height: number): Segmentation {
   const grid = buildGrid(rgba, width, height);
-  const model = backgroundModel(grid, width, height);
+  const model = foregroundModel(grid, backdropCells(grid));
   const columns = new Float64Array(grid.width);
   const rows = new Float64Array(grid.height);
   const probe = new Uint8Array(4);
