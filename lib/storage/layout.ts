@@ -90,6 +90,14 @@ export function versionKeys(asin: string, revision: number): VersionKeys {
 }
 
 /**
+ * Key prefix of the repaired candidate of revision `revision` (ends with a slash): beside the artist's
+ * version, never inside it, so the delivery's own objects are never touched.
+ */
+export function repairedPrefix(asin: string, revision: number): string {
+  return `${assetPrefix(asin)}repaired/r${revision}/`;
+}
+
+/**
  * Parses the revision out of a key under `versionsPrefix(asin)`, or returns undefined when the key is
  * not inside a version folder.
  */
