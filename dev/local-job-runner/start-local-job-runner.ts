@@ -122,6 +122,8 @@ export async function startLocalJobRunner(options: LocalJobRunnerOptions): Promi
   /** Jobs that were due to start while the limit was reached; each is queued again when a process exits. */
   const waiting = new Set<string>();
   let stopping = false;
+  /** ServiceAccounts known to exist (`namespace/name`), so each is made at most once. */
+  const accounts = new Set<string>();
 
   const workDir = (namespace: string, name: string) => join(workRoot, namespace, name);
   const logPath = (namespace: string, name: string, attempt: number) =>
@@ -203,14 +205,17 @@ export async function startLocalJobRunner(options: LocalJobRunnerOptions): Promi
     const namespace = job.metadata?.namespace ?? '';
     const account = pod.spec?.serviceAccountName || 'default';
     try {
-      try {
-        await client.create(SERVICE_ACCOUNTS, namespace, {
-          apiVersion: 'v1',
-          kind: 'ServiceAccount',
-          metadata: { name: account, namespace },
-        });
-      } catch (error) {
-        if (!isAlreadyExists(error)) throw error;
+      if (!accounts.has(`${namespace}/${account}`)) {
+        try {
+          await client.create(SERVICE_ACCOUNTS, namespace, {
+            apiVersion: 'v1',
+            kind: 'ServiceAccount',
+            metadata: { name: account, namespace },
+          });
+        } catch (error) {
+          if (!isAlreadyExists(error)) throw error;
+        }
+        accounts.add(`${namespace}/${account}`);
       }
       return await client.create<V1Pod>(PODS, namespace, pod);
     } catch (error) {
@@ -255,7 +260,7 @@ export async function startLocalJobRunner(options: LocalJobRunnerOptions): Promi
     await writeFile(spec.terminationMessagePath, '');
     const pod = await recordPod(job, attempt);
     const startedAt = clock.now();
-    if (pod) await writePodStatus(pod, runningPodStatus(pod, startedAt));
+    const running = pod ? writePodStatus(pod, runningPodStatus(pod, startedAt)) : Promise.resolve();
     const logFile = createWriteStream(logPath(namespace, name, attempt), { flags: 'a' });
     const child = spawn(spec.file, spec.args, {
       cwd: spec.cwd,
@@ -277,6 +282,7 @@ export async function startLocalJobRunner(options: LocalJobRunnerOptions): Promi
     /** The pod's terminated state, written before the Job's status, as a kubelet's comes first. */
     const recordTermination = async (outcome: AttemptOutcome): Promise<void> => {
       if (!pod) return;
+      await running;
       const [file, logText] = await Promise.all([
         readFile(spec.terminationMessagePath, 'utf8').catch(() => ''),
         readFile(logPath(namespace, name, attempt), 'utf8').catch(() => ''),
