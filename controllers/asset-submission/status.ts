@@ -2,9 +2,12 @@
  * The pure status function of the AssetSubmission controller: the status an {@link Assessment} leads to,
  * with conditions merged so `lastTransitionTime` only moves on a flip.
  */
-import { setConditions } from '../../lib/kube/status.ts';
+import { setConditions, withFailedCondition } from '../../lib/kube/status.ts';
 import type { AssetSubmission, AssetSubmissionStatus } from '../resources.ts';
 import type { Assessment } from './plan.ts';
+
+/** Phases a revision never leaves: only a new revision (a new generation) starts over. */
+const TERMINAL_FAILURES: ReadonlySet<string> = new Set(['ValidationFailed', 'Rejected', 'Failed']);
 
 /**
  * The status to write for `submission` once the assessed actions succeeded. Fields the assessment leaves
@@ -16,11 +19,22 @@ export function computeSubmissionStatus(
   now: string,
 ): AssetSubmissionStatus {
   const generation = submission.metadata.generation ?? 0;
+  const failure = TERMINAL_FAILURES.has(assessment.phase)
+    ? {
+        reason: assessment.conditions.find((c) => c.type === 'Ready')?.reason ?? assessment.phase,
+        message: assessment.message.slice(0, 4096),
+      }
+    : undefined;
   const status: AssetSubmissionStatus = {
     observedGeneration: generation,
     phase: assessment.phase,
     message: assessment.message.slice(0, 4096),
-    conditions: setConditions(submission.status?.conditions, assessment.conditions, generation, now),
+    conditions: setConditions(
+      submission.status?.conditions,
+      withFailedCondition(assessment.conditions, failure),
+      generation,
+      now,
+    ),
   };
   if (assessment.validation) status.validation = assessment.validation;
   if (assessment.version !== undefined) status.version = assessment.version;

@@ -2,7 +2,7 @@
  * The pure status function of the QAReview controller: the phase from the decision, the revision the review
  * is bound to, and when it was opened and decided.
  */
-import { setConditions } from '../../lib/kube/status.ts';
+import { setConditions, withFailedCondition } from '../../lib/kube/status.ts';
 import { sentence } from '../asset-submission/status-text.ts';
 import { LABELS } from '../names.ts';
 import { ReviewReason } from '../reasons.ts';
@@ -76,7 +76,11 @@ export function computeReviewStatus(observed: ReviewObserved): NonNullable<QARev
     phase,
     conditions: setConditions(
       previous.conditions,
-      [{ type: 'Decided', status: decision === 'Pending' || ignored ? 'False' : 'True', reason, message }],
+      withFailedCondition(
+        [{ type: 'Decided', status: decision === 'Pending' || ignored ? 'False' : 'True', reason, message }],
+        // An orphaned review can never be decided: its terminal failure.
+        phase === 'Orphaned' ? { reason, message } : undefined,
+      ),
       generation,
       now,
     ),

@@ -3,16 +3,29 @@
  */
 
 import { parseRenderManifest, RenderManifestError } from '../../lib/contracts/render-manifest.ts';
-import { patchStatusIfChanged } from '../../lib/kube/status.ts';
+import { findCondition, patchStatusIfChanged, withFailedStatus } from '../../lib/kube/status.ts';
 import { parseS3Uri } from '../../lib/storage/s3-uri.ts';
 import { executeActions } from '../actions.ts';
 import type { Context, ReconcileResult } from '../context.ts';
 import { renderJobJobName } from '../names.ts';
 import { ControllerError } from '../reasons.ts';
-import { jobState, RESOURCES } from '../resources.ts';
+import { jobState, RESOURCES, type RenderJob, type RenderJobStatus } from '../resources.ts';
 import { readJson } from '../storage.ts';
 import { summarizeManifest } from './manifest.ts';
 import { assessRenderJob, type ManifestObservation, manifestUri, renderSettled } from './plan.ts';
+
+/**
+ * The status written for a RenderJob: the planned one with `Failed` beside `Complete`, so
+ * `kubectl wait --for=condition=Failed` returns on a failed render as `--for=condition=Complete` does on success.
+ */
+export function renderJobStatus(
+  renderJob: RenderJob,
+  planned: RenderJobStatus,
+  now: string,
+): RenderJobStatus {
+  const failure = planned.phase === 'Failed' ? findCondition(planned.conditions, 'Complete') : undefined;
+  return withFailedStatus(planned, renderJob.status?.conditions, failure, now);
+}
 
 /** Reconciles one RenderJob from the cache. */
 export async function reconcileRenderJob(
@@ -49,7 +62,7 @@ export async function reconcileRenderJob(
       client: ctx.kube,
       ref: RESOURCES.renderJob,
       object: renderJob,
-      status: assessment.status,
+      status: renderJobStatus(renderJob, assessment.status, now),
     })) !== undefined;
   const phase = assessment.status.phase;
   if (wrote && renderJob.status?.phase !== phase) {

@@ -209,3 +209,59 @@ function isConditionList(list: unknown[]): list is Condition[] {
     (item) => isPlainObject(item) && typeof item.type === 'string' && typeof item.status === 'string',
   );
 }
+
+/** The condition type every SHAZAM kind carries: True once the object ended in a terminal failure. */
+export const FAILED_CONDITION = 'Failed';
+
+/**
+ * `desired` with the `Failed` condition appended, so `kubectl wait --for=condition=Failed` returns on a
+ * terminal failure as `--for=condition=<success>` does on success: True with the failure's reason and
+ * message, else False with the first desired condition's (or `NotFailed`).
+ */
+export function withFailedCondition(
+  desired: readonly DesiredCondition[],
+  failure: { reason: string; message: string } | undefined,
+): DesiredCondition[] {
+  const first = desired[0];
+  const failed: DesiredCondition = failure
+    ? { type: FAILED_CONDITION, status: 'True', reason: failure.reason, message: failure.message }
+    : {
+        type: FAILED_CONDITION,
+        status: 'False',
+        reason: first?.reason ?? 'NotFailed',
+        message: first?.message ?? 'No terminal failure',
+      };
+  return [...desired.filter((condition) => condition.type !== FAILED_CONDITION), failed];
+}
+
+/**
+ * A built status with the `Failed` condition set from `failure` (see {@link withFailedCondition}), keeping
+ * the condition's `lastTransitionTime` from `previous` unless it flips, stamped with the status's
+ * `observedGeneration`.
+ */
+export function withFailedStatus<S extends { observedGeneration?: number; conditions?: Condition[] }>(
+  status: S,
+  previous: readonly Condition[] | undefined,
+  failure: { reason: string; message: string } | undefined,
+  now: string,
+): S {
+  const current = status.conditions ?? [];
+  const desired = withFailedCondition(current, failure).at(-1);
+  if (!desired) return status;
+  const before = findCondition(previous, FAILED_CONDITION);
+  const [failed] = setCondition(
+    before ? [before] : [],
+    {
+      ...desired,
+      ...(status.observedGeneration !== undefined ? { observedGeneration: status.observedGeneration } : {}),
+    },
+    now,
+  );
+  return {
+    ...status,
+    conditions: [
+      ...current.filter((condition) => condition.type !== FAILED_CONDITION),
+      ...(failed ? [failed] : []),
+    ],
+  };
+}
