@@ -11,6 +11,9 @@ DEBIAN_PACKAGES=(
   lua5.1                        # Argo CD health scripts under the interpreter Argo CD embeds
   prometheus                    # promtool, for alert rule unit tests
   fonts-dejavu-core             # text in headless Chromium screenshots
+  containernetworking-plugins   # the local node's pod network (bridge, host-local, loopback, portmap)
+  gcc libc6-dev libseccomp-dev  # runc's seccomp support (cgo) for the local node
+  iproute2 mmdebstrap           # the node's bridge; the images' Debian root filesystem
 )
 
 say() { printf '[setup] %s\n' "$*" >&2; }
@@ -48,4 +51,6 @@ fi
 
 export PATH="$PATH:/usr/local/go/bin"
 npx --no-install tsx scripts/ensure-binaries.ts
+# kubelet, controller-manager, scheduler, containerd, runc and the sandbox image (dev/local-node), built once
+npx --no-install tsx scripts/ensure-node-binaries.ts
 bash scripts/ensure-helm.sh >/dev/null   # helm v4 for the chart tests (charts/), built once like the Kubernetes binaries
