@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ControlPlane } from '../local-cluster/control-plane.ts';
@@ -63,6 +63,12 @@ async function waitFor(
   throw new Error(`${what} not ready after ${timeoutMs} ms:\n${tail()}`);
 }
 
+/** Network namespaces the CRI's CNI set-up names `cni-<uuid>` (containerd's convention). */
+async function cniNetworkNamespaces(): Promise<Set<string>> {
+  const names = await readdir('/run/netns').catch(() => [] as string[]);
+  return new Set(names.filter((name) => name.startsWith('cni-')));
+}
+
 async function unmountUnder(dir: string): Promise<void> {
   const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
   const points = mountinfo
@@ -99,6 +105,7 @@ export async function startLocalNode(options: LocalNodeOptions): Promise<LocalNo
   const address = join(dataDir, 'containerd/containerd.sock');
   const env = { ...process.env, PATH: `${binaries.dir}:${process.env.PATH ?? ''}` };
   const processes: ManagedProcess[] = [];
+  const namespacesBefore = await cniNetworkNamespaces();
   const proxies: TcpProxy[] = [];
   const ctr = (args: string[]) =>
     run(binaries.ctr, ['--address', address, '--namespace', 'k8s.io', ...args], {
@@ -147,6 +154,10 @@ export async function startLocalNode(options: LocalNodeOptions): Promise<LocalNo
         await ctr(['tasks', 'delete', '--force', id]).catch(() => undefined);
       }
       await processes.find((p) => p.name === 'containerd')?.stop();
+      // Sandboxes the kubelet had no time to tear down leave their network namespace (and veth) behind.
+      for (const name of await cniNetworkNamespaces()) {
+        if (!namespacesBefore.has(name)) await run('ip', ['netns', 'delete', name]).catch(() => undefined);
+      }
       await Promise.all(proxies.map((proxy) => proxy.close()));
       await unmountUnder(dataDir);
       await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
