@@ -5,9 +5,9 @@
  * and carry requests/limits, a deadline, a retry limit and a TTL from the configuration.
  */
 import { resolveRenderSettings } from '../crds/api.ts';
+import { threadPoolSizeForCpu } from '../lib/runtime/thread-pool-size.ts';
 import { validationResultKey } from '../lib/storage/layout.ts';
 import { s3ConnectionToEnv } from '../lib/storage/s3-client.ts';
-import { threadPoolSizeForCpu } from '../render-job/runtime/pod-resources.ts';
 import type { ControllerConfig, JobTemplateConfig } from './context.ts';
 import {
   controllerReference,

@@ -128,7 +128,7 @@ describe('operator on a real apiserver and S3', () => {
       expect.arrayContaining(['Validating', 'AwaitingQA', 'Rendering', 'Published', 'Promoted']),
     );
     const labels = (await reader(bed).jobsOf('chair')).map((job) => job.metadata.labels?.[LABELS.component]);
-    expect(labels.sort()).toEqual(['validation']);
+    expect(labels.sort()).toEqual(['render', 'validation']);
   });
 
   it('adopts a QAReview committed by QA and marks an older submission of the ASIN Superseded', async () => {

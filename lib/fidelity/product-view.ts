@@ -4,8 +4,9 @@
  * side is the box's longer side plus a margin, and resampled to a small fixed size. Two views of the same
  * product from the same angle then line up whatever the photo's framing and scale.
  */
-import { type PixelBox, segmentForeground } from '../image-descriptor/segment-foreground.ts';
+
 import { srgbToLinear } from './colour.ts';
+import { type PixelBox, segmentForeground } from './segment-silhouette.ts';
 
 /** An RGBA image, row-major, 8 bits per channel. */
 export interface RgbaImage {
