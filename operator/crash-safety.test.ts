@@ -54,7 +54,10 @@ describe('crash safety', () => {
       expect(published.status?.published?.version).toBe(1);
       const read = reader(bed);
       const jobs = await read.jobsOf(name);
-      expect(jobs.map((job) => job.metadata.labels?.[LABELS.component]).sort()).toEqual(['validation']);
+      expect(jobs.map((job) => job.metadata.labels?.[LABELS.component]).sort()).toEqual([
+        'render',
+        'validation',
+      ]);
       const renderJobs = (await read.renderJobs()).filter(
         (r) => r.metadata.labels?.[LABELS.submission] === name,
       );
