@@ -6,6 +6,7 @@ import { parseValidationResult } from '../../lib/contracts/validation-result.ts'
 import { publishedKey, validationResultKey, versionKeys } from '../../lib/storage/layout.ts';
 import { parseS3Uri } from '../../lib/storage/s3-uri.ts';
 import type { Context } from '../context.ts';
+import { readPodFailure } from '../job-pods.ts';
 import { LABELS, qaReviewName, renderJobName, SUBMISSION_FINALIZER, validationJobName } from '../names.ts';
 import { parsePublishedPointer } from '../published-pointer.ts';
 import { ControllerError } from '../reasons.ts';
@@ -20,7 +21,6 @@ import {
   validationRecorded,
 } from './observed.ts';
 import { asinOwnership } from './ownership.ts';
-import { readPodFailure } from './pod-failure.ts';
 
 /** The revision of the version folder an S3 URI points into, for `asin` in `bucket`. */
 function revisionOfUri(uri: string, bucket: string, asin: string): number | undefined {

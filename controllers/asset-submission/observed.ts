@@ -4,6 +4,7 @@
  */
 import type { ValidationResult } from '../../lib/contracts/validation-result.ts';
 import { isConditionTrue } from '../../lib/kube/status.ts';
+import type { PodFailure } from '../job-pods.ts';
 import { validationJobName } from '../names.ts';
 import type { PublishedPointer } from '../published-pointer.ts';
 import type { AssetSubmission, Job, QAReview, RenderJob } from '../resources.ts';
@@ -15,14 +16,6 @@ export type ResultObservation =
   | { state: 'missing' }
   | { state: 'found'; result: ValidationResult }
   | { state: 'invalid'; message: string };
-
-/** Why the validation Job's pod failed, from its termination message or last state. */
-export interface PodFailure {
-  /** A short CamelCase cause: `OOMKilled`, `ImagePullBackOff`, `Error`, … */
-  reason: string;
-  /** What the program or the kubelet said. */
-  message: string;
-}
 
 /** S3 facts read while promoting or cleaning up. */
 export interface StorageObservation {

@@ -3,9 +3,16 @@
  * program wrote, or its last log lines under `FallbackToLogsOnError`), its terminated reason and exit code,
  * a waiting reason such as `ImagePullBackOff`, or the pod's own reason such as `Evicted`.
  */
-import type { Context } from '../context.ts';
-import { type Job, RESOURCES } from '../resources.ts';
-import type { PodFailure } from './observed.ts';
+import type { Context } from './context.ts';
+import { type Job, RESOURCES } from './resources.ts';
+
+/** Why a Job's pod failed, from its termination message or last state. */
+export interface PodFailure {
+  /** A short CamelCase cause: `OOMKilled`, `ImagePullBackOff`, `Error`, … */
+  reason: string;
+  /** What the program or the kubelet said. */
+  message: string;
+}
 
 /** The label the Job controller puts on every pod of a Job: the Job's uid. */
 export const JOB_CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';

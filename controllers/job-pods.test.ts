@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { podFailure } from './pod-failure.ts';
+import { podFailure } from './job-pods.ts';
 
 describe('podFailure', () => {
   it('reads the newest pod’s termination message with its exit code', () => {
