@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { podFailure } from './job-pods.ts';
+import { podFailure, podPlacement } from './job-pods.ts';
 
 describe('podFailure', () => {
   it('reads the newest pod’s termination message with its exit code', () => {
@@ -68,5 +68,37 @@ describe('podFailure', () => {
       message: 'low on memory',
     });
     expect(podFailure([])).toBeUndefined();
+  });
+
+  it('says where the newest pod is placed, or the scheduler’s reason no node takes it', () => {
+    const unschedulable = {
+      metadata: { name: 'new', creationTimestamp: '2026-01-01T00:01:00Z' },
+      status: {
+        phase: 'Pending',
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message: '0/1 nodes are available: 1 Insufficient nvidia.com/gpu.',
+          },
+        ],
+      },
+    };
+    const old = {
+      metadata: { name: 'old', creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: { nodeName: 'n1' },
+    };
+    expect(podPlacement([old, unschedulable])).toEqual({
+      state: 'unschedulable',
+      pod: 'new',
+      reason: 'Unschedulable',
+      message: '0/1 nodes are available: 1 Insufficient nvidia.com/gpu.',
+    });
+    expect(podPlacement([old])).toEqual({ state: 'scheduled', pod: 'old', node: 'n1' });
+    expect(podPlacement([{ metadata: { name: 'fresh' }, status: { phase: 'Pending' } }])).toEqual({
+      state: 'none',
+    });
+    expect(podPlacement([])).toEqual({ state: 'none' });
   });
 });

@@ -1,7 +1,9 @@
 /**
- * Why a failed Job's pod failed, as the kubelet recorded it: the container's termination message (what the
- * program wrote, or its last log lines under `FallbackToLogsOnError`), its terminated reason and exit code,
- * a waiting reason such as `ImagePullBackOff`, or the pod's own reason such as `Evicted`.
+ * What a Job's pods say about it, as the scheduler and the kubelet recorded it: why a failed pod failed
+ * (the container's termination message — what the program wrote, or its last log lines under
+ * `FallbackToLogsOnError` — its terminated reason and exit code, a waiting reason such as
+ * `ImagePullBackOff`, or the pod's own reason such as `Evicted`), and where a pod is placed or why no node
+ * takes it (the scheduler's `Unschedulable` and its message).
  */
 import type { Context } from './context.ts';
 import { type Job, RESOURCES } from './resources.ts';
@@ -17,11 +19,19 @@ export interface PodFailure {
 /** The label the Job controller puts on every pod of a Job: the Job's uid. */
 export const JOB_CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
 
+/** Where a Job's newest pod stands with the scheduler. */
+export type PodPlacement =
+  | { state: 'none' }
+  | { state: 'scheduled'; pod: string; node: string }
+  | { state: 'unschedulable'; pod: string; reason: string; message: string };
+
 /** The slice of a core/v1 Pod read here. */
 export interface PodView {
   metadata: { name: string; creationTimestamp?: string };
+  spec?: { nodeName?: string };
   status?: {
     phase?: string;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
     reason?: string;
     message?: string;
     containerStatuses?: {
@@ -69,10 +79,7 @@ function fromState(state: ContainerState | undefined): PodFailure | undefined {
  * // → { reason: 'Error', message: 'STORAGE_NO_SUCH_BUCKET: … (exit code 1)' }
  */
 export function podFailure(pods: readonly PodView[]): PodFailure | undefined {
-  const newest = [...pods].sort((a, b) =>
-    (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''),
-  );
-  for (const pod of newest) {
+  for (const pod of newestFirst(pods)) {
     for (const container of pod.status?.containerStatuses ?? []) {
       const failure = fromState(container.state) ?? fromState(container.lastState);
       if (failure) return failure;
@@ -84,13 +91,45 @@ export function podFailure(pods: readonly PodView[]): PodFailure | undefined {
   return undefined;
 }
 
-/** Reads the pods of `job` (by the Job controller's uid label) and says why they failed. */
-export async function readPodFailure(ctx: Context, job: Job): Promise<PodFailure | undefined> {
+/**
+ * Where the newest pod stands with the scheduler: on a node, refused by every node (the scheduler's reason
+ * and message, such as `0/3 nodes are available: 3 Insufficient nvidia.com/gpu.`), or not yet considered.
+ * Pure.
+ *
+ * @example
+ * podPlacement([{ metadata: { name: 'p' }, status: { conditions: [{ type: 'PodScheduled', status: 'False',
+ *   reason: 'Unschedulable', message: '0/1 nodes are available: …' }] } }])
+ * // → { state: 'unschedulable', pod: 'p', reason: 'Unschedulable', message: '0/1 nodes are available: …' }
+ */
+export function podPlacement(pods: readonly PodView[]): PodPlacement {
+  const pod = newestFirst(pods)[0];
+  if (!pod) return { state: 'none' };
+  const name = pod.metadata.name;
+  if (pod.spec?.nodeName) return { state: 'scheduled', pod: name, node: pod.spec.nodeName };
+  const scheduled = pod.status?.conditions?.find((condition) => condition.type === 'PodScheduled');
+  if (scheduled?.status !== 'False') return { state: 'none' };
+  const reason = scheduled.reason || 'Unschedulable';
+  return { state: 'unschedulable', pod: name, reason, message: clip(scheduled.message || reason) };
+}
+
+function newestFirst(pods: readonly PodView[]): PodView[] {
+  return [...pods].sort((a, b) =>
+    (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''),
+  );
+}
+
+/** The pods of `job`, found by the Job controller's uid label. */
+export async function readJobPods(ctx: Context, job: Job): Promise<PodView[]> {
   const uid = job.metadata.uid;
-  if (!uid) return undefined;
+  if (!uid) return [];
   const pods = await ctx.kube.list<PodView & { metadata: object }>(RESOURCES.pod, {
     namespace: job.metadata.namespace,
     labelSelector: `${JOB_CONTROLLER_UID_LABEL}=${uid}`,
   });
-  return podFailure(pods.items);
+  return pods.items;
+}
+
+/** Reads the pods of `job` and says why they failed. */
+export async function readPodFailure(ctx: Context, job: Job): Promise<PodFailure | undefined> {
+  return podFailure(await readJobPods(ctx, job));
 }

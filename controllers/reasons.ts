@@ -45,6 +45,10 @@ export const ReviewReason = {
 /** Reasons on RenderJob conditions and events. */
 export const RenderReason = {
   JobCreated: 'JobCreated',
+  /** Complete: the Job's pod waits for a node that takes it (the Scheduled condition says why). */
+  WaitingForNode: 'WaitingForNode',
+  /** Scheduled: the pod is bound to a node. */
+  Scheduled: 'Scheduled',
   Running: 'Running',
   Succeeded: 'Succeeded',
   JobFailed: 'JobFailed',

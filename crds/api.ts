@@ -132,7 +132,7 @@ export const RENDER_JOB_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed'] a
 export type RenderJobPhase = (typeof RENDER_JOB_PHASES)[number];
 
 /** `RenderJob.status.conditions[].type` values. */
-export const RENDER_JOB_CONDITIONS = ['Complete', 'FillCompliant'] as const;
+export const RENDER_JOB_CONDITIONS = ['Complete', 'Scheduled', 'FillCompliant'] as const;
 /** One `RenderJob` condition type. */
 export type RenderJobConditionType = (typeof RENDER_JOB_CONDITIONS)[number];
 

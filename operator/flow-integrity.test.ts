@@ -73,8 +73,9 @@ describe('one owner per ASIN, and names of any length', () => {
     expect(await listWithEtags(bed.s3, bed.assetsBucket, `assets/${asin}/`)).toEqual(stored);
     const ownerNow = await reader(bed).submission('desk');
     expect(ownerNow.status?.phase).toBe('Published');
-    const warnings = await eventsOf(bed, 'desk-copy');
-    expect(warnings.map((e) => e.reason)).toContain('Failed');
+    await waitFor('the Failed event of desk-copy', async () =>
+      (await eventsOf(bed, 'desk-copy')).some((e) => e.reason === 'Failed'),
+    );
 
     // Deleting the refused copy touches nothing of the owner's.
     await bed.kube.delete(RESOURCES.assetSubmission, bed.namespace, 'desk-copy');
@@ -162,7 +163,10 @@ describe('one owner per ASIN, and names of any length', () => {
     await f.completeRender();
     const published = await f.phase('Published');
     expect(published.status?.published?.version).toBe(1);
-    expect((await eventsOf(bed, name)).map((e) => e.reason)).toContain('Published');
+    // Events are written after the status, off the reconcile path.
+    await waitFor('the Published event', async () =>
+      (await eventsOf(bed, name)).some((e) => e.reason === 'Published'),
+    );
   });
 });
 
@@ -263,8 +267,10 @@ describe('a delivery that arrives after its manifest', () => {
       reason: 'Error',
       message: expect.stringContaining('STORAGE_NO_SUCH_BUCKET'),
     });
-    const events = await eventsOf(bed, name);
-    expect(events.find((e) => e.reason === 'Failed')?.message).toContain('STORAGE_NO_SUCH_BUCKET');
+    const failedEvent = await waitFor('the Failed event', async () =>
+      (await eventsOf(bed, name)).find((e) => e.reason === 'Failed'),
+    );
+    expect(failedEvent.message).toContain('STORAGE_NO_SUCH_BUCKET');
     // Resyncs keep the reason once the status has it.
     operator.resyncNow();
     await operator.idle();
@@ -281,8 +287,10 @@ describe('a delivery that arrives after its manifest', () => {
     const failed = await flow(bed, name).phase('Failed', 60_000);
     expect(condition(failed, 'Validated')).toMatchObject({ status: 'False', reason: 'DeliveryNotFound' });
     expect(failed.status?.message).toMatch(/No delivery ZIP at s3:\/\/.* after waiting 20 s/);
-    const events = await eventsOf(bed, name);
-    expect(events.find((e) => e.reason === 'Failed')?.message).toContain('No delivery ZIP');
+    const failedEvent = await waitFor('the Failed event', async () =>
+      (await eventsOf(bed, name)).find((e) => e.reason === 'Failed'),
+    );
+    expect(failedEvent.message).toContain('No delivery ZIP');
     // Later passes keep the verdict: it does not start waiting again.
     operator.resyncNow();
     await operator.idle();

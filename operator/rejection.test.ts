@@ -79,10 +79,14 @@ describe('rejection loop', () => {
     const exposition = await operator.metrics.registry.metrics();
     expect(exposition).toMatch(/^shazam_retention_versions_deleted_total 1$/m);
     // The retention Event names what it deleted truthfully: revision 2 was rejected, never published.
-    const events = await bed.kube.list<{ reason?: string; message?: string } & { metadata: object }>(
-      RESOURCES.event,
-      { namespace: bed.namespace },
-    );
+    // Events are written after the status, off the reconcile path.
+    const events = await waitFor('the RetentionApplied event', async () => {
+      const listed = await bed.kube.list<{ reason?: string; message?: string } & { metadata: object }>(
+        RESOURCES.event,
+        { namespace: bed.namespace },
+      );
+      return listed.items.some((e) => e.reason === 'RetentionApplied') && listed;
+    });
     const retention = events.items.filter((e) => e.reason === 'RetentionApplied').map((e) => e.message);
     expect(retention).toContain(
       `Retention deleted never-published version 2 of ${asin}; version 3 is live, version 1 kept for rollback.`,

@@ -156,4 +156,71 @@ describe('assessRenderJob', () => {
     expect(again.actions).toEqual([]);
     expect(again.status).toEqual(done.status);
   });
+
+  it('says why no node takes the pod: Pending, Scheduled False with the scheduler’s reason, and looks again', () => {
+    const message = "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.";
+    const waiting = assessRenderJob(
+      {
+        renderJob,
+        job: job(jobName, 'Running'),
+        manifest: { state: 'unread' },
+        pods: {
+          placement: { state: 'unschedulable', pod: 'p', reason: 'Unschedulable', message },
+          failure: undefined,
+        },
+        now: NOW,
+      },
+      config,
+    );
+    expect(waiting.status.phase).toBe('Pending');
+    expect(waiting.status.message).toBe(`Job ${jobName} waits for a node: ${message}`);
+    expect(waiting.status.conditions?.find((c) => c.type === 'Scheduled')).toMatchObject({
+      status: 'False',
+      reason: 'Unschedulable',
+      message,
+    });
+    expect(waiting.status.conditions?.find((c) => c.type === 'Complete')).toMatchObject({
+      status: 'Unknown',
+      reason: 'WaitingForNode',
+    });
+    expect(waiting.requeueAfterMs).toBeGreaterThan(0);
+
+    const placed = assessRenderJob(
+      {
+        renderJob: { ...renderJob, status: waiting.status },
+        job: job(jobName, 'Running'),
+        manifest: { state: 'unread' },
+        pods: { placement: { state: 'scheduled', pod: 'p', node: 'gpu-1' }, failure: undefined },
+        now: NOW,
+      },
+      config,
+    );
+    expect(placed.status.phase).toBe('Running');
+    expect(placed.status.conditions?.find((c) => c.type === 'Scheduled')).toMatchObject({
+      status: 'True',
+      reason: 'Scheduled',
+      message: 'Pod p runs on node gpu-1',
+    });
+    expect(placed.requeueAfterMs).toBeUndefined();
+  });
+
+  it('carries why the pod failed into the failed RenderJob', () => {
+    const failed = assessRenderJob(
+      {
+        renderJob,
+        job: job(jobName, 'Failed'),
+        manifest: { state: 'unread' },
+        pods: {
+          placement: { state: 'scheduled', pod: 'p', node: 'gpu-1' },
+          failure: { reason: 'OOMKilled', message: 'the container ended with exit code 137' },
+        },
+        now: NOW,
+      },
+      config,
+    );
+    expect(failed.status.phase).toBe('Failed');
+    expect(failed.status.message).toBe(
+      `Job ${jobName} failed (OOMKilled): the container ended with exit code 137`,
+    );
+  });
 });

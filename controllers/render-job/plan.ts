@@ -6,6 +6,7 @@
 import { type DesiredCondition, setConditions } from '../../lib/kube/status.ts';
 import type { Action } from '../actions.ts';
 import type { ControllerConfig } from '../context.ts';
+import type { PodFailure, PodPlacement } from '../job-pods.ts';
 import { buildRenderJobJob } from '../jobs.ts';
 import { renderJobJobName } from '../names.ts';
 import { RenderReason } from '../reasons.ts';
@@ -20,11 +21,19 @@ export type ManifestObservation =
   | { state: 'found'; summary: RenderSummary }
   | { state: 'invalid'; message: string };
 
+/** What the Job's pods say, read while the Job runs or once it failed. */
+export interface PodsObservation {
+  placement: PodPlacement;
+  failure: PodFailure | undefined;
+}
+
 /** What the RenderJob controller sees. */
 export interface RenderObserved {
   renderJob: RenderJob;
   job: Job | undefined;
   manifest: ManifestObservation;
+  /** Absent when the pods were not read. */
+  pods?: PodsObservation;
   now: string;
 }
 
@@ -34,6 +43,27 @@ export interface RenderAssessment {
   status: RenderJobStatus;
   /** A reason for the render-failure metric when the render failed in this assessment. */
   failure: string | undefined;
+  /** Look again after this long: a pod waiting for a node changes nothing the operator watches. */
+  requeueAfterMs?: number;
+}
+
+/** How often a render pod that no node has taken yet is looked at again. */
+export const UNSCHEDULED_RECHECK_MS = 10_000;
+
+/** The Scheduled condition a pod placement gives, if it says one. */
+function scheduledCondition(placement: PodPlacement | undefined): DesiredCondition | undefined {
+  if (placement?.state === 'scheduled') {
+    return {
+      type: 'Scheduled',
+      status: 'True',
+      reason: RenderReason.Scheduled,
+      message: `Pod ${placement.pod} runs on node ${placement.node}`,
+    };
+  }
+  if (placement?.state === 'unschedulable') {
+    return { type: 'Scheduled', status: 'False', reason: placement.reason, message: placement.message };
+  }
+  return undefined;
 }
 
 /** True when the status already records the outcome of the current generation. */
@@ -94,6 +124,23 @@ export function assessRenderJob(observed: RenderObserved, config: ControllerConf
     return { actions, status, failure: undefined };
   }
   const state = jobState(job);
+  const placement = observed.pods?.placement;
+  const scheduled = scheduledCondition(placement);
+  const placed = scheduled ? [scheduled] : [];
+  if (state.state === 'Running' && placement?.state === 'unschedulable') {
+    const status = build(
+      'Pending',
+      {
+        type: 'Complete',
+        status: 'Unknown',
+        reason: RenderReason.WaitingForNode,
+        message: `Job ${jobName} waits for a node: ${placement.message}`,
+      },
+      {},
+      placed,
+    );
+    return { actions, status, failure: undefined, requeueAfterMs: UNSCHEDULED_RECHECK_MS };
+  }
   if (state.state === 'Running') {
     const status = build(
       'Running',
@@ -104,17 +151,28 @@ export function assessRenderJob(observed: RenderObserved, config: ControllerConf
         message: `Rendering in Job ${jobName}`,
       },
       job.status?.startTime ? { timings: { startedAt: job.status.startTime } } : {},
+      placed,
     );
-    return { actions, status, failure: undefined };
+    // Until a node takes the pod, nothing the operator watches changes when the scheduler gives up on it.
+    const waiting = observed.pods !== undefined && placement?.state !== 'scheduled';
+    return {
+      actions,
+      status,
+      failure: undefined,
+      ...(waiting ? { requeueAfterMs: UNSCHEDULED_RECHECK_MS } : {}),
+    };
   }
   if (state.state === 'Failed') {
-    const message = `Job ${jobName} failed: ${state.message ?? 'no reason given'}`;
-    const status = build('Failed', {
-      type: 'Complete',
-      status: 'False',
-      reason: RenderReason.JobFailed,
-      message,
-    });
+    const podSaid = observed.pods?.failure;
+    const message = podSaid
+      ? `Job ${jobName} failed (${podSaid.reason}): ${podSaid.message}`
+      : `Job ${jobName} failed: ${state.message ?? 'no reason given'}`;
+    const status = build(
+      'Failed',
+      { type: 'Complete', status: 'False', reason: RenderReason.JobFailed, message },
+      {},
+      placed,
+    );
     return { actions, status, failure: RenderReason.JobFailed };
   }
   if (manifest.state !== 'found') {

@@ -7,12 +7,19 @@ import { findCondition, patchStatusIfChanged, withFailedStatus } from '../../lib
 import { parseS3Uri } from '../../lib/storage/s3-uri.ts';
 import { executeActions } from '../actions.ts';
 import type { Context, ReconcileResult } from '../context.ts';
+import { podFailure, podPlacement, readJobPods } from '../job-pods.ts';
 import { renderJobJobName } from '../names.ts';
 import { ControllerError } from '../reasons.ts';
 import { jobState, RESOURCES, type RenderJob, type RenderJobStatus } from '../resources.ts';
 import { readJson } from '../storage.ts';
 import { summarizeManifest } from './manifest.ts';
-import { assessRenderJob, type ManifestObservation, manifestUri, renderSettled } from './plan.ts';
+import {
+  assessRenderJob,
+  type ManifestObservation,
+  manifestUri,
+  type PodsObservation,
+  renderSettled,
+} from './plan.ts';
 
 /**
  * The status written for a RenderJob: the planned one with `Failed` beside `Complete`, so
@@ -54,8 +61,17 @@ export async function reconcileRenderJob(
       manifest = { state: 'invalid', message: error.message };
     }
   }
+  // Where the pod runs or why no node takes it, and why it failed: only the pods say.
+  let pods: PodsObservation | undefined;
+  if (job && !renderSettled(renderJob) && jobState(job).state !== 'Succeeded') {
+    const items = await readJobPods(ctx, job);
+    pods = { placement: podPlacement(items), failure: podFailure(items) };
+  }
   const now = new Date(ctx.clock.now()).toISOString();
-  const assessment = assessRenderJob({ renderJob, job, manifest, now }, ctx.config);
+  const assessment = assessRenderJob(
+    { renderJob, job, manifest, now, ...(pods ? { pods } : {}) },
+    ctx.config,
+  );
   await executeActions(ctx, { resource: RESOURCES.renderJob, object: renderJob }, assessment.actions);
   const wrote =
     (await patchStatusIfChanged({
@@ -75,5 +91,5 @@ export async function reconcileRenderJob(
       assessment.status.message ?? '',
     );
   }
-  return {};
+  return assessment.requeueAfterMs === undefined ? {} : { requeueAfterMs: assessment.requeueAfterMs };
 }

@@ -14,10 +14,12 @@ import { safeUnzip } from './safe-unzip.ts';
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
 /**
- * Peak resident memory of a process that unpacks the whole corpus plus a real 64 MiB entry. Node with the
- * tsx loader starts at ~77 MiB; buffering the 64 MiB entry (or any bomb) would pass this bound.
+ * What unpacking the whole corpus plus a real 192 MiB entry may add to the peak resident memory of a process
+ * that has already loaded Node, the tsx loader and the unzip. Streaming adds a few dozen MiB whatever the
+ * entry's size (inflate buffers awaiting collection); buffering the 192 MiB entry (or any bomb) would pass
+ * this bound. The runtime's own start-up size, which differs between Node releases, is not counted.
  */
-const PEAK_RSS_BOUND = 128 * MiB;
+const PEAK_RSS_GROWTH_BOUND = 96 * MiB;
 
 async function walk(root: string): Promise<string[]> {
   const out: string[] = [];
@@ -33,7 +35,11 @@ describe('safeUnzip on the generated hostile corpus', () => {
   const cases = hostileCorpus();
   let sandbox: string;
   let scratch: string;
-  let measured: { results: Record<string, { codes: string[]; files: number }>; maxRssBytes: number };
+  let measured: {
+    results: Record<string, { codes: string[]; files: number }>;
+    startRssBytes: number;
+    maxRssBytes: number;
+  };
 
   beforeAll(async () => {
     sandbox = await mkdtemp(join(tmpdir(), 'shazam-hostile-'));
@@ -49,7 +55,7 @@ describe('safeUnzip on the generated hostile corpus', () => {
     // A legitimate large entry the policy allows: proves extraction streams rather than buffers.
     await writeFile(
       join(corpus, 'zz-large-legit.zip'),
-      buildTestZip([{ name: 'source/B0HOSTILE1.obj', data: Buffer.alloc(64 * MiB, 0x20) }]),
+      buildTestZip([{ name: 'source/B0HOSTILE1.obj', data: Buffer.alloc(192 * MiB, 0x20) }]),
     );
     await writeFile(
       join(corpus, 'zz-large-legit.policy.json'),
@@ -85,13 +91,13 @@ describe('safeUnzip on the generated hostile corpus', () => {
     },
   );
 
-  it('extracts the legitimate 64 MiB entry', () => {
+  it('extracts the legitimate 192 MiB entry', () => {
     expect(measured.results['zz-large-legit']).toEqual({ codes: [], files: 1 });
   });
 
-  it(`keeps the peak resident memory of the whole run under ${PEAK_RSS_BOUND / MiB} MiB`, () => {
-    expect(measured.maxRssBytes).toBeGreaterThan(0);
-    expect(measured.maxRssBytes).toBeLessThan(PEAK_RSS_BOUND);
+  it(`adds less than ${PEAK_RSS_GROWTH_BOUND / MiB} MiB to the peak resident memory over the whole run`, () => {
+    expect(measured.startRssBytes).toBeGreaterThan(0);
+    expect(measured.maxRssBytes - measured.startRssBytes).toBeLessThan(PEAK_RSS_GROWTH_BOUND);
   });
 
   it('writes nothing outside the scratch folder', async () => {
