@@ -66,8 +66,19 @@ export const IMAGES: readonly ImageDefinition[] = [
   {
     name: 'shazam',
     repository: 'ghcr.io/shazam-dev/shazam',
-    description: 'SHAZAM operator, validation Job and CLI',
-    commands: ['lint', 'validate', 'validate-job', 'pack', 'submit', 'status', 'qa', 'operator'],
+    description: 'SHAZAM operator, validation Job, search API and CLI',
+    // search-api: the base manifests run the search API Deployment from this image (args [search-api]).
+    commands: [
+      'lint',
+      'validate',
+      'validate-job',
+      'pack',
+      'submit',
+      'status',
+      'qa',
+      'operator',
+      'search-api',
+    ],
     extraEntries: ['validation/validate-worker.ts'],
     assetDirs: ['crds'],
     debianPackages: [],
@@ -84,7 +95,8 @@ export const IMAGES: readonly ImageDefinition[] = [
     extraEntries: [],
     assetDirs: [],
     // The Vulkan loader finds NVIDIA's ICD (mounted by the NVIDIA container toolkit) through the manifest
-    // below; Mesa's EGL/GLES on llvmpipe is the software path (--allow-software).
+    // below; Mesa's EGL/GLES on llvmpipe is the software path (--allow-software). No ca-certificates:
+    // Node.js verifies TLS against its own bundled roots. No vulkan-tools: nothing runs vulkaninfo.
     debianPackages: ['libvulkan1', 'libegl1', 'libgles2', 'libegl-mesa0', 'libgl1-mesa-dri'],
     extraFiles: {
       'etc/vulkan/icd.d/nvidia_icd.json': NVIDIA_VULKAN_ICD,

@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 
-/** The images SHAZAM builds (images/*.Dockerfile). */
+/** The images CI pushes (.github/workflows/images.yaml, from scripts/build-images.sh); the manifests use them. */
 export const IMAGES = ['shazam', 'shazam-render'] as const;
 
 /** Options of {@link createRegistries}. */

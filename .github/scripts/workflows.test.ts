@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { setImageTag } from './set-image-tag.ts';
+import { IMAGES } from '../../images/definitions.ts';
+import { SHAZAM_IMAGES, setImageTag } from './set-image-tag.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -43,17 +44,25 @@ describe('delivery workflows', () => {
     expect(steps('test.yaml').map((step) => step.run)).toContain('npm test');
   });
 
-  it('images.yaml builds both images on main, tagged by commit, with a keyless cloud login', () => {
+  it('images.yaml builds with scripts/build-images.sh (no daemon) on main and pushes the deployed images by commit', () => {
     const workflow = workflows.get('images.yaml');
     expect((workflow?.on as { push?: { branches: string[] } } | undefined)?.push?.branches).toEqual(['main']);
     expect(workflow?.permissions).toMatchObject({ 'id-token': 'write', contents: 'read' });
-    const build = steps('images.yaml').find((step) => step.uses?.startsWith('docker/build-push-action'));
-    expect(build?.with?.tags).toMatch(/:\$\{\{ github\.sha \}\}$/);
-    const job = workflow?.jobs.build as unknown as
-      | { strategy?: { matrix?: { include?: { dockerfile: string }[] } } }
-      | undefined;
-    const files = (job?.strategy?.matrix?.include ?? []).map((entry) => entry.dockerfile);
-    expect(files.sort()).toEqual(['images/render.Dockerfile', 'images/worker.Dockerfile']);
+    const all = steps('images.yaml');
+    const build = all.find((step) => step.run?.includes('scripts/build-images.sh'));
+    expect(build?.run).toContain('scripts/build-images.sh --tag "$GITHUB_SHA" --out "$RUNNER_TEMP/images"');
+    expect(all.filter((step) => step.uses?.startsWith('docker/'))).toEqual([]);
+    expect(all.map((step) => step.run ?? '').join('\n')).not.toMatch(/\bdocker (build|login|push)\b/);
+    // The images pushed are the ones the overlays retag on promotion, each built by build-images.sh.
+    const job = workflow?.jobs.build as unknown as { env?: { PUSH_IMAGES?: string } } | undefined;
+    const pushed = (job?.env?.PUSH_IMAGES ?? '').split(/\s+/).filter(Boolean).sort();
+    const retagged = SHAZAM_IMAGES.map((repository) => IMAGES.find((i) => i.repository === repository)?.name);
+    expect(pushed).toEqual([...retagged].sort());
+    const push = all.find((step) => step.run?.includes('skopeo copy'));
+    expect(push?.run).toContain('for image in $PUSH_IMAGES');
+    expect(push?.run).toContain(
+      '"oci-archive:$RUNNER_TEMP/images/$image.oci.tar" "docker://$ECR_REGISTRY/$image:$GITHUB_SHA"',
+    );
     expect(JSON.stringify(workflow)).not.toMatch(/AWS_SECRET_ACCESS_KEY|aws-secret-access-key/);
   });
 
