@@ -39,6 +39,12 @@ function jobTemplateSchema(
       scratchSizeLimit: Type.String({ minLength: 1, default: '4Gi' }),
       /** Non-root user the container runs as. */
       runAsUser: Type.Integer({ minimum: 1, default: 65532 }),
+      /**
+       * A Secret in the submission's namespace whose keys (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) the
+       * container gets as environment: for S3 servers outside AWS (MinIO, a local cluster). Leave it unset on
+       * EKS, where the ServiceAccount's IAM role gives the pod its credentials.
+       */
+      credentialsSecretName: Type.Optional(NAME),
     },
     { additionalProperties: false, default: {} },
   );

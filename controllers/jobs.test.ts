@@ -16,6 +16,7 @@ interface Pod {
   containers: {
     args: string[];
     env: { name: string; value: string }[];
+    envFrom?: { secretRef: { name: string } }[];
     resources: { requests: Record<string, string>; limits: Record<string, string> };
     securityContext: Record<string, unknown>;
   }[];
@@ -63,6 +64,15 @@ describe('buildValidationJob', () => {
     const names = spec.containers[0]!.env.map((e) => e.name);
     expect(names).toContain('AWS_ENDPOINT_URL_S3');
     expect(names.filter((n) => /SECRET|ACCESS_KEY/.test(n))).toEqual([]);
+    expect(spec.containers[0]!.envFrom).toBeUndefined();
+  });
+
+  it('gives the container the named credentials Secret as environment, by reference only', () => {
+    const withSecret = structuredClone(config);
+    withSecret.jobs.validation.credentialsSecretName = 's3-credentials';
+    const container = pod(buildValidationJob(submission, withSecret).spec).containers[0]!;
+    expect(container.envFrom).toEqual([{ secretRef: { name: 's3-credentials' } }]);
+    expect(container.env.map((e) => e.name).filter((n) => /SECRET|ACCESS_KEY/.test(n))).toEqual([]);
   });
 
   it('has limits, a deadline, a retry limit, a TTL, an owner and no Argo CD tracking label', () => {

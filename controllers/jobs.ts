@@ -65,6 +65,9 @@ function podSpec(
         env: Object.entries(env)
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([name, value]) => ({ name, value })),
+        ...(template.credentialsSecretName
+          ? { envFrom: [{ secretRef: { name: template.credentialsSecretName } }] }
+          : {}),
         resources: { requests: { ...resources.requests }, limits: { ...resources.limits } },
         securityContext: {
           allowPrivilegeEscalation: false,
@@ -95,7 +98,8 @@ function jobSpec(template: JobTemplateConfig, labels: Record<string, string>, po
 }
 
 function s3Env(config: ControllerConfig): Record<string, string> {
-  // Credentials never go into a Job spec: pods get them from their ServiceAccount (IRSA).
+  // Credentials never go into a Job spec: pods get them from their ServiceAccount (IRSA), or from the
+  // Secret the template names.
   return s3ConnectionToEnv({
     endpoint: config.s3.endpoint,
     region: config.s3.region,

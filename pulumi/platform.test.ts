@@ -402,15 +402,33 @@ describe('GitOps and delivery', () => {
     const policy = json(
       ofType('aws:iam/rolePolicy:RolePolicy').find((p) => p.inputs.role === ci?.id)?.inputs.policy,
     );
-    const commands = ['promote.yaml', 'images.yaml'].flatMap((workflow) =>
-      [...file(`../.github/workflows/${workflow}`).matchAll(/\baws (ecr) ([a-z-]+)/g)].map(
-        ([, service, command]) =>
-          `${service}:${(command ?? '').replace(/(^|-)([a-z])/g, (_m, _d, letter: string) => letter.toUpperCase())}`,
+    const workflows = ['promote.yaml', 'images.yaml'].map((workflow) =>
+      file(`../.github/workflows/${workflow}`),
+    );
+    // The IAM action behind each `aws ecr <command>`: the CLI's name in PascalCase, but for the login.
+    const actions = workflows.flatMap((text) =>
+      [...text.matchAll(/\baws ecr ([a-z-]+)/g)].map(([, command]) =>
+        command === 'get-login-password'
+          ? 'ecr:GetAuthorizationToken'
+          : `ecr:${(command ?? '').replace(/(^|-)([a-z])/g, (_m, _d, letter: string) => letter.toUpperCase())}`,
       ),
     );
-    expect(commands).toContain('ecr:DescribeImages');
+    expect(actions).toContain('ecr:DescribeImages');
+    // A push (skopeo copy to the registry) checks, uploads and commits layers, then puts the manifest.
+    if (workflows.some((text) => /skopeo copy[\s\S]*?docker:\/\//.test(text))) {
+      actions.push(
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:InitiateLayerUpload',
+        'ecr:UploadLayerPart',
+        'ecr:CompleteLayerUpload',
+        'ecr:PutImage',
+      );
+    }
+    expect(actions).toContain('ecr:GetAuthorizationToken');
+    // The token is account-wide: it is granted on "*", every other action on each repository.
+    expect(policyAllows(policy, 'ecr:GetAuthorizationToken', '*')).toBe(true);
     for (const repository of ofType('aws:ecr/repository:Repository')) {
-      for (const action of commands)
+      for (const action of actions.filter((a) => a !== 'ecr:GetAuthorizationToken'))
         expect(policyAllows(policy, action, String(repository.state.arn)), action).toBe(true);
     }
   });
