@@ -77,9 +77,14 @@ export function qaReviewName(submission: AssetSubmission): string {
   return childName(submission.metadata.name, `r${submission.spec.revision}`);
 }
 
-/** Name of the RenderJob the operator creates for a submission's promoted revision. */
+/** Name of the RenderJob the operator creates for a submission's candidate (its current revision). */
 export function renderJobName(submission: AssetSubmission): string {
-  return childName(submission.metadata.name, `r${submission.spec.revision}`);
+  return renderJobNameOf(submission.metadata.name, submission.spec.revision);
+}
+
+/** Name of the RenderJob of revision `revision` of the submission named `submissionName`. */
+export function renderJobNameOf(submissionName: string, revision: number): string {
+  return childName(submissionName, `r${revision}`);
 }
 
 /** Name of the render Job of a RenderJob's generation. */

@@ -22,7 +22,7 @@ export const SubmissionReason = {
   AwaitingApproval: 'AwaitingApproval',
   VersionIncomplete: 'VersionIncomplete',
   Promoted: 'Promoted',
-  AwaitingPromotion: 'AwaitingPromotion',
+  AwaitingRender: 'AwaitingRender',
   RenderPending: 'RenderPending',
   Rendering: 'Rendering',
   Rendered: 'Rendered',

@@ -60,10 +60,10 @@ export const ASSET_SUBMISSION_PHASES = [
   'Pending',
   'Validating',
   'ValidationFailed',
+  'Rendering',
   'AwaitingQA',
   'Rejected',
   'Promoting',
-  'Rendering',
   'Published',
   'Superseded',
   'Failed',
@@ -74,9 +74,9 @@ export type AssetSubmissionPhase = (typeof ASSET_SUBMISSION_PHASES)[number];
 /** `AssetSubmission.status.conditions[].type` values. */
 export const ASSET_SUBMISSION_CONDITIONS = [
   'Validated',
+  'Rendered',
   'QAApproved',
   'Promoted',
-  'Rendered',
   'Ready',
 ] as const;
 /** One `AssetSubmission` condition type. */

@@ -60,7 +60,7 @@ export interface Delivery {
 }
 
 /**
- * Optional overrides for the turntable rendered after promotion. Unset fields take the preset's value, or
+ * Optional overrides for the turntable rendered before QA review. Unset fields take the preset's value, or
  * else the defaults: 36 frames, 1024 px, 15° elevation, white background.
  */
 export interface RenderOverrides {
@@ -114,7 +114,7 @@ export interface AssetSubmissionSpec {
    */
   stages?: Array<'cleanup' | 'uv' | 'texturing'>;
   /**
-   * Optional overrides for the turntable rendered after promotion. Unset fields take the preset's value, or
+   * Optional overrides for the turntable rendered before QA review. Unset fields take the preset's value, or
    * else the defaults: 36 frames, 1024 px, 15° elevation, white background.
    */
   render?: RenderOverrides;
@@ -183,7 +183,7 @@ export interface AssetSubmissionChildren {
   validationJob?: string;
   /** The QAReview. */
   qaReview?: string;
-  /** The RenderJob. */
+  /** The RenderJob of the candidate's turntable (rendered before QA). */
   renderJob?: string;
 }
 
@@ -243,21 +243,22 @@ export interface AssetSubmissionStatus {
   /** The metadata.generation this status describes; older means the status is stale. */
   observedGeneration?: number;
   /**
-   * A one-word summary for humans: Pending, Validating, ValidationFailed, AwaitingQA, Rejected, Promoting,
-   * Rendering, Published, Superseded or Failed. Automation should read conditions.
+   * A one-word summary for humans: Pending, Validating, ValidationFailed, Rendering, AwaitingQA, Rejected,
+   * Promoting, Published, Superseded or Failed. Automation should read conditions.
    */
-  phase?: 'Pending' | 'Validating' | 'ValidationFailed' | 'AwaitingQA' | 'Rejected' | 'Promoting' | 'Rendering' | 'Published' | 'Superseded' | 'Failed';
+  phase?: 'Pending' | 'Validating' | 'ValidationFailed' | 'Rendering' | 'AwaitingQA' | 'Rejected' | 'Promoting' | 'Published' | 'Superseded' | 'Failed';
   /** A human-readable explanation of the phase, such as the first validation error. */
   message?: string;
   /**
    * The version of this ASIN that assets/<ASIN>/published.json points at through this submission: the
-   * storefront serves it. It moves to the new revision at promotion (before the turntable is rendered) and
-   * is absent when nothing of this submission is live (refused, superseded, or not yet promoted).
+   * storefront serves it. It moves to the new revision at promotion (right after QA approval; the turntable
+   * was rendered before review) and is absent when nothing of this submission is live (refused, superseded,
+   * or not yet promoted).
    */
   liveVersion?: number;
   /**
-   * Standard Kubernetes conditions: Validated, QAApproved, Promoted, Rendered and Ready (all previous steps
-   * done and the revision live).
+   * Standard Kubernetes conditions: Validated, Rendered (the candidate's turntable, before QA), QAApproved,
+   * Promoted and Ready (all previous steps done and the revision live).
    */
   conditions?: Condition[];
   /** The outcome of the validation Job for the current revision. */
@@ -274,9 +275,10 @@ export interface AssetSubmissionStatus {
 
 /**
  * AssetSubmission is an artist's delivery of one 3D model revision for one product. Commit it to the GitOps
- * repository after uploading the delivery ZIP; the operator validates the ZIP, opens a QAReview, and on
- * approval publishes the revision and renders its 360° turntable. Deliver a fix by raising spec.revision
- * (with a new ZIP); the published revision stays live until the new one is approved.
+ * repository after uploading the delivery ZIP; the operator validates the ZIP, renders the candidate's 360°
+ * turntable, opens a QAReview on it, and on approval publishes the revision together with its renders.
+ * Deliver a fix by raising spec.revision (with a new ZIP); the published revision stays live until the new
+ * one is approved.
  */
 export interface AssetSubmission {
   apiVersion: 'pipeline.shazam.dev/v1alpha1';
@@ -323,6 +325,26 @@ export interface ReviewedSubmission {
   asin?: string;
   /** The revision under review. */
   revision?: number;
+}
+
+/**
+ * The candidate's turntable under review: the submission's RenderJob of this revision, rendered into the
+ * version's renders/ before the review opened. Approval publishes exactly these renders; a rejected
+ * candidate's renders are deleted with its version.
+ */
+export interface QAReviewStatusRender {
+  /** The RenderJob that rendered the candidate. */
+  renderJob: string;
+  /** How many turntable frames were rendered. */
+  framesRendered?: number;
+  /** The frames' image format, such as webp. */
+  format?: string;
+  /** s3:// URI of the poster image. */
+  posterUri?: string;
+  /** s3:// prefix of the frames (NNN.<format>, frame 000 facing the camera). */
+  framesPrefix?: string;
+  /** s3:// URI of the render manifest.json. */
+  manifestUri?: string;
 }
 
 /** The measures behind the verdict. */
@@ -411,6 +433,12 @@ export interface QAReviewStatus {
   /** When the operator first saw the decision. */
   decidedAt?: string;
   /**
+   * The candidate's turntable under review: the submission's RenderJob of this revision, rendered into the
+   * version's renders/ before the review opened. Approval publishes exactly these renders; a rejected
+   * candidate's renders are deleted with its version.
+   */
+  render?: QAReviewStatusRender;
+  /**
    * How the rendered turntable matches each reference photo of the delivery (lib/fidelity): the
    * best-matching frame, silhouette, colour and structure scores, and a verdict. Evidence for QA, not a
    * decision.
@@ -420,10 +448,11 @@ export interface QAReviewStatus {
 
 /**
  * QAReview is the quality check of one AssetSubmission revision. The operator opens it (Pending) once the
- * delivery passes validation; a QA reviewer compares the model with the reference photos and the turntable,
- * then sets spec.decision to Approved (with spec.reviewer) or Rejected (with spec.comments), with kubectl
- * patch, shazam qa approve/reject, or a manifest committed to git. A decision is final: a rejected revision
- * is fixed by a new revision, which gets a new review.
+ * delivery passes validation and its candidate turntable is rendered (status.render says where); a QA
+ * reviewer compares the model and that turntable with the reference photos, then sets spec.decision to
+ * Approved (with spec.reviewer) or Rejected (with spec.comments), with kubectl patch, shazam qa
+ * approve/reject, or a manifest committed to git. A decision is final: a rejected revision is fixed by a new
+ * revision, which gets a new review.
  */
 export interface QAReview {
   apiVersion: 'pipeline.shazam.dev/v1alpha1';
@@ -445,7 +474,7 @@ export interface RenderSource {
 export interface RenderOutput {
   /**
    * The S3 prefix, ending in '/', under which the renderer writes 360/NNN.<format>, poster.webp,
-   * descriptors.json and, last, manifest.json; for a promoted revision
+   * descriptors.json and, last, manifest.json; for a submission's candidate
    * s3://<assets-bucket>/assets/<ASIN>/versions/<rev>/renders/.
    */
   uri: string;
@@ -587,7 +616,9 @@ export interface RenderJobStatus {
   /** A human-readable explanation of the phase, such as why the render failed. */
   message?: string;
   /**
-   * Standard Kubernetes conditions; Complete is True once manifest.json is written, FillCompliant (with a
+   * Standard Kubernetes conditions; Complete is True once manifest.json is written, Scheduled says where the
+   * render pod runs or, False, why no node takes it (the scheduler's reason and message, such as
+   * Unschedulable with "0/3 nodes are available: 3 Insufficient nvidia.com/gpu."), FillCompliant (with a
    * preset that checks fill) is True when every frame fills what the preset requires.
    */
   conditions?: Condition[];
@@ -610,8 +641,9 @@ export interface RenderJobStatus {
 
 /**
  * RenderJob renders a GLB as a 360° turntable (frames, a poster and image-search descriptors) on a GPU node.
- * The operator creates one for each promoted revision; create one yourself to re-render with new settings.
- * Its spec is fixed once created: to render again, create a new RenderJob.
+ * The operator creates one for each revision that passes validation, before QA reviews it (QA judges the
+ * real turntable); create one yourself to re-render with new settings. Its spec is fixed once created: to
+ * render again, create a new RenderJob.
  */
 export interface RenderJob {
   apiVersion: 'pipeline.shazam.dev/v1alpha1';

@@ -49,8 +49,8 @@ describe("the operator's cache keeps only what the controllers read (real apiser
 
     // The Job's completion is read from the slim cache: the submission moves on.
     await f.completeValidation('Passed');
-    const awaiting = await f.phase('AwaitingQA');
-    expect(awaiting.status?.validation?.verdict).toBe('Passed');
+    const rendering = await f.phase('Rendering');
+    expect(rendering.status?.validation?.verdict).toBe('Passed');
     expect(operator.cache.job(bed.namespace, job.metadata.name)?.status?.conditions).toEqual(
       expect.arrayContaining([expect.objectContaining({ type: 'Complete', status: 'True' })]),
     );

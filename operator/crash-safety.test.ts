@@ -39,14 +39,14 @@ describe('crash safety', () => {
       await f.create(submissionManifest(bed, name, asin, 1));
       await restartAfter(delayMs); // 1: around the finalizer and validation Job creation
       await f.completeValidation('Passed');
-      await restartAfter(delayMs); // 2: around recording the verdict and opening the QAReview
+      await restartAfter(delayMs); // 2: around recording the verdict and creating the candidate RenderJob
+      await f.renderJobJob();
+      await restartAfter(delayMs); // 3: around the render Job creation and RenderJob status
+      await f.completeRender();
+      await restartAfter(delayMs); // 4: around the RenderJob outcome and opening the QAReview
       await f.phase('AwaitingQA');
       await f.decide('Approved');
-      await restartAfter(delayMs); // 3: around the pointer PUT, retention and RenderJob creation
-      await f.renderJobJob();
-      await restartAfter(delayMs); // 4: around the render Job creation and RenderJob status
-      await f.completeRender();
-      await restartAfter(delayMs); // 5: around the RenderJob outcome and Published
+      await restartAfter(delayMs); // 5: around the pointer PUT, retention and Published
       const published = await f.phase('Published');
       await restartAfter(delayMs); // 6: after convergence
 

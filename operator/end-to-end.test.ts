@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePublishedPointer } from '../controllers/published-pointer.ts';
+import { RESOURCES } from '../controllers/resources.ts';
 import { type LocalJobRunner, startLocalJobRunner } from '../dev/local-job-runner/start-local-job-runner.ts';
 import { packDirectory } from '../lib/shazam-client/deterministic-zip.ts';
 import { incomingKey, publishedKey, versionKeys } from '../lib/storage/layout.ts';
@@ -61,7 +62,7 @@ describe('end to end with the real validation and render programs', () => {
     return `RenderJob status: ${JSON.stringify(renderJob.status)}\nJob status: ${JSON.stringify(job.status)}\nlog:\n${log.slice(-3000)}`;
   }
 
-  it('validates, reviews, promotes and renders a real delivery to Published', async () => {
+  it('validates, renders, reviews and promotes a real delivery to Published', async () => {
     const f = flow(bed, 'stand-mixer');
     await f.create({
       apiVersion: 'pipeline.shazam.dev/v1alpha1',
@@ -77,21 +78,27 @@ describe('end to end with the real validation and render programs', () => {
         render: { frames: 4, resolution: 128 },
       },
     });
-    const awaiting = await f.phase('AwaitingQA', 240_000);
-    expect(awaiting.status?.validation?.verdict).toBe('Passed');
-    expect(await readText(bed.s3, bed.assetsBucket, versionKeys(ASIN, 1).complete)).toBeDefined();
-
-    await f.decide('Approved');
-    const published = await f.phase('Published', 240_000).catch(async (error: Error) => {
+    // The candidate is rendered before QA sees it: the review opens on the real turntable.
+    const awaiting = await f.phase('AwaitingQA', 240_000).catch(async (error: Error) => {
       throw new Error(`${error.message}\n${await diagnostics()}`);
     });
+    expect(awaiting.status?.validation?.verdict).toBe('Passed');
+    expect(await readText(bed.s3, bed.assetsBucket, versionKeys(ASIN, 1).complete)).toBeDefined();
+    expect(await readText(bed.s3, bed.assetsBucket, versionKeys(ASIN, 1).renderManifest)).toBeDefined();
+    expect(await readText(bed.s3, bed.assetsBucket, publishedKey(ASIN))).toBeUndefined();
+    const renderJob = await f.renderJob();
+    expect(renderJob.spec.gpu?.required).toBe(false);
+
+    // Approval publishes the candidate with its renders: no render after approval.
+    const approvedAt = Date.now();
+    await f.decide('Approved');
+    const published = await f.phase('Published', 60_000);
+    expect(Date.now() - approvedAt).toBeLessThan(30_000);
     expect(published.status?.published).toMatchObject({ version: 1, spin: { frameCount: 4 } });
     const pointer = parsePublishedPointer(
       JSON.parse((await readText(bed.s3, bed.assetsBucket, publishedKey(ASIN)))!),
     );
     expect(pointer.version).toBe(1);
-    const renderJob = await f.renderJob();
-    expect(await readText(bed.s3, bed.assetsBucket, versionKeys(ASIN, 1).renderManifest)).toBeDefined();
-    expect(renderJob.spec.gpu?.required).toBe(false);
+    expect((await bed.kube.list(RESOURCES.renderJob, { namespace: bed.namespace })).items).toHaveLength(1);
   }, 600_000);
 });

@@ -7,13 +7,14 @@ import { LABELS, labelValue, MAX_LABEL_VALUE, SUBMISSION_FINALIZER } from '../co
 import { type AssetSubmission, RESOURCES } from '../controllers/resources.ts';
 import { type LocalJobRunner, startLocalJobRunner } from '../dev/local-job-runner/start-local-job-runner.ts';
 import { packDirectory } from '../lib/shazam-client/deterministic-zip.ts';
-import { incomingKey } from '../lib/storage/layout.ts';
+import { incomingKey, publishedKey } from '../lib/storage/layout.ts';
 import { kubeConfig, s3Config } from '../test/harness/index.ts';
 import type { OperatorHandle } from './operator.ts';
 import {
   createTestBed,
   listWithEtags,
   reader,
+  readText,
   submissionManifest,
   type TestBed,
   waitFor,
@@ -51,8 +52,8 @@ describe('one owner per ASIN, and names of any length', () => {
     const owner = flow(bed, 'desk');
     await owner.create(submissionManifest(bed, 'desk', asin, 1));
     await owner.completeValidation('Passed');
-    await owner.decide('Approved');
     await owner.completeRender();
+    await owner.decide('Approved');
     await owner.phase('Published');
     const stored = await listWithEtags(bed.s3, bed.assetsBucket, `assets/${asin}/`);
 
@@ -92,8 +93,8 @@ describe('one owner per ASIN, and names of any length', () => {
     takeover.metadata.annotations = { [TAKES_OVER_ANNOTATION]: `${bed.namespace}/desk` };
     await successor.create(takeover);
     await successor.completeValidation('Passed', 2);
-    await successor.decide('Approved', 2);
     await successor.completeRender(2);
+    await successor.decide('Approved', 2);
     const published = await successor.phase('Published');
     expect(published.status?.published?.version).toBe(2);
     await owner.phase('Superseded');
@@ -103,6 +104,7 @@ describe('one owner per ASIN, and names of any length', () => {
     const f = flow(bed, 'shelf');
     await f.create(submissionManifest(bed, 'shelf', 'B0ORPHAN01', 1));
     await f.completeValidation('Passed');
+    await f.completeRender();
     const stale = await f.review(1);
     await f.bumpRevision(2, 'b'.repeat(64), 'B0ORPHAN01');
     await waitFor('the r1 review to be Orphaned', async () =>
@@ -133,9 +135,8 @@ describe('one owner per ASIN, and names of any length', () => {
     const submission = await reader(bed).submission('shelf');
     expect(submission.status?.phase).toBe('Validating');
     expect(submission.status?.liveVersion).toBeUndefined();
-    expect(await reader(bed).renderJobs()).not.toContainEqual(
-      expect.objectContaining({ metadata: expect.objectContaining({ name: 'shelf-r1' }) }),
-    );
+    expect(submission.status?.published).toBeUndefined();
+    expect(await readText(bed.s3, bed.assetsBucket, publishedKey('B0ORPHAN01'))).toBeUndefined();
   });
 
   it('runs a submission whose name is 253 characters long through the flow, every label and Job name within limits', async () => {
@@ -148,8 +149,6 @@ describe('one owner per ASIN, and names of any length', () => {
     expect(validation.metadata.labels?.[LABELS.submission]).toBe(labelValue(name));
     expect(labelValue(name).length).toBeLessThanOrEqual(MAX_LABEL_VALUE);
     await f.completeValidation('Passed');
-    await f.phase('AwaitingQA');
-    await f.decide('Approved');
     const renderJob = await f.renderJob();
     expect(renderJob.metadata.name.length).toBeLessThanOrEqual(MAX_LABEL_VALUE);
     const job = await f.renderJobJob();
@@ -161,6 +160,8 @@ describe('one owner per ASIN, and names of any length', () => {
       [LABELS.revision]: '1',
     });
     await f.completeRender();
+    await f.phase('AwaitingQA');
+    await f.decide('Approved');
     const published = await f.phase('Published');
     expect(published.status?.published?.version).toBe(1);
     // Events are written after the status, off the reconcile path.
@@ -235,7 +236,8 @@ describe('a delivery that arrives after its manifest', () => {
     await bed.s3.send(
       new PutObjectCommand({ Bucket: bed.incomingBucket, Key: incomingKey(ASIN, 1), Body: zip.zip }),
     );
-    const validated = await flow(bed, name).phase('AwaitingQA', 60_000);
+    // Validated: the candidate's turntable is next.
+    const validated = await flow(bed, name).phase('Rendering', 60_000);
     expect(validated.status?.validation?.verdict).toBe('Passed');
     expect(condition(validated, 'Validated')).toMatchObject({ status: 'True', reason: 'ValidationPassed' });
     const reasons = (await eventsOf(bed, name)).map((e) => e.reason);

@@ -69,7 +69,7 @@ describe('two replicas', () => {
 
     // The new leader carries on.
     await f.completeValidation('Passed');
-    await f.phase('AwaitingQA');
+    await f.phase('Rendering');
     expect(b.kube.stats.writes).toBeGreaterThan(0);
 
     // A graceful stop releases the Lease.

@@ -70,21 +70,12 @@ describe('operator on a real apiserver and S3', () => {
     expect(validating.metadata.finalizers).toContain(SUBMISSION_FINALIZER);
 
     await f.completeValidation('Passed');
-    const awaiting = await f.phase('AwaitingQA');
-    expect(awaiting.status?.validation).toMatchObject({ verdict: 'Passed', errors: 0 });
-    const review = await f.review();
-    await waitFor('the review to be Open', async () =>
-      (await reader(bed).reviews()).find(
-        (r) => r.metadata.name === review.metadata.name && r.status?.phase === 'Open',
-      ),
-    );
-
-    await f.decide('Approved');
+    // The candidate is rendered before QA sees it, into its own version; nothing is published yet.
     const renderJobJob = await f.renderJobJob();
-    const pointer = parsePublishedPointer(
-      JSON.parse((await readText(bed.s3, bed.assetsBucket, publishedKey(asin)))!),
-    );
-    expect(pointer).toMatchObject({ asin, version: 1, previous: [] });
+    const rendering = await f.phase('Rendering');
+    expect(rendering.status?.validation).toMatchObject({ verdict: 'Passed', errors: 0 });
+    expect(await readText(bed.s3, bed.assetsBucket, publishedKey(asin))).toBeUndefined();
+    expect(await reader(bed).reviews()).toEqual([]);
     const renderPod = podSpec(renderJobJob);
     expect(renderPod.nodeSelector).toEqual(bed.config.gpu.nodeSelector);
     expect(renderPod.tolerations).toEqual(bed.config.gpu.tolerations);
@@ -95,10 +86,28 @@ describe('operator on a real apiserver and S3', () => {
       activeDeadlineSeconds: 3600,
       ttlSecondsAfterFinished: 86400,
     });
-    await f.phase('Rendering');
 
     await f.completeRender();
+    await f.phase('AwaitingQA');
+    const review = await f.review();
+    // The review names the turntable QA judges: the candidate's renders under its version.
+    const open = await waitFor('the review to be Open with its render', async () =>
+      (await reader(bed).reviews()).find(
+        (r) => r.metadata.name === review.metadata.name && r.status?.phase === 'Open' && r.status.render,
+      ),
+    );
+    const renders = `s3://${bed.assetsBucket}/${versionKeys(asin, 1).rendersPrefix}`;
+    expect(open.status?.render).toMatchObject({
+      posterUri: `${renders}poster.webp`,
+      framesPrefix: `${renders}360/`,
+    });
+
+    await f.decide('Approved');
     const published = await f.phase('Published');
+    const pointer = parsePublishedPointer(
+      JSON.parse((await readText(bed.s3, bed.assetsBucket, publishedKey(asin)))!),
+    );
+    expect(pointer).toMatchObject({ asin, version: 1, previous: [] });
     expect(published.status?.published).toMatchObject({
       version: 1,
       glbUrl: `https://cdn.example.test/${versionKeys(asin, 1).model}`,
@@ -125,7 +134,7 @@ describe('operator on a real apiserver and S3', () => {
     >({ group: '', version: 'v1', plural: 'events' }, { namespace: bed.namespace });
     const reasons = events.items.filter((e) => e.involvedObject?.name === 'chair').map((e) => e.reason);
     expect(reasons).toEqual(
-      expect.arrayContaining(['Validating', 'AwaitingQA', 'Rendering', 'Published', 'Promoted']),
+      expect.arrayContaining(['Validating', 'Rendering', 'AwaitingQA', 'Published', 'Promoted']),
     );
     const labels = (await reader(bed).jobsOf('chair')).map((job) => job.metadata.labels?.[LABELS.component]);
     expect(labels.sort()).toEqual(['render', 'validation']);
@@ -136,8 +145,8 @@ describe('operator on a real apiserver and S3', () => {
     const first = flow(bed, 'kettle');
     await first.create(submissionManifest(bed, 'kettle', asin, 1));
     await first.completeValidation('Passed');
-    await first.decide('Approved');
     await first.completeRender();
+    await first.decide('Approved');
     await first.phase('Published');
 
     // Revision 2 arrives as a second AssetSubmission; QA approves it with a manifest of its own in git.
@@ -147,6 +156,7 @@ describe('operator on a real apiserver and S3', () => {
     takeover.metadata.annotations = { [TAKES_OVER_ANNOTATION]: `${bed.namespace}/kettle` };
     await second.create(takeover);
     await second.completeValidation('Passed', 2);
+    await second.completeRender(2);
     await second.phase('AwaitingQA');
     await bed.kube.create(RESOURCES.qaReview, bed.namespace, {
       apiVersion: 'pipeline.shazam.dev/v1alpha1',
@@ -154,7 +164,6 @@ describe('operator on a real apiserver and S3', () => {
       metadata: { name: 'kettle-v2-approved-in-git', namespace: bed.namespace },
       spec: { submissionRef: { name: 'kettle-v2' }, decision: 'Approved', reviewer: 'qa-lee' },
     } as unknown as KubernetesObject);
-    await second.completeRender(2);
     const published = await second.phase('Published');
     expect(published.status?.children?.qaReview).toBe('kettle-v2-approved-in-git');
     await waitFor("the operator's own undecided review to be Orphaned", async () =>

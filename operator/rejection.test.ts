@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TAKES_OVER_ANNOTATION } from '../controllers/asset-submission/ownership.ts';
 import { parsePublishedPointer } from '../controllers/published-pointer.ts';
 import { RESOURCES } from '../controllers/resources.ts';
-import { publishedKey, versionPrefix } from '../lib/storage/layout.ts';
+import { publishedKey, versionKeys, versionPrefix } from '../lib/storage/layout.ts';
 import type { OperatorHandle } from './operator.ts';
 import {
   createTestBed,
@@ -33,8 +33,8 @@ describe('rejection loop', () => {
     const f = flow(bed, 'lamp');
     await f.create(submissionManifest(bed, 'lamp', asin, 1));
     await f.completeValidation('Passed');
-    await f.decide('Approved');
     await f.completeRender();
+    await f.decide('Approved');
     await f.phase('Published');
     const rev1 = await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 1));
     const pointer1 = await readText(bed.s3, bed.assetsBucket, publishedKey(asin));
@@ -43,7 +43,13 @@ describe('rejection loop', () => {
     // Revision 2 is rejected by QA.
     await f.bumpRevision(2, 'b'.repeat(64), asin);
     await f.completeValidation('Passed', 2);
+    await f.completeRender(2);
     await f.phase('AwaitingQA');
+    // QA reviews the candidate's own turntable, stored under its version.
+    const rendersOf2 = Object.keys(
+      await listWithEtags(bed.s3, bed.assetsBucket, versionKeys(asin, 2).rendersPrefix),
+    );
+    expect(rendersOf2).toContain(versionKeys(asin, 2).renderManifest);
     await f.decide('Rejected', 2);
     const rejected = await f.phase('Rejected');
     expect(rejected.status?.rejection).toMatchObject({
@@ -62,10 +68,10 @@ describe('rejection loop', () => {
     // Revision 3 fixes it and is published; revision 1 stays as the rollback target, 2 is removed.
     await f.bumpRevision(3, 'c'.repeat(64), asin);
     await f.completeValidation('Passed', 3);
+    await f.completeRender(3);
     await f.phase('AwaitingQA');
     expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 1))).toEqual(rev1);
     await f.decide('Approved', 3);
-    await f.completeRender(3);
     const published = await f.phase('Published');
     expect(published.status?.published?.version).toBe(3);
     expect(published.status?.rejection).toBeUndefined();
@@ -74,6 +80,7 @@ describe('rejection loop', () => {
     );
     expect(pointer3).toMatchObject({ version: 3, previous: [1] });
     expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 1))).toEqual(rev1);
+    // The rejected candidate's renders went with its version.
     expect(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 2))).toEqual({});
     // Retention's work is visible to the storage dashboard.
     const exposition = await operator.metrics.registry.metrics();
@@ -118,8 +125,8 @@ describe('rejection loop', () => {
     const live = flow(bed, 'rug');
     await live.create(submissionManifest(bed, 'rug', asin, 1));
     await live.completeValidation('Passed');
-    await live.decide('Approved');
     await live.completeRender();
+    await live.decide('Approved');
     await live.phase('Published');
     const published = await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 1));
 
@@ -128,6 +135,7 @@ describe('rejection loop', () => {
     takeover.metadata.annotations = { [TAKES_OVER_ANNOTATION]: `${bed.namespace}/rug` };
     await pending.create(takeover);
     await pending.completeValidation('Passed', 2);
+    await pending.completeRender(2);
     await pending.phase('AwaitingQA');
     expect(
       Object.keys(await listWithEtags(bed.s3, bed.assetsBucket, versionPrefix(asin, 2))).length,

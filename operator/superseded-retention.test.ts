@@ -24,8 +24,8 @@ describe('retention of superseded revisions’ objects (real apiserver)', () => 
     const f = flow(bed, 'sofa');
     await f.create(submissionManifest(bed, 'sofa', asin, 1));
     await f.completeValidation('Passed');
-    await f.decide('Approved');
     await f.completeRender();
+    await f.decide('Approved');
     await f.phase('Published');
     const read = reader(bed);
     const revisions = async () => ({
@@ -37,10 +37,12 @@ describe('retention of superseded revisions’ objects (real apiserver)', () => 
     // Revision 2 in flight: revision 1 is still live, its objects stay.
     await f.bumpRevision(2, 'd'.repeat(64), asin);
     await f.completeValidation('Passed', 2);
-    await f.phase('AwaitingQA');
-    await f.decide('Approved', 2);
-    expect((await revisions()).renderJobs).toContain('1');
+    await f.renderJob(2);
+    expect((await revisions()).renderJobs).toEqual(['1', '2']);
     await f.completeRender(2);
+    await f.phase('AwaitingQA');
+    expect((await revisions()).renderJobs).toEqual(['1', '2']);
+    await f.decide('Approved', 2);
     const published = await f.phase('Published');
     expect(published.status?.published?.version).toBe(2);
 

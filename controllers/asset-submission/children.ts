@@ -1,13 +1,16 @@
 /**
- * Pure builders of the custom-resource children of a submission: the QAReview the operator opens for QA
- * and the RenderJob of a promoted revision.
+ * Pure builders of the custom-resource children of a submission: the RenderJob of its candidate and the
+ * QAReview the operator opens for QA once that turntable is rendered.
  */
 import { versionKeys } from '../../lib/storage/layout.ts';
 import type { ControllerConfig } from '../context.ts';
 import { controllerReference, qaReviewName, renderJobName, submissionChildLabels } from '../names.ts';
 import { API_VERSION, type AssetSubmission, type QAReview, type RenderJob } from '../resources.ts';
 
-/** The QAReview opened for a submission's current revision (decision Pending). */
+/**
+ * The QAReview opened for a submission's current revision (decision Pending), after its candidate turntable
+ * rendered; the QAReview controller records in its status which render it reviews.
+ */
 export function buildQAReview(submission: AssetSubmission): QAReview {
   return {
     apiVersion: API_VERSION,
@@ -23,9 +26,10 @@ export function buildQAReview(submission: AssetSubmission): QAReview {
 }
 
 /**
- * The RenderJob of a submission's promoted revision: renders `versions/<rev>/model.glb` into
- * `versions/<rev>/renders/` with the submission's overrides; on GPU nodes unless software rendering is
- * allowed by the configuration.
+ * The RenderJob of a submission's candidate (its validated revision, before QA): renders
+ * `versions/<rev>/model.glb` into `versions/<rev>/renders/` with the submission's overrides, so the renders
+ * live and die with the version (published with it, deleted with it when rejected); on GPU nodes unless
+ * software rendering is allowed by the configuration.
  */
 export function buildRenderJob(submission: AssetSubmission, config: ControllerConfig): RenderJob {
   const keys = versionKeys(submission.spec.asin, submission.spec.revision);

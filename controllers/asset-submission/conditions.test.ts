@@ -53,7 +53,13 @@ const passed = after(
   sub,
   assessSubmission(observed({ result: { state: 'found', result: validationResult(sub, 'Passed') } }), config),
 );
-const approved = review(passed, 'Approved');
+const renderJob = buildRenderJob(passed, config);
+const rendered = renderJobIn(renderJob, 'Succeeded');
+const inReview = after(
+  passed,
+  assessSubmission(observed({ submission: passed, renderJob: rendered }), config),
+);
+const approved = review(inReview, 'Approved');
 const stored = (complete: boolean, pointer?: number) => ({
   complete,
   stored: [1],
@@ -68,15 +74,10 @@ const stored = (complete: boolean, pointer?: number) => ({
           submission: { namespace: 'studio', name: 'chair' },
         }),
 });
-const promoted = after(
-  passed,
-  assessSubmission(observed({ submission: passed, review: approved, storage: stored(true) }), config),
-);
-const renderJob = buildRenderJob(promoted, config);
 const published = after(
-  promoted,
+  inReview,
   assessSubmission(
-    observed({ submission: promoted, review: approved, renderJob: renderJobIn(renderJob, 'Succeeded') }),
+    observed({ submission: inReview, review: approved, renderJob: rendered, storage: stored(true) }),
     config,
   ),
 );
@@ -149,51 +150,51 @@ const SCENARIOS: { name: string; observed: SubmissionObserved; phase: string }[]
     observed: observed({ ownership: { state: 'refused', owner: { namespace: 'studio', name: 'desk' } } }),
     phase: 'Failed',
   },
-  { name: 'review to open', observed: observed({ submission: passed }), phase: 'AwaitingQA' },
-  {
-    name: 'review open',
-    observed: observed({ submission: passed, review: review(passed, 'Pending') }),
-    phase: 'AwaitingQA',
-  },
-  {
-    name: 'rejected',
-    observed: observed({ submission: passed, review: review(passed, 'Rejected') }),
-    phase: 'Rejected',
-  },
-  {
-    name: 'version incomplete',
-    observed: observed({ submission: passed, review: approved, storage: stored(false) }),
-    phase: 'Promoting',
-  },
-  {
-    name: 'render to create',
-    observed: observed({ submission: promoted, review: approved }),
-    phase: 'Rendering',
-  },
+  // The candidate is rendered before QA sees it.
+  { name: 'render to create', observed: observed({ submission: passed }), phase: 'Rendering' },
   {
     name: 'rendering',
-    observed: observed({
-      submission: promoted,
-      review: approved,
-      renderJob: renderJobIn(renderJob, 'Running'),
-    }),
+    observed: observed({ submission: passed, renderJob: renderJobIn(renderJob, 'Running') }),
     phase: 'Rendering',
   },
   {
     name: 'render failed',
-    observed: observed({
-      submission: promoted,
-      review: approved,
-      renderJob: renderJobIn(renderJob, 'Failed'),
-    }),
+    observed: observed({ submission: passed, renderJob: renderJobIn(renderJob, 'Failed') }),
     phase: 'Failed',
   },
   {
+    name: 'review to open',
+    observed: observed({ submission: inReview, renderJob: rendered }),
+    phase: 'AwaitingQA',
+  },
+  {
+    name: 'review open',
+    observed: observed({ submission: inReview, renderJob: rendered, review: review(inReview, 'Pending') }),
+    phase: 'AwaitingQA',
+  },
+  {
+    name: 'rejected',
+    observed: observed({ submission: inReview, renderJob: rendered, review: review(inReview, 'Rejected') }),
+    phase: 'Rejected',
+  },
+  {
+    name: 'version incomplete',
+    observed: observed({
+      submission: inReview,
+      renderJob: rendered,
+      review: approved,
+      storage: stored(false),
+    }),
+    phase: 'Promoting',
+  },
+  // Approval publishes the candidate with its renders in the same pass: no render after approval.
+  {
     name: 'published',
     observed: observed({
-      submission: promoted,
+      submission: inReview,
+      renderJob: rendered,
       review: approved,
-      renderJob: renderJobIn(renderJob, 'Succeeded'),
+      storage: stored(true),
     }),
     phase: 'Published',
   },
@@ -202,6 +203,7 @@ const SCENARIOS: { name: string; observed: SubmissionObserved; phase: string }[]
     observed: observed({
       submission: published,
       review: approved,
+      renderJob: rendered,
       newerPublished: { namespace: 'studio', name: 'chair-v2', version: 2 },
     }),
     phase: 'Superseded',
@@ -229,20 +231,20 @@ const ALLOWED: Record<string, Record<string, readonly string[]>> = {
     Unknown: [R.AwaitingDelivery, R.ValidationPending, R.ValidationRunning],
     False: FAILURES,
   },
+  Rendered: {
+    True: [R.Rendered],
+    Unknown: [R.AwaitingValidation, R.RenderPending, R.Rendering],
+    False: [...FAILURES, R.RenderFailed],
+  },
   QAApproved: {
     True: [R.Approved],
-    Unknown: [R.AwaitingValidation, R.AwaitingReview],
-    False: [...FAILURES, R.Rejected],
+    Unknown: [R.AwaitingRender, R.AwaitingReview],
+    False: [...FAILURES, R.RenderFailed, R.Rejected],
   },
   Promoted: {
     True: [R.Promoted],
     Unknown: [R.AwaitingApproval, R.VersionIncomplete],
-    False: [...FAILURES, R.Rejected],
-  },
-  Rendered: {
-    True: [R.Rendered],
-    Unknown: [R.AwaitingPromotion, R.RenderPending, R.Rendering],
-    False: [...FAILURES, R.Rejected, R.RenderFailed],
+    False: [...FAILURES, R.RenderFailed, R.Rejected],
   },
   Ready: { True: [R.Published], Unknown: [], False: Object.values(R).filter((r) => r !== R.Published) },
 };
@@ -261,10 +263,10 @@ describe('conditions tell the truth', () => {
         'Pending',
         'Validating',
         'ValidationFailed',
+        'Rendering',
         'AwaitingQA',
         'Rejected',
         'Promoting',
-        'Rendering',
         'Published',
         'Superseded',
         'Failed',
@@ -305,10 +307,25 @@ describe('conditions tell the truth', () => {
     expect(after(r2, assessment).status?.liveVersion).toBe(1);
   });
 
-  it('moves the live version at promotion, before the turntable is rendered', () => {
-    expect(promoted.status?.phase).toBe('Rendering');
-    expect(promoted.status?.liveVersion).toBe(1);
+  it('renders the candidate before QA and publishes it in the pass that sees the approval', () => {
+    expect(passed.status?.phase).toBe('Rendering');
+    expect(passed.status?.liveVersion).toBeUndefined();
+    expect(inReview.status?.phase).toBe('AwaitingQA');
+    expect(inReview.status?.conditions?.find((c) => c.type === 'Rendered')?.status).toBe('True');
+    expect(inReview.status?.liveVersion).toBeUndefined();
+    expect(published.status?.phase).toBe('Published');
     expect(published.status?.liveVersion).toBe(1);
+    expect(published.status?.published?.posterUrl).toContain('/versions/1/renders/poster.webp');
+  });
+
+  it('keeps the live version while the next candidate renders', () => {
+    const rendering = assessSubmission(
+      observed({ submission: r2, result: { state: 'found', result: validationResult(r2, 'Passed') } }),
+      config,
+    );
+    expect(rendering.phase).toBe('Rendering');
+    expect(rendering.message).toContain('Version 1 stays live meanwhile.');
+    expect(rendering.liveVersion).toBe(1);
   });
 
   it('keeps nothing live for a refused or superseded submission', () => {

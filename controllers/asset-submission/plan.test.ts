@@ -45,6 +45,8 @@ const passedStatus = computeSubmissionStatus(
 );
 const validated = assetSubmission().withStatus(passedStatus).build();
 const approvedReview = review(validated, 'Approved');
+const renderJob = buildRenderJob(validated, config);
+const rendered = renderJobIn(renderJob, 'Succeeded');
 const storage = (pointerVersion: number | undefined, stored: number[], complete = true) => ({
   complete,
   stored,
@@ -59,7 +61,6 @@ const storage = (pointerVersion: number | undefined, stored: number[], complete 
           submission: { namespace: 'studio', name: 'other' },
         }),
 });
-const renderJob = buildRenderJob(validated, config);
 
 describe('assessSubmission', () => {
   it.each([
@@ -100,24 +101,45 @@ describe('assessSubmission', () => {
       phase: 'ValidationFailed',
       actions: [],
     },
-    // A passed delivery opens the operator's QAReview.
+    // A passed delivery renders its candidate turntable first.
     {
-      name: 'opens a QAReview on pass',
+      name: 'creates the candidate RenderJob on pass',
       input: observed({ result: { state: 'found', result: validationResult(sub, 'Passed') } }),
+      phase: 'Rendering',
+      actions: ['create:RenderJob'],
+    },
+    // The render runs: nothing to do until it finishes; no review yet.
+    {
+      name: 'waits for the candidate render',
+      input: observed({ submission: validated, renderJob: renderJobIn(renderJob, 'Running') }),
+      phase: 'Rendering',
+      actions: [],
+    },
+    // Render failed: Failed with the reason, and QA never sees it.
+    {
+      name: 'fails when the render failed',
+      input: observed({ submission: validated, renderJob: renderJobIn(renderJob, 'Failed') }),
+      phase: 'Failed',
+      actions: [],
+    },
+    // Rendered: the operator's QAReview opens on the real turntable.
+    {
+      name: 'opens a QAReview once rendered',
+      input: observed({ submission: validated, renderJob: rendered }),
       phase: 'AwaitingQA',
       actions: ['create:QAReview'],
     },
     // A review QA committed but the QAReview controller has not bound yet: wait, create nothing.
     {
       name: 'waits for an unbound review',
-      input: observed({ submission: validated, unboundReviews: 1 }),
+      input: observed({ submission: validated, renderJob: rendered, unboundReviews: 1 }),
       phase: 'AwaitingQA',
       actions: [],
     },
     // Rejected: reasons recorded, nothing promoted.
     {
       name: 'records a rejection',
-      input: observed({ submission: validated, review: review(validated, 'Rejected') }),
+      input: observed({ submission: validated, renderJob: rendered, review: review(validated, 'Rejected') }),
       phase: 'Rejected',
       actions: [],
     },
@@ -126,23 +148,34 @@ describe('assessSubmission', () => {
       name: 'waits for complete.json',
       input: observed({
         submission: validated,
+        renderJob: rendered,
         review: approvedReview,
         storage: storage(undefined, [1], false),
       }),
       phase: 'Promoting',
       actions: [],
     },
-    // Approved and complete: one pointer PUT, then the RenderJob.
+    // Approved and complete: one pointer PUT, and Published in the same pass (the renders are already there).
     {
-      name: 'promotes and creates the RenderJob',
-      input: observed({ submission: validated, review: approvedReview, storage: storage(undefined, [1]) }),
-      phase: 'Rendering',
-      actions: ['putPublishedPointer', 'create:RenderJob'],
+      name: 'promotes and publishes with the renders',
+      input: observed({
+        submission: validated,
+        renderJob: rendered,
+        review: approvedReview,
+        storage: storage(undefined, [1]),
+      }),
+      phase: 'Published',
+      actions: ['putPublishedPointer'],
     },
     // A newer version is already published: never roll the pointer back.
     {
       name: 'is superseded by a newer pointer',
-      input: observed({ submission: validated, review: approvedReview, storage: storage(2, [1, 2]) }),
+      input: observed({
+        submission: validated,
+        renderJob: rendered,
+        review: approvedReview,
+        storage: storage(2, [1, 2]),
+      }),
       phase: 'Superseded',
       actions: [],
     },
@@ -156,28 +189,16 @@ describe('assessSubmission', () => {
       phase: 'Superseded',
       actions: [],
     },
-    // Render finished: Published, nothing to do.
+    // Promoted earlier (the pointer is ours): Published, nothing to do.
     {
-      name: 'publishes when the render succeeded',
+      name: 'stays published once promoted',
       input: observed({
         submission: validated,
         review: approvedReview,
         storage: storage(1, [1]),
-        renderJob: renderJobIn(renderJob, 'Succeeded'),
+        renderJob: rendered,
       }),
       phase: 'Published',
-      actions: [],
-    },
-    // Render failed: Failed with the reason.
-    {
-      name: 'fails when the render failed',
-      input: observed({
-        submission: validated,
-        review: approvedReview,
-        storage: storage(1, [1]),
-        renderJob: renderJobIn(renderJob, 'Failed'),
-      }),
-      phase: 'Failed',
       actions: [],
     },
     // Deleting: unpublished data removed, then the finalizer.
@@ -227,6 +248,7 @@ describe('assessSubmission', () => {
     const assessment = assessSubmission(
       observed({
         submission: rev4,
+        renderJob: renderJobIn(buildRenderJob(rev4, config), 'Succeeded'),
         review: review(rev4, 'Approved'),
         inUse: [2],
         storage: { complete: true, pointer, stored: [1, 2, 3, 4, 5] },

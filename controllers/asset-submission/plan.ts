@@ -2,9 +2,11 @@
  * The pure heart of the AssetSubmission controller: from {@link SubmissionObserved} to where the submission
  * stands ({@link Assessment}) and the actions that move it on. No I/O, no clock, no randomness.
  *
- * The flow is a ladder of steps (ownership → validation → QA review → promotion → rendering), each either
- * settled (it adds its `True` condition and the facts later steps need) or the place where the submission
- * stops for now ({@link Stop}). Conditions of the steps not reached come from one table.
+ * The flow is a ladder of steps (ownership → validation → candidate render → QA review → promotion), each
+ * either settled (it adds its `True` condition and the facts later steps need) or the place where the
+ * submission stops for now ({@link Stop}). Conditions of the steps not reached come from one table. The
+ * turntable is rendered before QA opens its review, so QA judges what the storefront will show and approval
+ * publishes the version with its renders in the same pass.
  */
 import type { ValidationResult } from '../../lib/contracts/validation-result.ts';
 import { classifyFinalizer, type FinalizerStep } from '../../lib/kube/finalizer.ts';
@@ -45,7 +47,7 @@ export interface Assessment {
 }
 
 /** The condition types of the ladder's steps, in order; `Ready` follows them. */
-export const STEP_CONDITIONS = ['Validated', 'QAApproved', 'Promoted', 'Rendered'] as const;
+export const STEP_CONDITIONS = ['Validated', 'Rendered', 'QAApproved', 'Promoted'] as const;
 /** One step's condition type. */
 export type StepCondition = (typeof STEP_CONDITIONS)[number];
 
@@ -59,13 +61,17 @@ const NOT_REACHED: Record<StepCondition, { waitingReason: string; waitsFor: stri
     waitsFor: 'Waits for the delivery',
     stopped: 'Not validated',
   },
-  QAApproved: {
+  Rendered: {
     waitingReason: R.AwaitingValidation,
     waitsFor: 'Waits for validation to pass',
+    stopped: 'Not rendered',
+  },
+  QAApproved: {
+    waitingReason: R.AwaitingRender,
+    waitsFor: 'Waits for the turntable of the candidate',
     stopped: 'Not sent to QA',
   },
   Promoted: { waitingReason: R.AwaitingApproval, waitsFor: 'Waits for QA approval', stopped: 'Not promoted' },
-  Rendered: { waitingReason: R.AwaitingPromotion, waitsFor: 'Waits for promotion', stopped: 'Not rendered' },
 };
 
 /** The finding the validation Job reports when no ZIP is at the delivery URI. */
@@ -128,8 +134,8 @@ export function conditionsFor(settled: readonly DesiredCondition[], stop: Stop):
 
 /**
  * Assesses a submission and plans its actions. Steps, each only once the one before is settled:
- * finalizer → ownership → validation Job → verdict → QAReview → decision → promotion (pointer, retention)
- * → RenderJob → Published. A newer version of the same ASIN published elsewhere makes it Superseded.
+ * finalizer → ownership → validation Job → verdict → candidate RenderJob → QAReview → decision → promotion
+ * (pointer, retention) → Published. A newer version of the same ASIN published elsewhere makes it Superseded.
  */
 export function assessSubmission(observed: SubmissionObserved, config: ControllerConfig): Assessment {
   const submission = observed.submission;
@@ -172,7 +178,7 @@ export function assessSubmission(observed: SubmissionObserved, config: Controlle
     rejection: undefined,
     actions: [],
   };
-  for (const step of [validationStep, reviewStep, promotionStep]) {
+  for (const step of [validationStep, renderStep, reviewStep, promotionStep]) {
     const result = step(observed, config, progress);
     if (result.stop) return stopped(base, progress, result.stop);
   }
@@ -181,8 +187,6 @@ export function assessSubmission(observed: SubmissionObserved, config: Controlle
   if (superseding !== undefined) {
     return superseded(observed, { ...base, ...pick(progress) }, superseding, progress.settled);
   }
-  const render = renderStep(observed, config, progress);
-  if (render.stop) return stopped(base, progress, render.stop);
   return published(observed, config, base, progress);
 }
 
@@ -520,7 +524,7 @@ function reviewStep(observed: SubmissionObserved, _config: ControllerConfig, pro
         step: 'QAApproved',
         status: 'Unknown',
         reason: R.AwaitingReview,
-        message: `Revision ${revision} passed validation; waiting for a QA decision in QAReview ${name}.${live}`,
+        message: `Revision ${revision} passed validation and is rendered; waiting for a QA decision in QAReview ${name}.${live}`,
         actions,
         requeueAfterMs,
       },
@@ -634,13 +638,18 @@ function promotedCondition(observed: SubmissionObserved, progress: Progress): St
   return {};
 }
 
-/** Rendering: the RenderJob of the promoted revision, until it succeeded. */
+/**
+ * Rendering: the candidate's RenderJob, until it succeeded. It renders the validated revision into its own
+ * version's `renders/`, so QA reviews the real turntable and a rejected candidate's renders go with it.
+ */
 function renderStep(observed: SubmissionObserved, config: ControllerConfig, progress: Progress): StepResult {
   const submission = observed.submission;
   const { revision } = submission.spec;
   const renderJob = observed.renderJob;
   const name = renderJobName(submission);
+  const live = liveNote(observed);
   progress.children.renderJob = name;
+  const rendering = `Revision ${revision} passed validation; rendering its turntable for QA in RenderJob ${name}.${live}`;
   if (!renderJob) {
     return {
       stop: {
@@ -648,7 +657,7 @@ function renderStep(observed: SubmissionObserved, config: ControllerConfig, prog
         step: 'Rendered',
         status: 'Unknown',
         reason: R.RenderPending,
-        message: `Version ${revision} promoted; rendering its turntable in RenderJob ${name}.`,
+        message: rendering,
         actions: [
           { type: 'create', resource: RESOURCES.renderJob, object: buildRenderJob(submission, config) },
         ],
@@ -665,7 +674,7 @@ function renderStep(observed: SubmissionObserved, config: ControllerConfig, prog
         reason: R.RenderFailed,
         message:
           sentence(`RenderJob ${name} failed: ${renderJob.status?.message || 'no reason given'}`) +
-          ` Delete the RenderJob ${name} to render again.`,
+          ` Delete the RenderJob ${name} to render again.${live}`,
       },
     };
   }
@@ -676,10 +685,21 @@ function renderStep(observed: SubmissionObserved, config: ControllerConfig, prog
         step: 'Rendered',
         status: 'Unknown',
         reason: R.Rendering,
-        message: `Version ${revision} promoted; rendering its turntable in RenderJob ${name}.`,
+        message: rendering,
       },
     };
   }
+  const frameCount = renderJob.status.framesRendered ?? 0;
+  progress.settled.push(
+    condition(
+      'Rendered',
+      'True',
+      R.Rendered,
+      // The preset's fill check (which frames miss it and by how much) travels with the render.
+      `Rendered ${frameCount} frames of revision ${revision} in RenderJob ${renderJob.metadata.name}.` +
+        (renderJob.status.fillCheck ? ` ${fillSentence(renderJob.status.fillCheck, frameCount)}` : ''),
+    ),
+  );
   return {};
 }
 
@@ -722,18 +742,7 @@ function published(
           : (status.conditions?.find((c) => c.type === 'Promoted' && c.status === 'True')
               ?.lastTransitionTime ?? observed.now),
     },
-    conditions: [
-      ...progress.settled,
-      condition(
-        'Rendered',
-        'True',
-        R.Rendered,
-        // The preset's fill check (which frames miss it and by how much) travels with the render.
-        `Rendered ${frameCount} frames in RenderJob ${renderJob.metadata.name}.` +
-          (renderJob.status?.fillCheck ? ` ${fillSentence(renderJob.status.fillCheck, frameCount)}` : ''),
-      ),
-      condition('Ready', 'True', R.Published, message),
-    ],
+    conditions: [...progress.settled, condition('Ready', 'True', R.Published, message)],
   };
 }
 

@@ -1,10 +1,13 @@
 /**
  * The QAReview controller: what it watches and how those events map to review keys.
  */
-import { type Controller, keyOf } from '../controller.ts';
+import { type Controller, controllerOwnerKeys, keyOf } from '../controller.ts';
 import { reconcileReview } from './reconcile.ts';
 
-/** Watches reviews, and submissions (a new revision or a deleted submission orphans their reviews). */
+/**
+ * Watches reviews, submissions (a new revision or a deleted submission orphans their reviews) and the
+ * submissions' RenderJobs (a finished candidate render is what a review shows).
+ */
 export const qaReviewController: Controller = {
   kind: 'QAReview',
   watches: [
@@ -13,6 +16,14 @@ export const qaReviewController: Controller = {
       source: 'AssetSubmission',
       keys: (submission, cache) =>
         cache.reviewsOf(submission.metadata.namespace, submission.metadata.name).map(keyOf),
+    },
+    {
+      source: 'RenderJob',
+      keys: (renderJob, cache) =>
+        controllerOwnerKeys(renderJob, 'AssetSubmission').flatMap((key) => {
+          const name = key.slice(renderJob.metadata.namespace.length + 1);
+          return cache.reviewsOf(renderJob.metadata.namespace, name).map(keyOf);
+        }),
     },
   ],
   concurrency: (config) => config.concurrency.qaReview,

@@ -1,10 +1,11 @@
 /**
- * The QAReview reconciler: status only (phase, bound revision, times); the decision itself is acted on by
- * the AssetSubmission controller.
+ * The QAReview reconciler: status only (phase, bound revision, the candidate's render, times); the decision
+ * itself is acted on by the AssetSubmission controller.
  */
 
 import { patchStatusIfChanged } from '../../lib/kube/status.ts';
 import type { Context, ReconcileResult } from '../context.ts';
+import { renderJobNameOf } from '../names.ts';
 import { RESOURCES } from '../resources.ts';
 import { computeReviewStatus } from './status.ts';
 
@@ -28,7 +29,12 @@ export async function reconcileReview(
         (other.spec.decision ?? 'Pending') !== 'Pending' &&
         other.status?.submission?.revision === bound,
     )?.metadata.name;
-  const status = computeReviewStatus({ review, submission, decidedElsewhere, now });
+  const boundName = review.status?.submission?.name ?? submission?.metadata.name;
+  const renderJob =
+    boundName !== undefined && bound !== undefined
+      ? ctx.cache.renderJob(namespace, renderJobNameOf(boundName, bound))
+      : undefined;
+  const status = computeReviewStatus({ review, submission, decidedElsewhere, renderJob, now });
   const wrote =
     (await patchStatusIfChanged({ client: ctx.kube, ref: RESOURCES.qaReview, object: review, status })) !==
     undefined;

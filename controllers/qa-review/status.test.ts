@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { buildRenderJob } from '../asset-submission/children.ts';
 import type { QAReview } from '../resources.ts';
-import { assetSubmission, review } from '../test-support/builders.ts';
+import { assetSubmission, renderJobIn, review, testConfig } from '../test-support/builders.ts';
 import { computeReviewStatus } from './status.ts';
 
 const NOW = '2026-01-01T02:00:00.000Z';
@@ -106,5 +107,38 @@ describe('computeReviewStatus', () => {
       now: '2026-01-05T00:00:00Z',
     });
     expect(again).toEqual(first);
+  });
+
+  it('names the candidate render under review, and only a finished one', () => {
+    const renderJob = buildRenderJob(submission, testConfig());
+    const running = computeReviewStatus({
+      review: review(submission, 'Pending'),
+      submission,
+      renderJob: renderJobIn(renderJob, 'Running'),
+      now: NOW,
+    });
+    expect(running.render).toBeUndefined();
+    const status = computeReviewStatus({
+      review: review(submission, 'Pending'),
+      submission,
+      renderJob: renderJobIn(renderJob, 'Succeeded'),
+      now: NOW,
+    });
+    const prefix = 's3://assets-test/assets/B0CHAIR001/versions/1/renders/';
+    expect(status.render).toEqual({
+      renderJob: renderJob.metadata.name,
+      framesRendered: 36,
+      format: 'webp',
+      posterUri: `${prefix}poster.webp`,
+      framesPrefix: `${prefix}360/`,
+      manifestUri: `${prefix}manifest.json`,
+    });
+    // Once recorded, it stays even when the RenderJob is gone (the submission was deleted).
+    const later = computeReviewStatus({
+      review: { ...review(submission, 'Approved'), status },
+      submission,
+      now: NOW,
+    });
+    expect(later.render).toEqual(status.render);
   });
 });

@@ -1,12 +1,12 @@
 /**
  * The pure status function of the QAReview controller: the phase from the decision, the revision the review
- * is bound to, and when it was opened and decided.
+ * is bound to, the candidate's turntable under review, and when it was opened and decided.
  */
 import { setConditions, withFailedCondition } from '../../lib/kube/status.ts';
 import { sentence } from '../asset-submission/status-text.ts';
 import { LABELS } from '../names.ts';
 import { ReviewReason } from '../reasons.ts';
-import type { AssetSubmission, QAReview } from '../resources.ts';
+import type { AssetSubmission, QAReview, RenderJob } from '../resources.ts';
 
 /** What the QAReview controller sees. */
 export interface ReviewObserved {
@@ -15,6 +15,8 @@ export interface ReviewObserved {
   submission: AssetSubmission | undefined;
   /** Another review of the same submission revision already carries a decision (one QA committed). */
   decidedElsewhere?: string;
+  /** The submission's RenderJob of the bound revision (its candidate turntable), from the cache. */
+  renderJob?: RenderJob;
   now: string;
 }
 
@@ -86,6 +88,8 @@ export function computeReviewStatus(observed: ReviewObserved): NonNullable<QARev
     ),
   };
   if (bound) status.submission = bound;
+  const render = candidateRender(observed.renderJob) ?? previous.render;
+  if (render) status.render = render;
   status.openedAt = previous.openedAt ?? review.metadata.creationTimestamp ?? now;
   const decidedAt = previous.decidedAt ?? (decision === 'Pending' || ignored ? undefined : now);
   if (decidedAt) status.decidedAt = decidedAt;
@@ -117,4 +121,24 @@ function orphanedBecause(
     };
   }
   return undefined;
+}
+
+/**
+ * Where the candidate's turntable is, once its RenderJob succeeded: the evidence QA reviews and approval
+ * publishes. Undefined while it renders or when it failed.
+ */
+export function candidateRender(
+  renderJob: RenderJob | undefined,
+): NonNullable<QAReview['status']>['render'] | undefined {
+  if (renderJob?.status?.phase !== 'Succeeded' || !renderJob.status.outputs) return undefined;
+  const outputs = renderJob.status.outputs;
+  const render: NonNullable<NonNullable<QAReview['status']>['render']> = {
+    renderJob: renderJob.metadata.name,
+    framesRendered: renderJob.status.framesRendered ?? 0,
+    format: renderJob.spec.formats?.[0] ?? 'webp',
+  };
+  if (outputs.posterUri) render.posterUri = outputs.posterUri;
+  if (outputs.framesPrefix) render.framesPrefix = outputs.framesPrefix;
+  if (outputs.manifestUri) render.manifestUri = outputs.manifestUri;
+  return render;
 }

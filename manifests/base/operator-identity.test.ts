@@ -53,11 +53,11 @@ describe('the operator under the shipped RBAC', () => {
     await f.create(submissionManifest(bed, 'lamp', 'B0RBACLAMP', 1));
     await f.validationJob();
     await f.completeValidation('Passed');
-    await f.phase('AwaitingQA');
-    await f.decide('Approved');
     await f.renderJobJob();
     await f.phase('Rendering');
     await f.completeRender();
+    await f.phase('AwaitingQA');
+    await f.decide('Approved');
     const published = await f.phase('Published');
     expect(published.status?.published).toMatchObject({ version: 1 });
     expect(operator?.isLeader()).toBe(true);

@@ -53,7 +53,8 @@ elseif phase == "Rejected" then
 elseif phase == "Failed" then
   hs.status = "Degraded"
   hs.message = describe("Pipeline failed")
-elseif phase == "Pending" or phase == "Validating" or phase == "AwaitingQA" or phase == "Promoting" or phase == "Rendering" then
+-- In flow order: the candidate is rendered before QA reviews it; approval promotes it with its renders.
+elseif phase == "Pending" or phase == "Validating" or phase == "Rendering" or phase == "AwaitingQA" or phase == "Promoting" then
   hs.status = "Progressing"
   hs.message = describe(phase)
 else

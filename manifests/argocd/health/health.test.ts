@@ -65,9 +65,9 @@ describe('AssetSubmission health', () => {
     ['no status', submission(), 'Progressing', /Waiting for the SHAZAM operator/],
     ['Pending', submission({ observedGeneration: 1, phase: 'Pending' }), 'Progressing', /^Pending/],
     ['Validating', submission({ observedGeneration: 1, phase: 'Validating' }), 'Progressing', /^Validating/],
+    ['Rendering', submission({ observedGeneration: 1, phase: 'Rendering' }), 'Progressing', /^Rendering/],
     ['AwaitingQA', submission({ observedGeneration: 1, phase: 'AwaitingQA' }), 'Progressing', /^AwaitingQA/],
     ['Promoting', submission({ observedGeneration: 1, phase: 'Promoting' }), 'Progressing', /^Promoting/],
-    ['Rendering', submission({ observedGeneration: 1, phase: 'Rendering' }), 'Progressing', /^Rendering/],
     [
       'Published',
       submission({ observedGeneration: 1, phase: 'Published', published: { version: 1 } }),
@@ -113,6 +113,16 @@ describe('QAReview health', () => {
   it.each([
     ['no decision field', review({}), 'Progressing', /Waiting for a QA decision/],
     ['Pending', review({ decision: 'Pending' }, { observedGeneration: 1 }), 'Progressing', /Waiting/],
+    // The review opens on the candidate's rendered turntable, and says so.
+    [
+      'Pending on a rendered candidate',
+      review(
+        { decision: 'Pending' },
+        { observedGeneration: 1, render: { renderJob: 'mixer-r1', framesRendered: 72 } },
+      ),
+      'Progressing',
+      /^Waiting for a QA decision on the rendered candidate \(72 frames\)$/,
+    ],
     [
       'Approved',
       review({ decision: 'Approved', reviewer: 'qa-lee' }, { observedGeneration: 1 }),

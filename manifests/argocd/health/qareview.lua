@@ -12,6 +12,11 @@ end
 
 local decision = obj.spec and obj.spec.decision
 if decision == nil or decision == "Pending" then
+  -- The operator opens a review once the candidate's turntable is rendered; say what QA is looking at.
+  local render = obj.status and obj.status.render
+  if render ~= nil and render.framesRendered ~= nil then
+    hs.message = "Waiting for a QA decision on the rendered candidate (" .. tostring(render.framesRendered) .. " frames)"
+  end
   return hs
 end
 
