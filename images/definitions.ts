@@ -46,6 +46,8 @@ export interface ImageDefinition {
   debianPackages: string[];
   /** Files written into the image (path → content), e.g. loader manifests. */
   extraFiles: Record<string, string>;
+  /** Symbolic links made in the image (path → target), e.g. the unversioned names a library is opened by. */
+  extraLinks: Record<string, string>;
   env: Record<string, string>;
   cmd: string[];
 }
@@ -83,6 +85,7 @@ export const IMAGES: readonly ImageDefinition[] = [
     assetDirs: ['crds'],
     debianPackages: [],
     extraFiles: {},
+    extraLinks: {},
     env: { ...COMMON_ENV, NODE_OPTIONS: '--enable-source-maps' },
     cmd: ['help'],
   },
@@ -102,6 +105,11 @@ export const IMAGES: readonly ImageDefinition[] = [
       'etc/vulkan/icd.d/nvidia_icd.json': NVIDIA_VULKAN_ICD,
       'usr/share/glvnd/egl_vendor.d/10_nvidia.json': NVIDIA_EGL_VENDOR,
     },
+    // Dawn opens EGL and GLES by their unversioned names, which Debian ships only in the -dev packages.
+    extraLinks: {
+      'usr/lib/x86_64-linux-gnu/libEGL.so': 'libEGL.so.1',
+      'usr/lib/x86_64-linux-gnu/libGLESv2.so': 'libGLESv2.so.2',
+    },
     env: {
       ...COMMON_ENV,
       NVIDIA_VISIBLE_DEVICES: 'all',
@@ -119,6 +127,7 @@ export const IMAGES: readonly ImageDefinition[] = [
     assetDirs: [],
     debianPackages: [],
     extraFiles: {},
+    extraLinks: {},
     env: { ...COMMON_ENV, NODE_OPTIONS: '--enable-source-maps' },
     cmd: ['search-api'],
   },

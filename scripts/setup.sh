@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(
   openssl                       # the test harness's throwaway PKI
   libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri   # the renderer's software path (Dawn on OpenGL ES, llvmpipe)
+  libegl-dev libgles-dev        # libEGL.so, libGLESv2.so: the unversioned names Dawn opens
   chromium                      # page tests and the render benchmark's peer
   lua5.1                        # Argo CD health scripts under the interpreter Argo CD embeds
   prometheus                    # promtool, for alert rule unit tests

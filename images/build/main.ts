@@ -227,6 +227,10 @@ export async function buildImages(
         await mkdir(dirname(join(app, path)), { recursive: true });
         await writeFile(join(app, path), content);
       }
+      for (const [path, target] of Object.entries(image.extraLinks)) {
+        await mkdir(dirname(join(app, path)), { recursive: true });
+        await symlink(target, join(app, path));
+      }
       layers.push(
         await writeLayer(
           app,

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   GetObjectCommand,
   ListObjectsV2Command,
@@ -106,19 +108,29 @@ describe('shazam render-job', () => {
     expect(manifest.frames.map((frame) => frame.angleDeg)).toEqual([0, 120, 240]);
   });
 
-  it('exits 3 with a one-line reason when the GLB is missing', async () => {
-    const result = await shazam([
-      'render-job',
-      '--source',
-      `s3://${bucket}/assets/B0MISSING1/versions/1/model.glb`,
-      '--out',
-      `s3://${bucket}/assets/B0MISSING1/versions/1/renders/`,
-      '--allow-software',
-    ]);
+  it('exits 3 with a one-line reason when the GLB is missing, also its termination message', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'shazam-termination-'));
+    const messagePath = join(scratch, 'termination-log');
+    const result = await shazam(
+      [
+        'render-job',
+        '--source',
+        `s3://${bucket}/assets/B0MISSING1/versions/1/model.glb`,
+        '--out',
+        `s3://${bucket}/assets/B0MISSING1/versions/1/renders/`,
+        '--allow-software',
+      ],
+      { SHAZAM_TERMINATION_MESSAGE_PATH: messagePath },
+    );
     expect(result.code).toBe(3);
     expect(result.lastLine).toMatch(
       /the GLB s3:\/\/.*model\.glb does not exist .*SHAZAM_RENDER_SOURCE_NOT_FOUND/,
     );
+    // The pod's status carries this line; the operator puts it in the RenderJob's message.
+    expect(await readFile(messagePath, 'utf8')).toMatch(
+      /^SHAZAM_RENDER_SOURCE_NOT_FOUND: the GLB s3:\/\/.*model\.glb does not exist/,
+    );
+    await rm(scratch, { recursive: true, force: true });
   });
 
   it('exits 10, not 3, when S3 refuses to read the GLB, and logs its process metrics first', async () => {

@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { parseCommandArgs, requiredOption } from '../../lib/cli/args.ts';
 import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
 import { UsageError } from '../../lib/cli/command.ts';
+import { terminationMessage, writeTerminationMessage } from '../../lib/cli/termination-message.ts';
 import { startJobMetrics } from '../../lib/metrics/job-metrics.ts';
 import { getBytes } from '../../lib/storage/object-store.ts';
 import { createS3Client, s3ConnectionFromEnv } from '../../lib/storage/s3-client.ts';
@@ -19,7 +20,8 @@ const USAGE = `usage: shazam render-job --source s3://<bucket>/<key>.glb --out s
 The program of the RenderJob's Job: reads the GLB from S3, renders the turntable and writes 360/NNN.webp,
 poster.webp, descriptors.json and, last, manifest.json under --out. S3 connection from the environment
 (AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, SHAZAM_S3_FORCE_PATH_STYLE).
-JSON log lines on stderr; the last stderr line of a failure is the reason.
+JSON log lines on stderr; the last stderr line of a failure is the reason, also written as
+"CODE: message" to the termination message file $SHAZAM_TERMINATION_MESSAGE_PATH (default /dev/termination-log).
 
 options:
   --source <s3-uri>       the GLB
@@ -67,6 +69,8 @@ export const command: CliCommand = {
       io.stdout(`${summarizeManifest(manifest, `s3://${out.bucket}/${prefix}`)}\n`);
       return 0;
     } catch (error) {
+      // What the operator shows as the RenderJob's failure: the pod's termination message.
+      await writeTerminationMessage(io.env, terminationMessage(error));
       if (error instanceof RenderError) {
         log.error({ code: error.code }, error.message);
         // The reason stays the last stderr line.

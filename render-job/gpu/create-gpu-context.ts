@@ -104,7 +104,7 @@ export async function createGpuContext(options: GpuContextOptions = {}): Promise
     'SHAZAM_RENDER_GPU_UNAVAILABLE',
     `no usable WebGPU adapter (${tried.join('; ')}). On a GPU node check the NVIDIA driver and the ` +
       'nvidia.com/gpu resource; without a GPU pass --allow-software (needs Debian libegl1 libgles2 ' +
-      'libegl-mesa0 libgl1-mesa-dri)',
+      'libegl-mesa0 libgl1-mesa-dri, and libEGL.so: libegl-dev or a link to libEGL.so.1)',
   );
 }
 

@@ -1,15 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildQAReview, buildRenderJob } from '../../controllers/asset-submission/children.ts';
-import { buildRenderJobJob, buildValidationJob } from '../../controllers/jobs.ts';
-import type { AssetSubmission, Job } from '../../controllers/resources.ts';
+import { buildValidationJob } from '../../controllers/jobs.ts';
+import { MAX_LABEL_VALUE } from '../../controllers/names.ts';
+import type { AssetSubmission, Job, RenderJob } from '../../controllers/resources.ts';
 import { assetSubmission, testConfig } from '../../controllers/test-support/builders.ts';
 import { LOCAL_OVERLAY_DIR, type NodeCluster, startNodeCluster } from '../../dev/local-node/cluster.ts';
 import type { LocalNode } from '../../dev/local-node/start-node.ts';
 import { buildImages } from '../../images/build/main.ts';
+import { packDirectory } from '../../lib/shazam-client/deterministic-zip.ts';
+import { incomingKey, versionKeys } from '../../lib/storage/layout.ts';
 import { GPU_NODE_LABELS, GPU_NODE_TAINTS } from '../../pulumi/gpu-scheduling.ts';
-import { harness } from '../harness/index.ts';
+import { harness, s3Client } from '../harness/index.ts';
 
 const NAMESPACE = 'shazam-e2e';
+/** Where the local overlay's operator watches, and its buckets on the harness's S3 server. */
+const PIPELINE = 'shazam-pipeline';
+const BUCKETS = { incoming: 'shazam-incoming', assets: 'shazam-assets' } as const;
+const EXAMPLE_ASIN = 'B0D4KMX7Q2';
+const exampleDir = fileURLToPath(new URL(`../../examples/deliveries/${EXAMPLE_ASIN}`, import.meta.url));
 
 /**
  * Runs in the container: passes only as a non-root user whose root filesystem refuses writes while the
@@ -108,8 +118,18 @@ beforeAll(async () => {
   node = cluster.node;
   const shazam = images.images.find((image) => image.name === 'shazam');
   if (!shazam) throw new Error('images.json lacks the shazam image');
-  await node.importImage(shazam.archive);
+  for (const image of images.images) await node.importImage(image.archive);
   shazamImage = shazam.reference;
+  const s3 = s3Client();
+  try {
+    for (const bucket of Object.values(BUCKETS)) {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: { name?: string }) => {
+        if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
+      });
+    }
+  } finally {
+    s3.destroy();
+  }
   await kubectl(['create', 'namespace', NAMESPACE]);
   await kubectl([
     'label',
@@ -224,29 +244,135 @@ describe('a real node: containerd, runc, kubelet, scheduler and controller-manag
     );
   });
 
-  it('schedules the render Job only on a node advertising nvidia.com/gpu with the GPU labels and taint', async () => {
-    const submission = await createSubmission('gpu');
-    const config = localConfig();
-    const renderJob = buildRenderJob(submission, config);
-    const created = JSON.parse(
-      await kubectl(['create', '-o', 'json', '-f', '-'], JSON.stringify(renderJob)),
-    ) as typeof renderJob;
-    const job = probing(buildRenderJobJob(created, config));
-    await kubectl(['create', '-f', '-'], JSON.stringify(job));
-    const selector = `job-name=${job.metadata.name}`;
-    const unschedulable = await until(
-      'the scheduler to report the render pod unschedulable',
-      async () => {
-        const pods = await getJson<PodList>(['pods', '-n', NAMESPACE, '-l', selector]);
-        return pods.items[0]?.status.conditions?.find(
-          (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable',
-        );
+  it('takes a submission named with 253 characters to Published, its Jobs running as pods of our images', async () => {
+    const name = `${'a'.repeat(120)}.${'b'.repeat(120)}.node-${'c'.repeat(6)}`;
+    expect(name).toHaveLength(253);
+    const packed = await packDirectory(exampleDir);
+    const s3 = s3Client();
+    try {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: BUCKETS.incoming,
+          Key: incomingKey(EXAMPLE_ASIN, 1),
+          Body: packed.zip,
+        }),
+      );
+    } finally {
+      s3.destroy();
+    }
+    const submission = {
+      apiVersion: 'pipeline.shazam.dev/v1alpha1',
+      kind: 'AssetSubmission',
+      metadata: { name, namespace: PIPELINE },
+      spec: {
+        asin: EXAMPLE_ASIN,
+        revision: 1,
+        artist: 'mira.okafor@studio.example',
+        product: { title: 'Stand mixer', brand: 'Shopify' },
+        delivery: { uri: `s3://${BUCKETS.incoming}/${incomingKey(EXAMPLE_ASIN, 1)}`, sha256: packed.sha256 },
+        stages: ['cleanup', 'uv', 'texturing'],
+        render: { frames: 4, resolution: 128 },
       },
-      60_000,
+    };
+    await kubectl(['create', '-f', '-'], JSON.stringify(submission));
+    const phaseOf = async () =>
+      getJson<AssetSubmission>(['assetsubmission', name, '-n', PIPELINE]).then((s) => s.status);
+    // QA approves whenever the review opens; the pods do the rest.
+    const published = await until(
+      `${name.slice(0, 20)}… to be Published`,
+      async () => {
+        const status = await phaseOf();
+        if (status?.phase === 'Failed' || status?.phase === 'ValidationFailed') {
+          throw new Error(`the submission stopped: ${status.phase}: ${status.message}`);
+        }
+        const reviews = await getJson<{
+          items: { metadata: { name: string }; spec: { decision?: string } }[];
+        }>(['qareviews', '-n', PIPELINE]);
+        for (const review of reviews.items.filter((r) => (r.spec.decision ?? 'Pending') === 'Pending')) {
+          await kubectl([
+            'patch',
+            'qareview',
+            review.metadata.name,
+            '-n',
+            PIPELINE,
+            '--type=merge',
+            '-p',
+            JSON.stringify({ spec: { decision: 'Approved', reviewer: 'qa-lee' } }),
+          ]);
+        }
+        return status?.phase === 'Published' ? status : undefined;
+      },
+      420_000,
+    ).catch(async (error: Error) => {
+      const pods = await kubectl(['get', 'pods,jobs,renderjobs,qareviews', '-n', PIPELINE, '-o', 'wide']);
+      throw new Error(`${error.message}\n${pods}\n${JSON.stringify(await phaseOf(), null, 1)}`);
+    });
+    expect(published.published?.version).toBe(1);
+    expect(published.published?.spin?.frameCount).toBe(4);
+
+    // Both Jobs ran as pods of our images, admitted in the restricted namespace, non-root on a read-only root.
+    const jobs = await getJson<{ items: Job[] }>(['jobs', '-n', PIPELINE]);
+    const pods = await getJson<{
+      items: {
+        metadata: { name: string; labels?: Record<string, string> };
+        spec: {
+          nodeName?: string;
+          securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+          containers: { image: string; securityContext?: { readOnlyRootFilesystem?: boolean } }[];
+        };
+        status: { phase: string };
+      }[];
+    }>(['pods', '-n', PIPELINE]);
+    const images = pods.items.map((pod) => pod.spec.containers[0]!.image).sort();
+    expect(images).toEqual(['ghcr.io/shazam-dev/shazam-render:local', 'ghcr.io/shazam-dev/shazam:local']);
+    for (const pod of pods.items) {
+      expect(pod.status.phase).toBe('Succeeded');
+      expect(pod.spec.nodeName).toBe(node.nodeName);
+      expect(pod.spec.securityContext).toMatchObject({ runAsNonRoot: true });
+      expect(pod.spec.securityContext?.runAsUser).toBeGreaterThan(0);
+      expect(pod.spec.containers[0]!.securityContext?.readOnlyRootFilesystem).toBe(true);
+    }
+    // No name or label derived from the 253 characters passes its limit (the apiserver would have refused it).
+    for (const object of [...jobs.items, ...pods.items]) {
+      expect(object.metadata.name.length).toBeLessThanOrEqual(MAX_LABEL_VALUE);
+      for (const value of Object.values(object.metadata.labels ?? {}))
+        expect(value.length).toBeLessThanOrEqual(MAX_LABEL_VALUE);
+    }
+  }, 480_000);
+
+  it('says why a GPU render waits (the scheduler’s reason), and lands it on the node that advertises nvidia.com/gpu', async () => {
+    // A GPU render of the published example: the operator creates its Job, which no node takes yet.
+    const keys = versionKeys(EXAMPLE_ASIN, 1);
+    const renderJob = {
+      apiVersion: 'pipeline.shazam.dev/v1alpha1',
+      kind: 'RenderJob',
+      metadata: { name: 'gpu-render', namespace: PIPELINE },
+      spec: {
+        source: { uri: `s3://${BUCKETS.assets}/${keys.model}` },
+        output: { uri: `s3://${BUCKETS.assets}/${keys.rendersPrefix}gpu/` },
+        frames: 4,
+        resolution: 128,
+        gpu: { required: true, resourceName: 'nvidia.com/gpu', count: 1 },
+      },
+    };
+    await kubectl(['create', '-f', '-'], JSON.stringify(renderJob));
+    const readRenderJob = () => getJson<RenderJob>(['renderjob', 'gpu-render', '-n', PIPELINE]);
+    const waiting = await until(
+      'the RenderJob to say why no node takes its pod',
+      async () => {
+        const current = await readRenderJob();
+        const scheduled = current.status?.conditions?.find((c) => c.type === 'Scheduled');
+        return scheduled?.status === 'False' ? current : undefined;
+      },
+      90_000,
     );
-    expect(unschedulable.message).toMatch(
+    expect(waiting.status?.phase).toBe('Pending');
+    const unscheduled = waiting.status?.conditions?.find((c) => c.type === 'Scheduled');
+    expect(unscheduled?.reason).toBe('Unschedulable');
+    expect(unscheduled?.message).toMatch(
       /node\(s\) didn't match Pod's node affinity\/selector|Insufficient nvidia.com\/gpu/,
     );
+    expect(waiting.status?.message).toContain('waits for a node');
 
     const labels = Object.entries(GPU_NODE_LABELS).map(([key, value]) => `${key}=${value}`);
     await kubectl(['label', 'node', node.nodeName, ...labels]);
@@ -265,14 +391,21 @@ describe('a real node: containerd, runc, kubelet, scheduler and controller-manag
       '-p',
       JSON.stringify([{ op: 'add', path: '/status/capacity/nvidia.com~1gpu', value: '1' }]),
     ]);
-    const placed = await until(
-      'the render pod to be scheduled',
+    // The pod lands on the GPU node; this machine has no GPU, so the renderer refuses llvmpipe and the
+    // RenderJob fails with what the pod said.
+    const failed = await until(
+      'the GPU render to be placed and to fail for want of a GPU',
       async () => {
-        const pods = await getJson<PodList>(['pods', '-n', NAMESPACE, '-l', selector]);
-        return pods.items[0]?.spec.nodeName;
+        const current = await readRenderJob();
+        return current.status?.phase === 'Failed' ? current : undefined;
       },
-      90_000,
+      180_000,
     );
-    expect(placed).toBe(node.nodeName);
-  });
+    expect(failed.status?.conditions?.find((c) => c.type === 'Scheduled')).toMatchObject({
+      status: 'True',
+      message: expect.stringContaining(`on node ${node.nodeName}`),
+    });
+    expect(failed.status?.message).toMatch(/only the software adapter/);
+    expect(failed.status?.message).toMatch(/exit code \d+/);
+  }, 300_000);
 });

@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliIO } from '../../lib/cli/command.ts';
 import { UsageError } from '../../lib/cli/command.ts';
+import { terminationMessage, writeTerminationMessage } from '../../lib/cli/termination-message.ts';
 import { STAGES, type Stage } from '../../lib/contracts/validation-result.ts';
 import { createS3Client, s3ConnectionFromEnv } from '../../lib/storage/s3-client.ts';
 import { parseS3Uri, type S3Location } from '../../lib/storage/s3-uri.ts';
@@ -94,32 +94,6 @@ function s3Arg(flag: string, value: string): S3Location {
     return parseS3Uri(value);
   } catch (error) {
     throw new UsageError(`${flag}: ${(error as Error).message}`);
-  }
-}
-
-/** Where Kubernetes reads a container's termination message unless the pod spec says otherwise. */
-export const DEFAULT_TERMINATION_MESSAGE_PATH = '/dev/termination-log';
-/** The kubelet keeps at most this many bytes of a termination message. */
-const TERMINATION_MESSAGE_MAX = 4096;
-
-/** `CODE: message` of a failure, as the termination message and the operator's status show it. */
-export function terminationMessage(error: unknown): string {
-  const code = (error as { code?: unknown }).code ?? (error as { name?: unknown }).name;
-  const message = error instanceof Error ? error.message : String(error);
-  const text = typeof code === 'string' && code !== 'Error' ? `${code}: ${message}` : message;
-  return Buffer.from(text, 'utf8').subarray(0, TERMINATION_MESSAGE_MAX).toString('utf8');
-}
-
-/**
- * Writes the termination message for the kubelet to put in the pod's status. Best effort: outside a pod
- * the file may not be writable, and the log still says the same.
- */
-async function writeTerminationMessage(env: CliIO['env'], message: string): Promise<void> {
-  const path = env.SHAZAM_TERMINATION_MESSAGE_PATH || DEFAULT_TERMINATION_MESSAGE_PATH;
-  try {
-    await writeFile(path, message);
-  } catch {
-    // Not in a container with a termination message file.
   }
 }
 
