@@ -327,6 +327,38 @@ export interface ReviewedSubmission {
   revision?: number;
 }
 
+export interface QAReviewStatusRenderFillCheckMisses {
+  /** Frame index (360/NNN). */
+  frame: number;
+  /** Turntable angle of the frame, degrees. */
+  angleDeg: number;
+  /** The frame's fill. */
+  fill: number;
+  /** Required fill minus the frame's fill. */
+  shortBy: number;
+}
+
+/**
+ * The preset's fill check of the render, from its RenderJob (amazon-360: 85% of the frame); the QA page
+ * outlines the frames that miss it.
+ */
+export interface QAReviewStatusRenderFillCheck {
+  /** Share of the frame every frame should fill. */
+  required: number;
+  /** The smallest frame's fill. */
+  minFill: number;
+  /**
+   * The largest frame's fill; Amazon's 360° View spec asks for the required fill in at least one frame.
+   */
+  maxFill?: number;
+  /** true when every frame fills at least the required share. */
+  passed: boolean;
+  /** How many frames fill less than the required share. */
+  framesBelow: number;
+  /** Every frame under the required fill, with its fill and how far it falls short. */
+  misses: QAReviewStatusRenderFillCheckMisses[];
+}
+
 /**
  * The candidate's turntable under review: the submission's RenderJob of this revision, rendered into the
  * version's renders/ before the review opened. Approval publishes exactly these renders; a rejected
@@ -345,6 +377,15 @@ export interface QAReviewStatusRender {
   framesPrefix?: string;
   /** s3:// URI of the render manifest.json. */
   manifestUri?: string;
+  /**
+   * The preset's fill check of the render, from its RenderJob (amazon-360: 85% of the frame); the QA page
+   * outlines the frames that miss it.
+   */
+  fillCheck?: QAReviewStatusRenderFillCheck;
+  /**
+   * The RenderJob's FillCompliant condition message, which says which frames miss the fill and by how much.
+   */
+  fillMessage?: string;
 }
 
 /** The measures behind the verdict. */

@@ -1,13 +1,16 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, type RenderJob } from '../crds/api.ts';
 import { KubeClient } from '../lib/kube/client.ts';
 import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
 import { RESOURCES } from '../lib/shazam-client/resources.ts';
+import { versionKeys } from '../lib/storage/layout.ts';
 import { createBucket, createNamespace, kubeconfigPath, s3Client } from '../test/harness/index.ts';
 import {
   createObject,
   testReview,
   testSubmission,
+  writeReviewStatus,
   writeSubmissionStatus,
 } from '../test/support/cli/test-objects.ts';
 import { QAApi } from './qa-api.ts';
@@ -17,12 +20,13 @@ describe('QA API: the render fill check', () => {
   let namespace: string;
   let admin: KubeClient;
   let qa: QAApi;
+  let bucket: string;
 
   beforeAll(async () => {
     namespace = await createNamespace('qa-fill');
     const kubeConfig = loadKubeConfig({ path: kubeconfigPath() });
     admin = new KubeClient(kubeConfig);
-    const bucket = await createBucket('assets');
+    bucket = await createBucket('assets');
     qa = new QAApi({
       kubeConfig,
       namespace,
@@ -90,6 +94,46 @@ describe('QA API: the render fill check', () => {
       phase: 'Succeeded',
       fillCheck: expect.objectContaining({ passed: false, framesBelow: 1, minFill: 0.809 }),
       fillMessage: message,
+    });
+  });
+
+  it('shows the candidate turntable the review names in status.render, and its poster', async () => {
+    await createObject(admin, namespace, testSubmission('kettle', 'B0TESTKET1'));
+    await createObject(admin, namespace, testReview('kettle-r1', 'kettle'));
+    const keys = versionKeys('B0TESTKET1', 1);
+    const s3 = s3Client();
+    for (const key of [`${keys.framesPrefix}000.webp`, `${keys.framesPrefix}001.webp`, keys.poster]) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'webp' }));
+    }
+    await writeSubmissionStatus(admin, namespace, 'kettle', { phase: 'AwaitingQA', version: 1 });
+    await writeReviewStatus(admin, namespace, 'kettle-r1', {
+      phase: 'Open',
+      submission: { name: 'kettle', asin: 'B0TESTKET1', revision: 1 },
+      render: {
+        renderJob: 'kettle-r1',
+        framesRendered: 2,
+        format: 'webp',
+        posterUri: `s3://${bucket}/${keys.poster}`,
+        framesPrefix: `s3://${bucket}/${keys.framesPrefix}`,
+        fillCheck: { required: 0.85, minFill: 0.9, passed: true, framesBelow: 0, misses: [] },
+        fillMessage: 'Every frame fills at least 85.0%.',
+      },
+    });
+    const details = await qa.reviewDetails(
+      new KubeClient(loadKubeConfig({ path: kubeconfigPath() })),
+      'kettle-r1',
+    );
+    expect(details.files).toMatchObject({
+      frames: [`/cdn/${keys.framesPrefix}000.webp`, `/cdn/${keys.framesPrefix}001.webp`],
+      framesFrom: 1,
+      posterUrl: `/cdn/${keys.poster}`,
+    });
+    // Read from the review (reviewers may not read RenderJobs; none exists here).
+    expect(details.render).toEqual({
+      name: 'kettle-r1',
+      phase: 'Succeeded',
+      fillCheck: { required: 0.85, minFill: 0.9, passed: true, framesBelow: 0, misses: [] },
+      fillMessage: 'Every frame fills at least 85.0%.',
     });
   });
 });

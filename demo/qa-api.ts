@@ -7,6 +7,7 @@ import { decideReview } from '../lib/shazam-client/qa-decision.ts';
 import { findResource, getResource, listResources } from '../lib/shazam-client/resources.ts';
 import { kubeconfigUserName, whoAmI } from '../lib/shazam-client/who-am-i.ts';
 import { versionKeys } from '../lib/storage/layout.ts';
+import { parseS3Uri } from '../lib/storage/s3-uri.ts';
 import { listKeys } from './s3-files.ts';
 
 /** What the QA page shows for one review. */
@@ -30,7 +31,15 @@ export interface ReviewDetails {
     message?: string;
     validation?: NonNullable<AssetSubmission['status']>['validation'];
   };
-  files: { glbUrl?: string; references: string[]; frames: string[]; framesFrom?: number };
+  files: {
+    glbUrl?: string;
+    references: string[];
+    frames: string[];
+    /** The revision the frames belong to: the candidate's own, or the published one for comparison. */
+    framesFrom?: number;
+    /** The candidate's poster, from `QAReview.status.render`. */
+    posterUrl?: string;
+  };
   /** Each reference photo against its best turntable frame (`QAReview.status.fidelity`), when computed. */
   fidelity?: NonNullable<QAReview['status']>['fidelity'];
   /** The submission's turntable render: its phase and the preset's fill check, when there is one. */
@@ -105,9 +114,11 @@ export class QAApi {
   }
 
   /**
-   * A review with its submission, the candidate GLB, the reference photos and the turntable frames.
-   * Frames are rendered after approval, so for a first revision there are none yet; for a later one
-   * the frames of the version now published are shown (`framesFrom` says which) to compare against.
+   * A review with its submission, the candidate GLB, the reference photos and the candidate's turntable.
+   * The operator renders the candidate before it opens the review and records where in
+   * `status.render`; those are the frames (and poster) approval publishes. A review without them (one
+   * committed before its candidate rendered) shows the published version's frames for comparison
+   * (`framesFrom` says which).
    */
   async reviewDetails(client: KubeClient, name: string): Promise<ReviewDetails> {
     const { namespace, s3, assetsBucket, assetUrl } = this.options;
@@ -138,11 +149,21 @@ export class QAApi {
       ...(submission.status?.message ? { message: submission.status.message } : {}),
       ...(submission.status?.validation ? { validation: submission.status.validation } : {}),
     };
-    const renderJobName = submission.status?.children?.renderJob;
+    const rendered = review.status?.render;
+    // The review names its candidate's render, fill check included, so a reviewer (who may read reviews,
+    // not RenderJobs) sees it; a review without one falls back to the submission's RenderJob.
+    const renderJobName = rendered ? undefined : submission.status?.children?.renderJob;
     const renderJob = renderJobName
       ? await findResource(client, 'RenderJob', namespace, renderJobName)
       : undefined;
-    if (renderJob) {
+    if (rendered) {
+      details.render = {
+        name: rendered.renderJob,
+        phase: 'Succeeded',
+        ...(rendered.fillCheck ? { fillCheck: rendered.fillCheck } : {}),
+        ...(rendered.fillMessage ? { fillMessage: rendered.fillMessage } : {}),
+      };
+    } else if (renderJob) {
       const fill = renderJob.status?.conditions?.find((c) => c.type === 'FillCompliant');
       details.render = {
         name: renderJob.metadata.name,
@@ -152,10 +173,13 @@ export class QAApi {
       };
     }
     const keys = versionKeys(asin, revision);
+    const framesPrefix = this.assetKey(rendered?.framesPrefix) ?? keys.framesPrefix;
+    const posterKey = this.assetKey(rendered?.posterUri);
+    if (posterKey) details.files.posterUrl = assetUrl(posterKey);
     const [models, references, frames] = await Promise.all([
       listKeys(s3, assetsBucket, keys.model, 1),
       listKeys(s3, assetsBucket, keys.referencesPrefix, 50),
-      listKeys(s3, assetsBucket, keys.framesPrefix, 720),
+      listKeys(s3, assetsBucket, framesPrefix, 720),
     ]);
     if (models.includes(keys.model)) details.files.glbUrl = assetUrl(keys.model);
     details.files.references = references.map(assetUrl);
@@ -168,6 +192,17 @@ export class QAApi {
       details.files.framesFrom = published.version;
     }
     return details;
+  }
+
+  /** The key of an s3:// URI in the assets bucket (the only bucket the page serves), else undefined. */
+  private assetKey(uri: string | undefined): string | undefined {
+    if (!uri) return undefined;
+    try {
+      const { bucket, key } = parseS3Uri(uri);
+      return bucket === this.options.assetsBucket ? key : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Records the decision with the caller's credentials; the reviewer is who the apiserver says. */

@@ -130,7 +130,7 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
     await modelShown(page, '#candidate');
     expect(await page.locator('#references img').count()).toBe(2);
     expect(await page.locator('#findings').textContent()).toContain('TEXTURE_DARK_BASE_COLOR');
-    expect(await page.locator('#frames-note').textContent()).toContain('rendered after approval');
+    expect(await page.locator('#frames-note').textContent()).toContain('not rendered yet');
     await page.close();
   }, 240_000);
 

@@ -118,10 +118,21 @@ describe('computeReviewStatus', () => {
       now: NOW,
     });
     expect(running.render).toBeUndefined();
+    const succeeded = renderJobIn(renderJob, 'Succeeded');
+    succeeded.status!.fillCheck = { required: 0.85, minFill: 0.9, passed: true, framesBelow: 0, misses: [] };
+    succeeded.status!.conditions = [
+      {
+        type: 'FillCompliant',
+        status: 'True',
+        reason: 'FillMet',
+        message: 'Every frame fills at least 85.0%.',
+        lastTransitionTime: NOW,
+      },
+    ];
     const status = computeReviewStatus({
       review: review(submission, 'Pending'),
       submission,
-      renderJob: renderJobIn(renderJob, 'Succeeded'),
+      renderJob: succeeded,
       now: NOW,
     });
     const prefix = 's3://assets-test/assets/B0CHAIR001/versions/1/renders/';
@@ -132,6 +143,8 @@ describe('computeReviewStatus', () => {
       posterUri: `${prefix}poster.webp`,
       framesPrefix: `${prefix}360/`,
       manifestUri: `${prefix}manifest.json`,
+      fillCheck: { required: 0.85, minFill: 0.9, passed: true, framesBelow: 0, misses: [] },
+      fillMessage: 'Every frame fills at least 85.0%.',
     });
     // Once recorded, it stays even when the RenderJob is gone (the submission was deleted).
     const later = computeReviewStatus({

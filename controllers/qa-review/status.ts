@@ -140,5 +140,9 @@ export function candidateRender(
   if (outputs.posterUri) render.posterUri = outputs.posterUri;
   if (outputs.framesPrefix) render.framesPrefix = outputs.framesPrefix;
   if (outputs.manifestUri) render.manifestUri = outputs.manifestUri;
+  // QA reads the fill check here: reviewers may read reviews, not RenderJobs.
+  if (renderJob.status.fillCheck) render.fillCheck = renderJob.status.fillCheck;
+  const fill = renderJob.status.conditions?.find((c) => c.type === 'FillCompliant');
+  if (fill?.message) render.fillMessage = fill.message;
   return render;
 }

@@ -280,9 +280,9 @@ async function showReview(name) {
   );
   $('frames-note').textContent =
     files.frames.length === 0
-      ? 'rendered after approval; none yet for this asset'
+      ? 'not rendered yet: the candidate is rendered before its review opens'
       : files.framesFrom === submission?.revision
-        ? `${files.frames.length} frames of this revision`
+        ? `${files.frames.length} frames of this candidate, published with it on approval`
         : `${files.frames.length} frames of the published revision ${files.framesFrom}, for comparison`;
   renderFill(details.render);
   renderFindings(submission?.validation);
