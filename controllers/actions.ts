@@ -118,7 +118,7 @@ export async function executeActions(
           owner.object,
           'Normal',
           EventReason.Promoted,
-          `Promoted version ${action.pointer.version} of ${action.pointer.asin}: assets/${action.pointer.asin}/published.json points at it; its turntable renders next, and the submission is Published once it has.`,
+          `Promoted version ${action.pointer.version} of ${action.pointer.asin} with the turntable QA reviewed: assets/${action.pointer.asin}/published.json points at it.`,
         );
         break;
       }

@@ -3,8 +3,8 @@ import { type DemoEnvironment, startDemoEnvironment } from './environment.ts';
 import { findExampleDeliveries } from './example-delivery.ts';
 import { type ExampleOutcome, runExampleSubmission } from './run-demo.ts';
 
-// The whole pipeline on its own control plane: validation, QA (approved with the reviewer's
-// RBAC-limited token), promotion, software rendering and publishing, then the search API.
+// The whole pipeline on its own control plane: validation, software rendering of the candidate, QA
+// (approved with the reviewer's RBAC-limited token), promotion with the renders, then the search API.
 describe('npm run demo, end to end', () => {
   let env: DemoEnvironment;
   let outcome: ExampleOutcome;
@@ -31,8 +31,17 @@ describe('npm run demo, end to end', () => {
     expect(outcome.published.status?.phase).toBe('Published');
     const phases = lines.flatMap((line) => /^\s+\S+\s+(\w+)/.exec(line)?.[1] ?? []);
     expect(phases[phases.length - 1]).toBe('Published');
-    expect(phases).toEqual(expect.arrayContaining(['AwaitingQA', 'Published']));
+    expect(phases).toEqual(expect.arrayContaining(['Rendering', 'AwaitingQA', 'Published']));
+    // The turntable is rendered before QA sees it, never after the approval.
+    expect(phases.indexOf('Rendering')).toBeLessThan(phases.indexOf('AwaitingQA'));
+    expect(phases.lastIndexOf('Rendering')).toBeLessThan(phases.indexOf('AwaitingQA'));
     expect(lines.some((line) => line.startsWith('Approved QAReview'))).toBe(true);
+  });
+
+  it('publishes within seconds of the approval, and prints how long it took', () => {
+    expect(outcome.approvalToPublishedMs).toBeDefined();
+    expect(outcome.approvalToPublishedMs!).toBeLessThan(15_000);
+    expect(lines).toContainEqual(expect.stringMatching(/^Approval to Published: \d+\.\d s$/));
   });
 
   it('serves the published asset from the search API, with URLs the pages server answers', async () => {

@@ -28,6 +28,11 @@ export interface ExampleOutcome {
   searchAsset: unknown;
   productUrl: string;
   qaUrl: string;
+  /**
+   * Milliseconds from QA's approval to Published: from the approval request's answer, or (when a person
+   * decides in the QA page) from the first poll that saw the submission leave AwaitingQA.
+   */
+  approvalToPublishedMs: number | undefined;
 }
 
 /**
@@ -51,9 +56,10 @@ async function approveAsReviewer(
 
 /**
  * Runs the example through the pipeline the way the people of DESIGN.md would: the artist packs,
- * uploads and commits (applied here as Argo CD would), the operator validates, QA approves with the
- * reviewer's own RBAC-limited credentials (or a person does, in the QA page, when `interactive`), then
- * the operator promotes, renders and publishes. Each phase is logged as it passes.
+ * uploads and commits (applied here as Argo CD would), the operator validates and renders the candidate's
+ * turntable, QA approves it with the reviewer's own RBAC-limited credentials (or a person does, in the QA
+ * page, when `interactive`), then the operator promotes and publishes it with its renders. Each phase is
+ * logged as it passes, and the time from approval to Published last.
  */
 export async function runExampleSubmission(options: RunExampleOptions): Promise<ExampleOutcome> {
   const { env, example, log } = options;
@@ -75,8 +81,10 @@ export async function runExampleSubmission(options: RunExampleOptions): Promise<
   const started = Date.now();
   const reviewer = new KubeClient(loadKubeConfig({ path: env.reviewerKubeconfigPath }));
   let published: AssetSubmission;
+  let approvedAt: number | undefined;
   try {
     let approving = false;
+    let reviewSeen = false;
     published = await waitForPhase({
       client: env.admin,
       namespace: env.namespace,
@@ -88,24 +96,41 @@ export async function runExampleSubmission(options: RunExampleOptions): Promise<
       onPhase: (phase, submission) => {
         const message = submission.status?.message ? ` — ${submission.status.message}` : '';
         log(`  ${formatElapsed(Date.now() - started).padStart(6)}  ${phase}${message}`);
+        if (phase !== 'AwaitingQA' && reviewSeen) approvedAt ??= Date.now();
         if (phase !== 'AwaitingQA' || approving) return;
+        reviewSeen = true;
         const review = submission.status?.children?.qaReview ?? submitted.name;
         if (options.interactive) {
           log(`Waiting for your decision in the QA page: ${env.qaUrl}#${review}`);
           return;
         }
         approving = true;
-        approveAsReviewer(reviewer, env.namespace, review, log).catch((error: unknown) =>
-          log(`Could not approve: ${error instanceof Error ? error.message : String(error)}`),
+        approveAsReviewer(reviewer, env.namespace, review, log).then(
+          () => {
+            approvedAt ??= Date.now();
+          },
+          (error: unknown) =>
+            log(`Could not approve: ${error instanceof Error ? error.message : String(error)}`),
         );
       },
     });
   } finally {
     reviewer.close();
   }
+  const approvalToPublishedMs = approvedAt === undefined ? undefined : Math.max(0, Date.now() - approvedAt);
+  if (approvalToPublishedMs !== undefined) {
+    log(`Approval to Published: ${(approvalToPublishedMs / 1000).toFixed(1)} s`);
+  }
 
   const searchAsset = await waitForSearchApi(env.pipeline.searchApiUrl, submitted.asin, 30_000);
-  return { submitted, published, searchAsset, productUrl: env.productUrl(submitted.asin), qaUrl: env.qaUrl };
+  return {
+    submitted,
+    published,
+    searchAsset,
+    productUrl: env.productUrl(submitted.asin),
+    qaUrl: env.qaUrl,
+    approvalToPublishedMs,
+  };
 }
 
 /**
