@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: SHAZAM end to end on one machine. Starts the embedded control plane, S3, the operator
  * with the local job runner, the search API and the pages; sends the example delivery through
- * validation, QA, promotion and rendering to Published; prints the product page and QA page URLs.
+ * validation, the candidate's rendering, QA and promotion to Published; prints the product page and QA
+ * page URLs, and the time from approval to Published.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

@@ -43,7 +43,7 @@ describe('operator on a real apiserver and S3', () => {
     await operator?.stop();
   });
 
-  it('takes a submission from validation through QA, promotion and rendering to Published', async () => {
+  it('takes a submission from validation through the candidate render, QA and promotion to Published', async () => {
     const asin = 'B0HAPPY001';
     const f = flow(bed, 'chair');
     await f.create(submissionManifest(bed, 'chair', asin, 1));
