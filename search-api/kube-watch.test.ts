@@ -128,7 +128,7 @@ describe('search API watching AssetSubmissions', () => {
     expect(await search('copper')).toEqual([asin]);
     expect(await search('brass')).toEqual([]);
     await eventually('descriptors of version 2 replace those of version 1', async () => {
-      const hits = app.catalog.searchImage(
+      const hits = await app.catalog.searchImage(
         Array.from({ length: DESCRIPTOR_DIMS }, (_, i) => (i === 21 ? 1 : 0)),
         1,
       );

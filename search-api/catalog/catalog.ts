@@ -132,9 +132,13 @@ export class Catalog {
     };
   }
 
-  /** Photo search; see {@link PhotoIndex.search}. */
-  searchImage(descriptor: ArrayLike<number>, limit: number): Array<CatalogHit<ImageHit>> {
-    return this.images.search(descriptor, limit).flatMap((hit) => {
+  /**
+   * Photo search; see {@link PhotoIndex.search}. Asynchronous because an index may answer across the network;
+   * hits whose ASIN left the catalogue while it answered are dropped.
+   */
+  async searchImage(descriptor: ArrayLike<number>, limit: number): Promise<Array<CatalogHit<ImageHit>>> {
+    const hits = await this.images.search(descriptor, limit);
+    return hits.flatMap((hit) => {
       const asset = this.served.get(hit.asin);
       return asset ? [{ hit, asset }] : [];
     });

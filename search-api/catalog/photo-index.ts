@@ -29,8 +29,11 @@ export interface PhotoFrame {
  *   vectors of another length than `dims` throw a RangeError and change nothing.
  * - `search` answers at most `limit` distinct ASINs, by descending score, each with the exact score of its
  *   best frame (the highest dot product over all its frames) and that frame's index; a query of another
- *   length throws a RangeError. Which products are returned may be approximate past an implementation's
- *   exact threshold (stated per implementation), the scores never are.
+ *   length is a RangeError (thrown, or the promise rejects with it). Which products are returned may be
+ *   approximate past an implementation's exact threshold (stated per implementation), the scores never are.
+ * - `search` may answer now (the in-memory indexes) or with a promise (an engine across the network);
+ *   callers always await it. `upsert` and `remove` stay synchronous: an engine's module queues them for its
+ *   bulk requests (docs/search.md, "Past one replica"), so handling a watch event never waits on the network.
  * - `size` and `frameCount` count what is indexed now.
  */
 export interface PhotoIndex {
@@ -40,7 +43,7 @@ export interface PhotoIndex {
   has(asin: string): boolean;
   upsert(asin: string, frames: ReadonlyArray<PhotoFrame>): void;
   remove(asin: string): void;
-  search(query: ArrayLike<number>, limit: number): ImageHit[];
+  search(query: ArrayLike<number>, limit: number): ImageHit[] | Promise<ImageHit[]>;
 }
 
 /** Components of a unit-length descriptor lie in [-1, 1]; indexes store them as 8-bit integers of this scale. */

@@ -160,7 +160,7 @@ export default async function searchRoutes(
       const bytes = await photoBytes(request, options.maxUploadBytes);
       const photo = await decodePhoto(bytes, options.maxImagePixels);
       const descriptor = computeDescriptor(photo.rgba, photo.width, photo.height);
-      const hits = app.catalog.searchImage(descriptor, request.query.limit);
+      const hits = await app.catalog.searchImage(descriptor, request.query.limit);
       app.metrics.countSearch('image', hits.length > 0);
       return {
         hits: await Promise.all(hits.map(({ hit, asset }) => hitOf(app, asset, hit.score, hit.frame))),
