@@ -126,6 +126,9 @@ describe('buildRenderJobJob', () => {
       'auto',
       '--background',
       '#ffffff',
+      // The candidate's reference photos, scored against its frames for QA.
+      '--references',
+      's3://assets-test/assets/B0CHAIR001/versions/3/references/',
       '--formats',
       'webp',
       '--require-gpu',

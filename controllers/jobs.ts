@@ -184,6 +184,7 @@ export function buildRenderJobJob(renderJob: RenderJob, config: ControllerConfig
   args.push('--elevation', spec.elevation !== undefined ? String(settings.elevation) : 'auto');
   args.push('--background', settings.background);
   if (spec.preset !== undefined) args.push('--preset', spec.preset);
+  if (spec.references !== undefined) args.push('--references', spec.references.uri);
   if (spec.formats !== undefined && spec.formats.length > 0) args.push('--formats', spec.formats.join(','));
   args.push(gpuRequired ? '--require-gpu' : '--allow-software');
 

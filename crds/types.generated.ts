@@ -228,6 +228,11 @@ export interface PublishedAsset {
   glbUrl?: string;
   /** URL of the storefront-optimised GLB. */
   webGlbUrl?: string;
+  /**
+   * URL of the USDZ for AR Quick Look on iOS (model-viewer's ios-src), made from the storefront GLB at
+   * ingest; absent when the version has none.
+   */
+  usdzUrl?: string;
   /** URL of the poster image. */
   posterUrl?: string;
   /** The 360° turntable. */
@@ -378,6 +383,11 @@ export interface QAReviewStatusRender {
   /** s3:// URI of the render manifest.json. */
   manifestUri?: string;
   /**
+   * s3:// URI of the render's fidelity.json (the reference photos scored against the frames); the controller
+   * copies it into status.fidelity.
+   */
+  fidelityUri?: string;
+  /**
    * The preset's fill check of the render, from its RenderJob (amazon-360: 85% of the frame); the QA page
    * outlines the frames that miss it.
    */
@@ -522,6 +532,20 @@ export interface RenderOutput {
 }
 
 /**
+ * Reference photos to compare the turntable with (QA evidence). After the frames, the render scores each
+ * photo against its best-matching frame and writes fidelity.json beside manifest.json; the QAReview of the
+ * candidate shows the scores. For a submission's candidate the operator sets it to the version's
+ * references/. A comparison that cannot be made is reported in fidelity.json and never fails the render.
+ */
+export interface RenderJobSpecReferences {
+  /**
+   * The S3 prefix, ending in '/', of the photos, in the same bucket as output.uri, such as
+   * s3://<assets-bucket>/assets/<ASIN>/versions/<rev>/references/.
+   */
+  uri: string;
+}
+
+/**
  * The GPU the render Job asks the scheduler for.
  * @defaultValue `{}`
  */
@@ -553,6 +577,13 @@ export interface RenderJobSpec {
   source: RenderSource;
   /** Where the renders go. */
   output: RenderOutput;
+  /**
+   * Reference photos to compare the turntable with (QA evidence). After the frames, the render scores each
+   * photo against its best-matching frame and writes fidelity.json beside manifest.json; the QAReview of the
+   * candidate shows the scores. For a submission's candidate the operator sets it to the version's
+   * references/. A comparison that cannot be made is reported in fidelity.json and never fails the render.
+   */
+  references?: RenderJobSpecReferences;
   /**
    * Frames around the full turn, evenly spaced and counter-clockwise (1-720); frame 0 faces the camera.
    * Default 36 (72 with the amazon-360 preset).
@@ -592,6 +623,8 @@ export interface RenderOutputs {
   framesPrefix?: string;
   /** descriptors.json, the image-search descriptors of the frames. */
   descriptorsUri?: string;
+  /** fidelity.json, the reference photos scored against the frames (when spec.references is set). */
+  fidelityUri?: string;
 }
 
 /** What rendered the frames. */

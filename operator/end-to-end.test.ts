@@ -8,7 +8,7 @@ import { packDirectory } from '../lib/shazam-client/deterministic-zip.ts';
 import { incomingKey, publishedKey, versionKeys } from '../lib/storage/layout.ts';
 import { kubeConfig, s3Config } from '../test/harness/index.ts';
 import type { OperatorHandle } from './operator.ts';
-import { createTestBed, readText, type TestBed } from './test-support/fixture.ts';
+import { createTestBed, readText, type TestBed, waitFor } from './test-support/fixture.ts';
 import { flow } from './test-support/flow.ts';
 
 // The real programs: the local job runner runs each Job's `shazam validate-job` / `shazam render-job`
@@ -88,6 +88,24 @@ describe('end to end with the real validation and render programs', () => {
     expect(await readText(bed.s3, bed.assetsBucket, publishedKey(ASIN))).toBeUndefined();
     const renderJob = await f.renderJob();
     expect(renderJob.spec.gpu?.required).toBe(false);
+    // The render compared the delivery's reference photo with its frames; the review shows the scores.
+    expect(renderJob.status?.outputs?.fidelityUri).toBe(
+      `s3://${bed.assetsBucket}/${versionKeys(ASIN, 1).rendersPrefix}fidelity.json`,
+    );
+    const reviewed = await waitFor('the fidelity on the QAReview', async () => {
+      const review = await f.review();
+      return review.status?.fidelity ? review : undefined;
+    });
+    expect(reviewed.status?.render?.fidelityUri).toBe(renderJob.status?.outputs?.fidelityUri);
+    expect(reviewed.status?.fidelity?.renderPrefix).toBe(
+      `s3://${bed.assetsBucket}/${versionKeys(ASIN, 1).rendersPrefix}`,
+    );
+    expect(reviewed.status?.fidelity?.error).toBeUndefined();
+    expect(reviewed.status?.fidelity?.references.map((r) => r.reference).sort()).toEqual([
+      'references/front-0.jpg',
+      'references/front-1.jpg',
+      'references/front-2.jpg',
+    ]);
 
     // Approval publishes the candidate with its renders: no render after approval.
     const approvedAt = Date.now();
@@ -95,6 +113,9 @@ describe('end to end with the real validation and render programs', () => {
     const published = await f.phase('Published', 60_000);
     expect(Date.now() - approvedAt).toBeLessThan(30_000);
     expect(published.status?.published).toMatchObject({ version: 1, spin: { frameCount: 4 } });
+    // iOS gets AR Quick Look: the USDZ the ingest made from the web GLB.
+    expect(published.status?.published?.usdzUrl).toMatch(/\/assets\/B0D4KMX7Q2\/versions\/1\/model\.usdz$/);
+    expect(await readText(bed.s3, bed.assetsBucket, versionKeys(ASIN, 1).arModel)).toBeDefined();
     const pointer = parsePublishedPointer(
       JSON.parse((await readText(bed.s3, bed.assetsBucket, publishedKey(ASIN)))!),
     );

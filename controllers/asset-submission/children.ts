@@ -27,8 +27,8 @@ export function buildQAReview(submission: AssetSubmission): QAReview {
 
 /**
  * The RenderJob of a submission's candidate (its validated revision, before QA): renders
- * `versions/<rev>/model.glb` into `versions/<rev>/renders/` with the submission's overrides, so the renders
- * live and die with the version (published with it, deleted with it when rejected); on GPU nodes unless
+ * `versions/<rev>/model.glb` into `versions/<rev>/renders/` with the submission's overrides, scoring the
+ * version's reference photos against the frames (QA evidence), so the renders live and die with the version (published with it, deleted with it when rejected); on GPU nodes unless
  * software rendering is allowed by the configuration.
  */
 export function buildRenderJob(submission: AssetSubmission, config: ControllerConfig): RenderJob {
@@ -38,6 +38,7 @@ export function buildRenderJob(submission: AssetSubmission, config: ControllerCo
   const spec: RenderJob['spec'] = {
     source: { uri: `s3://${bucket}/${keys.model}` },
     output: { uri: `s3://${bucket}/${keys.rendersPrefix}` },
+    references: { uri: `s3://${bucket}/${keys.referencesPrefix}` },
     formats: ['webp'],
     gpu: {
       required: !config.jobs.allowSoftwareRender,

@@ -11,7 +11,7 @@ import { LABELS, qaReviewName, renderJobName, SUBMISSION_FINALIZER, validationJo
 import { parsePublishedPointer } from '../published-pointer.ts';
 import { ControllerError } from '../reasons.ts';
 import { type AssetSubmission, jobState, type QAReview, type RenderJob } from '../resources.ts';
-import { listStoredVersions, objectExists, readJson } from '../storage.ts';
+import { listStoredVersions, readJson } from '../storage.ts';
 import {
   jobFailureRecorded,
   promotionRecorded,
@@ -101,13 +101,15 @@ async function readResult(ctx: Context, submission: AssetSubmission): Promise<Re
 async function readStorage(ctx: Context, submission: AssetSubmission): Promise<StorageObservation> {
   const { asin, revision } = submission.spec;
   const bucket = ctx.config.s3.assetsBucket;
-  const [complete, pointerValue, stored] = await Promise.all([
-    objectExists(ctx.s3, bucket, versionKeys(asin, revision).complete),
+  const [marker, pointerValue, stored] = await Promise.all([
+    readJson(ctx.s3, bucket, versionKeys(asin, revision).complete),
     readJson(ctx.s3, bucket, publishedKey(asin)),
     listStoredVersions(ctx.s3, bucket, asin),
   ]);
+  const arModel = (marker as { version?: { arModel?: unknown } } | undefined)?.version?.arModel;
   return {
-    complete,
+    complete: marker !== undefined,
+    ...(typeof arModel === 'string' ? { arModel } : {}),
     pointer: pointerValue === undefined ? undefined : parsePublishedPointer(pointerValue),
     stored,
   };

@@ -21,6 +21,8 @@ export type ResultObservation =
 export interface StorageObservation {
   /** `complete.json` of the current revision exists. */
   complete: boolean;
+  /** Key of the revision's USDZ for AR Quick Look, as its `complete.json` names it (absent: none stored). */
+  arModel?: string;
   /** The current published pointer. */
   pointer: PublishedPointer | undefined;
   /** Revisions with a folder under `versions/`. */

@@ -306,6 +306,32 @@ describe('assessSubmission', () => {
       },
     });
   });
+  it('names the USDZ for AR Quick Look when the version has one, and keeps it once storage is no longer read', () => {
+    const withUsdz = assessSubmission(
+      observed({
+        submission: validated,
+        review: approvedReview,
+        storage: { ...storage(1, [1]), arModel: 'assets/B0CHAIR001/versions/1/model.usdz' },
+        renderJob: rendered,
+      }),
+      config,
+    );
+    expect(withUsdz.published?.usdzUrl).toBe('https://cdn.example.test/assets/B0CHAIR001/versions/1/model.usdz');
+    const promoted = assetSubmission()
+      .withStatus(computeSubmissionStatus(validated, withUsdz, NOW))
+      .build();
+    const later = assessSubmission(
+      observed({ submission: promoted, review: approvedReview, renderJob: rendered }),
+      config,
+    );
+    expect(later.phase).toBe('Published');
+    expect(later.published?.usdzUrl).toBe(withUsdz.published?.usdzUrl);
+    const without = assessSubmission(
+      observed({ submission: validated, review: approvedReview, storage: storage(1, [1]), renderJob: rendered }),
+      config,
+    );
+    expect(without.published).not.toHaveProperty('usdzUrl');
+  });
 });
 
 describe('computeSubmissionStatus', () => {

@@ -720,6 +720,10 @@ function published(
   const format = renderJob.spec.formats?.[0] ?? 'webp';
   const frameCount = renderJob.status?.framesRendered ?? 0;
   const message = `Version ${revision} of ${asin} is live.`;
+  // Storage is read only until the promotion is recorded; later passes keep the USDZ the status names.
+  const arModel =
+    observed.storage?.arModel ??
+    (status.published?.version === revision && status.published.usdzUrl ? keys.arModel : undefined);
   return {
     ...base,
     ...pick(progress),
@@ -733,6 +737,7 @@ function published(
       prefix: keys.prefix,
       glbUrl: publicUrl(config, keys.model),
       webGlbUrl: publicUrl(config, keys.webModel),
+      ...(arModel ? { usdzUrl: publicUrl(config, arModel) } : {}),
       posterUrl: publicUrl(config, parseKey(outputs.posterUri) ?? keys.poster),
       spin: { frameCount, urlTemplate: publicUrl(config, `${framesPrefix}{frame}.${format}`) },
       descriptorsUri: outputs.descriptorsUri,

@@ -1,13 +1,14 @@
 /**
- * The QAReview reconciler: status only (phase, bound revision, the candidate's render, times); the decision
- * itself is acted on by the AssetSubmission controller.
+ * The QAReview reconciler: status only (phase, bound revision, the candidate's render and its reference-photo
+ * fidelity, times); the decision itself is acted on by the AssetSubmission controller.
  */
 
 import { patchStatusIfChanged } from '../../lib/kube/status.ts';
 import type { Context, ReconcileResult } from '../context.ts';
 import { renderJobNameOf } from '../names.ts';
 import { RESOURCES } from '../resources.ts';
-import { computeReviewStatus } from './status.ts';
+import { readFidelity } from './fidelity.ts';
+import { candidateRender, computeReviewStatus } from './status.ts';
 
 /** Reconciles one QAReview from the cache. */
 export async function reconcileReview(
@@ -34,7 +35,9 @@ export async function reconcileReview(
     boundName !== undefined && bound !== undefined
       ? ctx.cache.renderJob(namespace, renderJobNameOf(boundName, bound))
       : undefined;
-  const status = computeReviewStatus({ review, submission, decidedElsewhere, renderJob, now });
+  const fidelityUri = (candidateRender(renderJob) ?? review.status?.render)?.fidelityUri;
+  const fidelity = await readFidelity(ctx, review, fidelityUri, now);
+  const status = computeReviewStatus({ review, submission, decidedElsewhere, renderJob, fidelity, now });
   const wrote =
     (await patchStatusIfChanged({ client: ctx.kube, ref: RESOURCES.qaReview, object: review, status })) !==
     undefined;

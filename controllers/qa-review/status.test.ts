@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildRenderJob } from '../asset-submission/children.ts';
 import type { QAReview } from '../resources.ts';
 import { assetSubmission, renderJobIn, review, testConfig } from '../test-support/builders.ts';
+import { fidelityFromReport, needsFidelity, renderPrefixOf } from './fidelity.ts';
 import { computeReviewStatus } from './status.ts';
 
 const NOW = '2026-01-01T02:00:00.000Z';
@@ -143,6 +144,7 @@ describe('computeReviewStatus', () => {
       posterUri: `${prefix}poster.webp`,
       framesPrefix: `${prefix}360/`,
       manifestUri: `${prefix}manifest.json`,
+      fidelityUri: `${prefix}fidelity.json`,
       fillCheck: { required: 0.85, minFill: 0.9, passed: true, framesBelow: 0, misses: [] },
       fillMessage: 'Every frame fills at least 85.0%.',
     });
@@ -153,5 +155,61 @@ describe('computeReviewStatus', () => {
       now: NOW,
     });
     expect(later.render).toEqual(status.render);
+  });
+
+  it('shows the candidate fidelity once read, and keeps it', () => {
+    const fidelity = {
+      computedAt: NOW,
+      renderPrefix: 's3://assets-test/assets/B0CHAIR001/versions/1/renders/',
+      references: [],
+      error: 'the render has no frames to compare with',
+    };
+    const status = computeReviewStatus({
+      review: review(submission, 'Pending'),
+      submission,
+      fidelity,
+      now: NOW,
+    });
+    expect(status.fidelity).toEqual(fidelity);
+    const later = computeReviewStatus({
+      review: { ...review(submission, 'Pending'), status },
+      submission,
+      now: NOW,
+    });
+    expect(later.fidelity).toEqual(fidelity);
+  });
+});
+
+describe('reading fidelity.json', () => {
+  const uri = 's3://assets-test/assets/B0CHAIR001/versions/1/renders/fidelity.json';
+  const prefix = renderPrefixOf(uri);
+
+  it('is needed once per render', () => {
+    const open = review(submission, 'Pending');
+    expect(prefix).toBe('s3://assets-test/assets/B0CHAIR001/versions/1/renders/');
+    expect(needsFidelity(open, undefined)).toBe(false);
+    expect(needsFidelity(open, uri)).toBe(true);
+    const shown = { ...open, status: { fidelity: { renderPrefix: prefix, references: [] } } };
+    expect(needsFidelity(shown, uri)).toBe(false);
+    expect(needsFidelity(shown, uri.replace('/1/', '/2/'))).toBe(true);
+  });
+
+  it('turns a missing or invalid report into an error QA can read', () => {
+    const missing = fidelityFromReport(undefined, uri, NOW);
+    expect(missing).toMatchObject({ renderPrefix: prefix, references: [] });
+    expect(missing.error).toMatch(/^The render wrote no s3:\/\/.*fidelity\.json; delete its RenderJob/);
+    const invalid = fidelityFromReport({ apiVersion: 'shazam.dev/fidelity/v1', fidelity: {} }, uri, NOW);
+    expect(invalid.error).toMatch(/fidelity\.json is not a valid fidelity report: .*references/);
+    const report = {
+      apiVersion: 'shazam.dev/fidelity/v1',
+      seconds: 2.5,
+      fidelity: { computedAt: NOW, renderPrefix: 's3://elsewhere/', references: [] },
+    };
+    // The review names the render it read, whatever the report says.
+    expect(fidelityFromReport(report, uri, NOW)).toEqual({
+      computedAt: NOW,
+      renderPrefix: prefix,
+      references: [],
+    });
   });
 });

@@ -2,6 +2,7 @@
  * The pure status function of the QAReview controller: the phase from the decision, the revision the review
  * is bound to, the candidate's turntable under review, and when it was opened and decided.
  */
+import type { ReferenceFidelity } from '../../crds/api.ts';
 import { setConditions, withFailedCondition } from '../../lib/kube/status.ts';
 import { sentence } from '../asset-submission/status-text.ts';
 import { LABELS } from '../names.ts';
@@ -17,6 +18,8 @@ export interface ReviewObserved {
   decidedElsewhere?: string;
   /** The submission's RenderJob of the bound revision (its candidate turntable), from the cache. */
   renderJob?: RenderJob;
+  /** The candidate's reference-photo fidelity, when just read from its `fidelity.json`. */
+  fidelity?: ReferenceFidelity;
   now: string;
 }
 
@@ -90,6 +93,8 @@ export function computeReviewStatus(observed: ReviewObserved): NonNullable<QARev
   if (bound) status.submission = bound;
   const render = candidateRender(observed.renderJob) ?? previous.render;
   if (render) status.render = render;
+  const fidelity = observed.fidelity ?? previous.fidelity;
+  if (fidelity) status.fidelity = fidelity;
   status.openedAt = previous.openedAt ?? review.metadata.creationTimestamp ?? now;
   const decidedAt = previous.decidedAt ?? (decision === 'Pending' || ignored ? undefined : now);
   if (decidedAt) status.decidedAt = decidedAt;
@@ -140,6 +145,7 @@ export function candidateRender(
   if (outputs.posterUri) render.posterUri = outputs.posterUri;
   if (outputs.framesPrefix) render.framesPrefix = outputs.framesPrefix;
   if (outputs.manifestUri) render.manifestUri = outputs.manifestUri;
+  if (outputs.fidelityUri) render.fidelityUri = outputs.fidelityUri;
   // QA reads the fill check here: reviewers may read reviews, not RenderJobs.
   if (renderJob.status.fillCheck) render.fillCheck = renderJob.status.fillCheck;
   const fill = renderJob.status.conditions?.find((c) => c.type === 'FillCompliant');

@@ -3,6 +3,7 @@
  * the actions (create the render Job) and the status.
  */
 
+import { FIDELITY_FILE } from '../../lib/contracts/fidelity-report.ts';
 import { type DesiredCondition, setConditions } from '../../lib/kube/status.ts';
 import type { Action } from '../actions.ts';
 import type { ControllerConfig } from '../context.ts';
@@ -203,6 +204,7 @@ export function assessRenderJob(observed: RenderObserved, config: ControllerConf
         posterUri: `${base}${summary.poster}`,
         framesPrefix: `${base}${summary.framesFolder}`,
         descriptorsUri: `${base}${summary.descriptors}`,
+        ...(renderJob.spec.references ? { fidelityUri: `${base}${FIDELITY_FILE}` } : {}),
       },
       device: summary.device,
       timings: {

@@ -199,6 +199,7 @@ export function renderJobIn(base: RenderJob, phase: 'Running' | 'Succeeded' | 'F
       posterUri: `${out}poster.webp`,
       framesPrefix: `${out}360/`,
       descriptorsUri: `${out}descriptors.json`,
+      ...(r.spec.references ? { fidelityUri: `${out}fidelity.json` } : {}),
     };
   }
   return r;

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { freePort } from '../../dev/local-cluster/ports.ts';
 import type { CliIO } from '../../lib/cli/command.ts';
+import { parseFidelityReport } from '../../lib/contracts/fidelity-report.ts';
 import { parseRenderManifest } from '../../lib/contracts/render-manifest.ts';
 import { createGltfIO } from '../../lib/gltf/create-io.ts';
 import { s3ConnectionToEnv } from '../../lib/storage/s3-client.ts';
@@ -106,6 +107,56 @@ describe('shazam render-job', () => {
     const manifest = parseRenderManifest(JSON.parse(await object.Body!.transformToString()));
     expect(manifest.source.uri).toBe(`s3://${bucket}/assets/B0BOX00001/versions/1/model.glb`);
     expect(manifest.frames.map((frame) => frame.angleDeg)).toEqual([0, 120, 240]);
+  });
+
+  it('with --references, scores each photo against the turntable and writes fidelity.json', async () => {
+    const prefix = 'assets/B0DUCK0001/versions/1/';
+    await put(`${prefix}model.glb`, await readFile(fixturePath('Duck')));
+    const screenshot = join(import.meta.dirname, '../../test/fixtures/models/Duck/screenshot/screenshot.png');
+    await put(`${prefix}references/duck.png`, await readFile(screenshot));
+    await put(`${prefix}references/notes.jpg`, new TextEncoder().encode('not a photo'));
+    const result = await shazam([
+      'render-job',
+      '--source',
+      `s3://${bucket}/${prefix}model.glb`,
+      '--out',
+      `s3://${bucket}/${prefix}renders/`,
+      '--references',
+      `s3://${bucket}/${prefix}references`,
+      '--frames',
+      '12',
+      '--resolution',
+      '160',
+      '--background',
+      '#ffffff',
+      '--allow-software',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`reference fidelity: s3://${bucket}/${prefix}renders/fidelity.json`);
+    const object = await client.send(
+      new GetObjectCommand({ Bucket: bucket, Key: `${prefix}renders/fidelity.json` }),
+    );
+    const report = parseFidelityReport(JSON.parse(await object.Body!.transformToString()));
+    expect(report.fidelity.renderPrefix).toBe(`s3://${bucket}/${prefix}renders/`);
+    expect(report.fidelity.references.map((r) => r.reference)).toEqual(['references/duck.png']);
+    expect(report.fidelity.references[0]?.verdict).not.toBe('Mismatch');
+    expect(report.fidelity.error).toBe('not an image: references/notes.jpg');
+    expect(result.stderr).toMatch(/"references":1,"match":\d,"check":\d,"mismatch":0/);
+  }, 120_000);
+
+  it('refuses --references outside the output bucket before rendering (exit 2)', async () => {
+    const result = await shazam([
+      'render-job',
+      '--source',
+      `s3://${bucket}/assets/B0BOX00001/versions/1/model.glb`,
+      '--out',
+      `s3://${bucket}/assets/B0BOX00001/versions/1/renders/`,
+      '--references',
+      's3://another-bucket/assets/B0BOX00001/versions/1/references/',
+      '--allow-software',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`--references: the photos must be in the output's bucket ${bucket}`);
   });
 
   it('exits 3 with a one-line reason when the GLB is missing, also its termination message', async () => {

@@ -12,6 +12,7 @@ import { RenderError } from '../errors.ts';
 import { s3Sink } from '../output/s3-sink.ts';
 import { renderTurntable } from '../render-turntable.ts';
 import { jsonLineLogger } from './json-logger.ts';
+import { writeReferenceFidelity } from './reference-fidelity.ts';
 import { RENDER_OPTION_SPEC, RENDER_OPTION_USAGE, renderOptionsFromArgs } from './render-args.ts';
 import { summarizeManifest } from './summarize-manifest.ts';
 
@@ -26,6 +27,8 @@ JSON log lines on stderr; the last stderr line of a failure is the reason, also 
 options:
   --source <s3-uri>       the GLB
   --out <s3-uri>          output prefix (a trailing slash is added when missing)
+  --references <s3-uri>   reference photos (a prefix in the --out bucket): after the turntable, scores
+                          each photo against its best frame and writes fidelity.json (QA evidence)
 ${RENDER_OPTION_USAGE}
 
 exit status: 0 rendered; 2 bad usage or options; 3 GLB not found; 4 GLB unreadable;
@@ -42,12 +45,14 @@ export const command: CliCommand = {
       ...RENDER_OPTION_SPEC,
       source: { type: 'string' },
       out: { type: 'string' },
+      references: { type: 'string' },
     });
     if (args.positionals.length > 0)
       throw new UsageError(`unexpected arguments: ${args.positionals.join(' ')}`);
     const source = s3Option(requiredOption(args, 'source'), 'source');
     const out = s3Option(requiredOption(args, 'out'), 'out');
     const prefix = out.key === '' || out.key.endsWith('/') ? out.key : `${out.key}/`;
+    const references = referencesOption(args.values.references, out.bucket);
     const options = renderOptionsFromArgs(args);
     const log = jsonLineLogger(io.stderr, args.values.verbose === true);
     const metrics = startJobMetrics();
@@ -62,11 +67,20 @@ export const command: CliCommand = {
       const bytes = await readObject(client, source.bucket, source.key);
       const sourceUri = `s3://${source.bucket}/${source.key}`;
       log.info({ source: sourceUri, bytes: bytes.byteLength }, 'Downloaded model');
-      const manifest = await renderTurntable({ bytes, uri: sourceUri }, s3Sink(client, out.bucket, prefix), {
-        ...options,
-        log,
-      });
+      const sink = s3Sink(client, out.bucket, prefix);
+      const manifest = await renderTurntable({ bytes, uri: sourceUri }, sink, { ...options, log });
       io.stdout(`${summarizeManifest(manifest, `s3://${out.bucket}/${prefix}`)}\n`);
+      if (references !== undefined) {
+        const uri = await writeReferenceFidelity({
+          client,
+          bucket: out.bucket,
+          rendersPrefix: prefix,
+          referencesPrefix: references,
+          sink,
+          log,
+        });
+        io.stdout(`reference fidelity: ${uri}\n`);
+      }
       return 0;
     } catch (error) {
       // What the operator shows as the RenderJob's failure: the pod's termination message.
@@ -93,6 +107,18 @@ function s3Option(value: string, name: string) {
   } catch (error) {
     throw new UsageError(`--${name}: ${(error as Error).message}`);
   }
+}
+
+/** The `--references` prefix (ending with `/`), which must be in the output's bucket. */
+function referencesOption(value: unknown, bucket: string): string | undefined {
+  if (value === undefined) return undefined;
+  const uri = s3Option(String(value), 'references');
+  if (uri.bucket !== bucket) {
+    throw new UsageError(
+      `--references: the photos must be in the output's bucket ${bucket}, not ${uri.bucket}`,
+    );
+  }
+  return uri.key === '' || uri.key.endsWith('/') ? uri.key : `${uri.key}/`;
 }
 
 async function readObject(client: S3Client, bucket: string, key: string): Promise<Uint8Array> {
