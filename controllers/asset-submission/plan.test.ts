@@ -316,7 +316,9 @@ describe('assessSubmission', () => {
       }),
       config,
     );
-    expect(withUsdz.published?.usdzUrl).toBe('https://cdn.example.test/assets/B0CHAIR001/versions/1/model.usdz');
+    expect(withUsdz.published?.usdzUrl).toBe(
+      'https://cdn.example.test/assets/B0CHAIR001/versions/1/model.usdz',
+    );
     const promoted = assetSubmission()
       .withStatus(computeSubmissionStatus(validated, withUsdz, NOW))
       .build();
@@ -327,7 +329,12 @@ describe('assessSubmission', () => {
     expect(later.phase).toBe('Published');
     expect(later.published?.usdzUrl).toBe(withUsdz.published?.usdzUrl);
     const without = assessSubmission(
-      observed({ submission: validated, review: approvedReview, storage: storage(1, [1]), renderJob: rendered }),
+      observed({
+        submission: validated,
+        review: approvedReview,
+        storage: storage(1, [1]),
+        renderJob: rendered,
+      }),
       config,
     );
     expect(without.published).not.toHaveProperty('usdzUrl');
