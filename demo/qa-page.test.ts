@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { grantReviewerAccess, tokenKubeconfig } from '../dev/reviewer-access.ts';
 import { assessDelivery } from '../lib/fidelity/assess-delivery.ts';
@@ -131,6 +132,8 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
     expect(await page.locator('#references img').count()).toBe(2);
     expect(await page.locator('#findings').textContent()).toContain('TEXTURE_DARK_BASE_COLOR');
     expect(await page.locator('#frames-note').textContent()).toContain('not rendered yet');
+    // No render yet, no poster.
+    expect(await page.locator('#poster-block').isVisible()).toBe(false);
     await page.close();
   }, 240_000);
 
@@ -149,7 +152,19 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
       frames: [{ index: 0, angleDeg: 0, bytes: frame }],
     });
     expect(fidelity.references[0]?.verdict).toBe('Match');
-    await writeReviewStatus(admin, namespace, 'lamp-qa-r1', { fidelity });
+    // The candidate's poster, as its render wrote it: shown beside the photos.
+    const poster = await sharp(frame).resize(256, 256).webp().toBuffer();
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: keys.poster, Body: poster }));
+    await writeReviewStatus(admin, namespace, 'lamp-qa-r1', {
+      fidelity,
+      render: {
+        renderJob: 'lamp-render-r1',
+        framesRendered: 1,
+        format: 'png',
+        posterUri: `s3://${bucket}/${keys.poster}`,
+        framesPrefix: `s3://${bucket}/${keys.framesPrefix}`,
+      },
+    });
     const page = await browser.context.newPage();
     await page.goto(`${pages.url}/qa/#lamp-qa-r1`);
     const card = page.locator('.fidelity-card[data-reference="references/Mixer-0.jpg"]');
@@ -170,6 +185,15 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
     });
     expect(overlay.product).toBeGreaterThan(0.2);
     expect(overlay.disagree).toBeLessThan(0.1);
+    await expect
+      .poll(() =>
+        page.locator('#poster').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
+      )
+      .toBe(256);
+    expect(await page.locator('#poster-block').isVisible()).toBe(true);
+    expect(await page.locator('#poster').getAttribute('src')).toMatch(
+      /B0LAMP0001\/versions\/1\/renders\/poster\.webp$/,
+    );
     await page.close();
   }, 240_000);
 

@@ -266,6 +266,16 @@ async function showReview(name) {
   const candidate = $('candidate');
   if (files.glbUrl) candidate.src = files.glbUrl;
   else candidate.removeAttribute('src');
+  // The poster approval publishes: also what the viewer shows while the model loads.
+  const poster = $('poster');
+  if (files.posterUrl) {
+    poster.src = files.posterUrl;
+    candidate.poster = files.posterUrl;
+  } else {
+    poster.removeAttribute('src');
+    candidate.removeAttribute('poster');
+  }
+  $('poster-block').hidden = !files.posterUrl;
   $('references').replaceChildren(
     ...files.references.map((src, index) =>
       element('img', { src, alt: `Reference photo ${index + 1}`, loading: 'lazy' }),
