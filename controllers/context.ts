@@ -7,6 +7,7 @@ import type { KubeClient } from '../lib/kube/client.ts';
 import type { Clock } from '../lib/kube/clock.ts';
 import type { KubeLogger } from '../lib/kube/logger.ts';
 import type { ControllerConfig } from './config.ts';
+import type { PodView } from './job-pods.ts';
 import type { AssetSubmission, Job, QAReview, RenderJob } from './resources.ts';
 
 export type { ControllerConfig, JobTemplateConfig } from './config.ts';
@@ -24,6 +25,11 @@ export interface ObjectCache {
   /** Cached RenderJobs not yet Succeeded or Failed, from an index (cheap whatever the catalogue's size). */
   unfinishedRenderJobs(): RenderJob[];
   job(namespace: string, name: string): Job | undefined;
+  /**
+   * Cached pods of `job`, found by the Job controller's uid label. Only pods labelled as managed by SHAZAM
+   * are cached, and only the fields {@link PodView} names.
+   */
+  jobPods(job: Job): readonly PodView[];
 }
 
 /** Records Kubernetes Events on objects. */

@@ -118,8 +118,19 @@ function newestFirst(pods: readonly PodView[]): PodView[] {
   );
 }
 
-/** The pods of `job`, found by the Job controller's uid label. */
-export async function readJobPods(ctx: Context, job: Job): Promise<PodView[]> {
+/**
+ * The pods of `job` as the operator's pod cache holds them (pods labelled as SHAZAM's, indexed by the Job
+ * controller's uid label): no request while a Job runs, however often its owner is reconciled.
+ */
+export function cachedJobPods(ctx: Context, job: Job): readonly PodView[] {
+  return ctx.cache.jobPods(job);
+}
+
+/**
+ * The pods of `job` read from the apiserver, found by the Job controller's uid label: for the one moment the
+ * cache may not say it yet (see {@link jobPodsSayingWhy}).
+ */
+export async function listJobPods(ctx: Context, job: Job): Promise<PodView[]> {
   const uid = job.metadata.uid;
   if (!uid) return [];
   const pods = await ctx.kube.list<PodView & { metadata: object }>(RESOURCES.pod, {
@@ -129,7 +140,22 @@ export async function readJobPods(ctx: Context, job: Job): Promise<PodView[]> {
   return pods.items;
 }
 
+/**
+ * The pods of `job` from the cache; for a failed Job whose cached pods say no failure, read once from the
+ * apiserver.
+ *
+ * Why: the Job's `Failed` condition and its pod's terminated state arrive through two watches, in either
+ * order. The Job controller writes `Failed` only after it saw the pod fail, so the apiserver already has the
+ * pod's reason; the cache may be a step behind. Reading once there keeps the reason in a status that is
+ * never written again (a failed render is settled).
+ */
+export async function jobPodsSayingWhy(ctx: Context, job: Job, failed: boolean): Promise<readonly PodView[]> {
+  const cached = cachedJobPods(ctx, job);
+  if (!failed || podFailure(cached) !== undefined) return cached;
+  return listJobPods(ctx, job);
+}
+
 /** Reads the pods of `job` and says why they failed. */
 export async function readPodFailure(ctx: Context, job: Job): Promise<PodFailure | undefined> {
-  return podFailure(await readJobPods(ctx, job));
+  return podFailure(await jobPodsSayingWhy(ctx, job, true));
 }

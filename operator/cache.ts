@@ -1,11 +1,12 @@
 /**
  * The controllers' {@link ObjectCache} over the operator's informers, with the indexes event mapping
- * and observation need: submissions by ASIN, QAReviews by the submission they name, and the unfinished
- * RenderJobs (so no reconcile scans every cached object).
+ * and observation need: submissions by ASIN, QAReviews by the submission they name, the unfinished
+ * RenderJobs and the pods of each Job (so no reconcile scans every cached object or lists pods).
  */
 
 import type { ObjectCache } from '../controllers/context.ts';
 import type { WatchedObjects } from '../controllers/controller.ts';
+import { JOB_CONTROLLER_UID_LABEL, type PodView } from '../controllers/job-pods.ts';
 import type { AssetSubmission, Job, QAReview, RenderJob } from '../controllers/resources.ts';
 import {
   type CacheTransform,
@@ -15,8 +16,23 @@ import {
 } from '../lib/kube/cache-transform.ts';
 import { type Informer, objectKey } from '../lib/kube/informer.ts';
 
-/** The informers the operator runs, one per watched source. */
-export type OperatorInformers = { [S in keyof WatchedObjects]: Informer<WatchedObjects[S]> };
+/** A pod as the operator caches it: {@link PodView} with the metadata the informer and the index need. */
+export interface CachedPod extends PodView {
+  metadata: PodView['metadata'] & {
+    namespace: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+  };
+}
+
+/**
+ * The informers the operator runs: one per watched source, and the pods of SHAZAM's Jobs, which only
+ * observation reads (no controller is triggered by a pod).
+ */
+export type OperatorInformers = WatchedInformers & { Pod: Informer<CachedPod> };
+
+/** The informers of the watched sources, one per key of {@link WatchedObjects}. */
+export type WatchedInformers = { [S in keyof WatchedObjects]: Informer<WatchedObjects[S]> };
 
 /** The annotation domains the controllers read (`pipeline.shazam.dev/takes-over`); others are not cached. */
 export const READ_ANNOTATION_DOMAINS = ['shazam.dev'] as const;
@@ -55,16 +71,82 @@ export function slimJob(job: Job): Job {
   };
 }
 
+type ContainerState = NonNullable<NonNullable<PodView['status']>['containerStatuses']>[number]['state'];
+
+function slimContainerState(state: ContainerState): ContainerState {
+  if (!state) return undefined;
+  const { terminated, waiting } = state;
+  if (terminated) {
+    const { exitCode, reason, message, signal } = terminated;
+    return { terminated: { exitCode, reason, message, signal } };
+  }
+  if (waiting) return { waiting: { reason: waiting.reason, message: waiting.message } };
+  // Running: nothing in it is read, but its presence says the container neither waits nor ended.
+  return {};
+}
+
+/**
+ * What the operator caches of a pod: what {@link podFailure} and {@link podPlacement} read (node name,
+ * phase, reason and message, the `PodScheduled` condition, each container's terminated or waiting state)
+ * and the Job controller's uid label it is indexed by. The spec (the Job's pod template again), the other
+ * labels, annotations and `managedFields` are dropped.
+ */
+export function slimPod(pod: CachedPod): CachedPod {
+  const { name, namespace, resourceVersion, creationTimestamp, labels } = pod.metadata;
+  const uid = labels?.[JOB_CONTROLLER_UID_LABEL];
+  const status = pod.status;
+  const scheduled = status?.conditions?.find((condition) => condition.type === 'PodScheduled');
+  return {
+    metadata: {
+      name,
+      namespace,
+      resourceVersion,
+      creationTimestamp,
+      ...(uid === undefined ? {} : { labels: { [JOB_CONTROLLER_UID_LABEL]: uid } }),
+    },
+    ...(pod.spec?.nodeName ? { spec: { nodeName: pod.spec.nodeName } } : {}),
+    ...(status
+      ? {
+          status: {
+            phase: status.phase,
+            reason: status.reason,
+            message: status.message,
+            ...(scheduled
+              ? {
+                  conditions: [
+                    {
+                      type: scheduled.type,
+                      status: scheduled.status,
+                      reason: scheduled.reason,
+                      message: scheduled.message,
+                    },
+                  ],
+                }
+              : {}),
+            containerStatuses: status.containerStatuses?.map((container) => ({
+              name: container.name,
+              state: slimContainerState(container.state),
+              lastState: slimContainerState(container.lastState),
+            })),
+          },
+        }
+      : {}),
+  };
+}
+
 /**
  * The cache transform of each informer. The SHAZAM kinds keep spec and status whole (the controllers diff
  * their status against the cached one) and lose `managedFields` and annotations outside
  * {@link READ_ANNOTATION_DOMAINS}; Jobs keep only what {@link slimJob} keeps.
  */
-export const OPERATOR_TRANSFORMS: { [S in keyof WatchedObjects]: CacheTransform<WatchedObjects[S]> } = {
+export const OPERATOR_TRANSFORMS: { [S in keyof WatchedObjects]: CacheTransform<WatchedObjects[S]> } & {
+  Pod: CacheTransform<CachedPod>;
+} = {
   AssetSubmission: keepAnnotationsOf(READ_ANNOTATION_DOMAINS),
   QAReview: keepAnnotationsOf(READ_ANNOTATION_DOMAINS),
   RenderJob: keepAnnotationsOf(READ_ANNOTATION_DOMAINS),
   Job: slimJob,
+  Pod: slimPod,
 };
 
 /**
@@ -96,6 +178,15 @@ export function cacheFromInformers(informers: OperatorInformers): ObjectCache {
   informers.RenderJob.on('add', indexRenderJob);
   informers.RenderJob.on('update', indexRenderJob);
   informers.RenderJob.on('delete', (renderJob) => unfinished.delete(objectKey(renderJob)));
+  const podsByJob = new KeyIndex();
+  const indexPod = (pod: CachedPod) => {
+    const uid = pod.metadata.labels?.[JOB_CONTROLLER_UID_LABEL];
+    if (uid === undefined) podsByJob.remove(objectKey(pod));
+    else podsByJob.set(objectKey(pod), `${pod.metadata.namespace}/${uid}`);
+  };
+  informers.Pod.on('add', indexPod);
+  informers.Pod.on('update', indexPod);
+  informers.Pod.on('delete', (pod) => podsByJob.remove(objectKey(pod)));
   const lookup = <T extends { metadata: { name: string } }>(informer: Informer<T>, keys: string[]): T[] =>
     keys.flatMap((key) => {
       const slash = key.indexOf('/');
@@ -112,6 +203,10 @@ export function cacheFromInformers(informers: OperatorInformers): ObjectCache {
     renderJob: (namespace, name) => informers.RenderJob.get(namespace, name),
     unfinishedRenderJobs: () => lookup(informers.RenderJob, [...unfinished]),
     job: (namespace, name) => informers.Job.get(namespace, name),
+    jobPods: (job) =>
+      job.metadata.uid
+        ? lookup(informers.Pod, podsByJob.keys(`${job.metadata.namespace}/${job.metadata.uid}`))
+        : [],
   };
 }
 

@@ -22,7 +22,13 @@ import { createLeaderElector, type LeaderElector } from '../lib/kube/leader-elec
 import type { KubeLogger } from '../lib/kube/logger.ts';
 import { WorkQueue } from '../lib/kube/work-queue.ts';
 import { createS3Client, instrumentS3Client } from '../lib/storage/s3-client.ts';
-import { cacheFromInformers, OPERATOR_TRANSFORMS, type OperatorInformers } from './cache.ts';
+import {
+  type CachedPod,
+  cacheFromInformers,
+  OPERATOR_TRANSFORMS,
+  type OperatorInformers,
+  type WatchedInformers,
+} from './cache.ts';
 import type { OperatorConfig } from './config.ts';
 import { type HttpEndpoints, startHttpEndpoints } from './http.ts';
 import { createOperatorMetrics, type OperatorMetrics } from './metrics.ts';
@@ -124,6 +130,14 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
       resyncMs: 0,
       transform: OPERATOR_TRANSFORMS.Job,
     }),
+    // Only the pods of SHAZAM's Jobs (the Job template's managed-by label), read by observation.
+    Pod: createInformer<CachedPod>({
+      ...common,
+      ...RESOURCES.pod,
+      labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
+      resyncMs: 0,
+      transform: OPERATOR_TRANSFORMS.Pod,
+    }),
   };
   // The cache's indexes register their handlers first, so event mapping reads them current.
   const cache = cacheFromInformers(informers);
@@ -197,7 +211,8 @@ export async function startOperator(options: StartOperatorOptions): Promise<Oper
     source: S,
     keys: (object: WatchedObjects[S], c: typeof cache) => string[],
   ): void {
-    const informer: Informer<WatchedObjects[S]> = informers[source];
+    const watched: WatchedInformers = informers;
+    const informer: Informer<WatchedObjects[S]> = watched[source];
     const handler = (object: WatchedObjects[S]) => {
       for (const key of keys(object, cache)) queues?.[kind].add(key);
     };

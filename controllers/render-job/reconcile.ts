@@ -7,7 +7,7 @@ import { findCondition, patchStatusIfChanged, withFailedStatus } from '../../lib
 import { parseS3Uri } from '../../lib/storage/s3-uri.ts';
 import { executeActions } from '../actions.ts';
 import type { Context, ReconcileResult } from '../context.ts';
-import { podFailure, podPlacement, readJobPods } from '../job-pods.ts';
+import { jobPodsSayingWhy, podFailure, podPlacement } from '../job-pods.ts';
 import { renderJobJobName } from '../names.ts';
 import { ControllerError } from '../reasons.ts';
 import { jobState, RESOURCES, type RenderJob, type RenderJobStatus } from '../resources.ts';
@@ -61,10 +61,12 @@ export async function reconcileRenderJob(
       manifest = { state: 'invalid', message: error.message };
     }
   }
-  // Where the pod runs or why no node takes it, and why it failed: only the pods say.
+  // Where the pod runs or why no node takes it, and why it failed: only the pods say. They come from the
+  // pod cache, so a render waiting for a node is re-checked without a request.
   let pods: PodsObservation | undefined;
-  if (job && !renderSettled(renderJob) && jobState(job).state !== 'Succeeded') {
-    const items = await readJobPods(ctx, job);
+  const state = job ? jobState(job).state : undefined;
+  if (job && !renderSettled(renderJob) && state !== 'Succeeded') {
+    const items = await jobPodsSayingWhy(ctx, job, state === 'Failed');
     pods = { placement: podPlacement(items), failure: podFailure(items) };
   }
   const now = new Date(ctx.clock.now()).toISOString();

@@ -228,6 +228,7 @@ describe('the operator ServiceAccount', () => {
     ),
     ['get pods (why a Job failed)', () => inPipeline('get', '', 'pods')],
     ['list pods (why a Job failed)', () => inPipeline('list', '', 'pods')],
+    ['watch pods (the pod cache of running Jobs)', () => inPipeline('watch', '', 'pods')],
     ['create core events', () => inPipeline('create', '', 'events')],
     ['patch core events', () => inPipeline('patch', '', 'events')],
     ['create events.k8s.io events', () => inPipeline('create', 'events.k8s.io', 'events')],
@@ -261,7 +262,6 @@ describe('the operator ServiceAccount', () => {
     ['patch jobs/status (the local job runner only)', () => inPipeline('patch', 'batch', 'jobs', 'status')],
     ['get secrets', () => inPipeline('get', '', 'secrets')],
     ['create pods', () => inPipeline('create', '', 'pods')],
-    ['watch pods', () => inPipeline('watch', '', 'pods')],
     ['get pods/log', () => inPipeline('get', '', 'pods', 'log')],
     ['delete events', () => inPipeline('delete', '', 'events')],
     [
