@@ -11,7 +11,9 @@
  * work, the minimum is the figure least distorted by someone else's load.
  *
  * Options (environment): BENCH_MODE (speed, the default; look: brightness and colour against model-viewer,
- * see render-look.ts; gpu: the GPU table, see render-gpu.ts), BENCH_FRAMES (default 8), BENCH_RESOLUTION
+ * see render-look.ts; reference: against the Mixer's 3D Commerce reference renders from the file's own
+ * cameras, see render-reference.ts, contact sheet at BENCH_SHEET, default docs/render-reference.webp; gpu: the
+ * GPU table, see render-gpu.ts), BENCH_FRAMES (default 8), BENCH_RESOLUTION
  * (1024; 512 for look), BENCH_REPEATS (2), BENCH_MODELS (comma list), CHROMIUM_PATH (default
  * /usr/bin/chromium), BENCH_SHEET (look: contact sheet path, docs/render-look.webp), BENCH_LOOK_JSON (look:
  * write model-viewer's figures there).
@@ -32,6 +34,7 @@ import {
 } from '../render-job/test-support/material-models.ts';
 import { benchGpu } from './render-gpu.ts';
 import { compareLooks, type LookModel } from './render-look.ts';
+import { compareWithReferences } from './render-reference.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const MODELS_DIR = join(ROOT, 'test/fixtures/models');
@@ -352,8 +355,44 @@ function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
+/**
+ * BENCH_MODE=reference: the Mixer rendered from each of its own cameras against the Khronos 3D Commerce
+ * reference render from that camera (product brightness, mean RGB, silhouette IoU), and a contact sheet.
+ */
+async function mainReference(): Promise<void> {
+  const path = join(MODELS_DIR, FIXTURES.Mixer!);
+  const gpu = await createGpuContext({ allowSoftware: true });
+  try {
+    const started = performance.now();
+    const rows = await compareWithReferences({
+      gpu,
+      model: { name: 'Mixer', bytes: await readFile(path), path },
+      references: [0, 1, 2].map((k) => ({
+        camera: `camera${k}`,
+        path: join(MODELS_DIR, `Mixer/rr-Mixer-${k}.png`),
+      })),
+      sheetPath: process.env.BENCH_SHEET ?? join(ROOT, 'docs/render-reference.webp'),
+    });
+    const rgb = (value: [number, number, number]) => value.map((c) => Math.round(c * 255)).join('/');
+    console.log(
+      [
+        '',
+        `Mixer from its own cameras on white against the 3D Commerce reference renders; product = not white (each channel ≥ 254 is background) in both; adapter ${gpu.summary.description || gpu.summary.device}; ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        `${'camera'.padEnd(9)}${'size'.padStart(6)}${'brightness ours / ref'.padStart(23)}${'ratio'.padStart(8)}${'mean RGB ours'.padStart(16)}${'mean RGB ref'.padStart(15)}${'max RGB Δ'.padStart(11)}${'IoU'.padStart(8)}${'only ours / ref'.padStart(17)}`,
+        ...rows.map(
+          (row) =>
+            `${row.camera.padEnd(9)}${(row.resolution ? String(row.resolution) : '').padStart(6)}${`${row.ours.brightness.toFixed(3)} / ${row.reference.brightness.toFixed(3)}`.padStart(23)}${row.difference.brightnessRatio.toFixed(3).padStart(8)}${rgb(row.ours.meanRgb).padStart(16)}${rgb(row.reference.meanRgb).padStart(15)}${`${(row.difference.colourDifference * 100).toFixed(1)}%`.padStart(11)}${row.silhouetteIoU.toFixed(4).padStart(8)}${`${row.onlyOurs} / ${row.onlyReference}`.padStart(17)}`,
+        ),
+      ].join('\n'),
+    );
+  } finally {
+    gpu.destroy();
+  }
+}
+
 const mode = process.env.BENCH_MODE ?? 'speed';
 if (mode === 'look') await mainLook();
+else if (mode === 'reference') await mainReference();
 else if (mode === 'gpu') await benchGpu(ROOT, FIXTURES);
 else if (mode === 'speed') await main();
-else throw new Error(`BENCH_MODE must be speed, look or gpu, got ${mode}`);
+else throw new Error(`BENCH_MODE must be speed, look, reference or gpu, got ${mode}`);

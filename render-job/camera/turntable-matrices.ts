@@ -3,10 +3,11 @@ import { lookAt, multiply, rotationYAbout } from './mat4.ts';
 
 /**
  * The projection × view matrix of a turntable camera (WebGPU clip space, depth 0..1) and the model matrix
- * of frame angle `angleDeg`.
+ * of frame angle `angleDeg`. Any camera of that shape renders through it: a glTF camera node's view
+ * (`gltf-camera.ts`) at angle 0.
  */
 export function turntableMatrices(
-  camera: TurntableCamera,
+  camera: Pick<TurntableCamera, 'eye' | 'target' | 'up' | 'frustum' | 'near' | 'far' | 'axisOrigin'>,
   angleDeg: number,
 ): { viewProjection: Float32Array; model: Float32Array } {
   const { left, right, bottom, top } = camera.frustum;

@@ -26,16 +26,29 @@ export interface RegionStats {
  * ```
  */
 export function productRegionStats(rgba: Uint8Array, minAlpha = 250): RegionStats {
+  const mask = new Uint8Array(rgba.length / 4);
+  for (let i = 0; i < mask.length; i++) mask[i] = rgba[i * 4 + 3]! >= minAlpha ? 1 : 0;
+  return maskedRegionStats(rgba, mask);
+}
+
+/**
+ * Statistics of the pixels of `rgba` where `mask` is 1: the product region of an opaque frame, told apart
+ * from its background by `look/background-mask.ts`.
+ */
+export function maskedRegionStats(rgba: Uint8Array, mask: Uint8Array): RegionStats {
+  if (mask.length * 4 !== rgba.length) {
+    throw new Error(`mask of ${mask.length} pixels for an image of ${rgba.length / 4}`);
+  }
   let pixels = 0;
   let r = 0;
   let g = 0;
   let b = 0;
-  for (let i = 0; i < rgba.length; i += 4) {
-    if (rgba[i + 3]! < minAlpha) continue;
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] !== 1) continue;
     pixels++;
-    r += rgba[i]!;
-    g += rgba[i + 1]!;
-    b += rgba[i + 2]!;
+    r += rgba[i * 4]!;
+    g += rgba[i * 4 + 1]!;
+    b += rgba[i * 4 + 2]!;
   }
   const scale = pixels > 0 ? 1 / (pixels * 255) : 0;
   const meanRgb: [number, number, number] = [r * scale, g * scale, b * scale];
