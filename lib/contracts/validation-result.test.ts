@@ -68,6 +68,29 @@ describe('parseValidationResult', () => {
     ['eleven findings', { findings: Array(11).fill(failed().findings[0]) }, '/findings'],
     ['Passed without a version', { verdict: 'Passed' }, 'version'],
     ['unknown field', { extra: 1 }, 'additional'],
+    // Only a version can be a repaired candidate.
+    [
+      'a repair on a failed verdict',
+      {
+        repair: {
+          source: { errors: 1, codes: ['CLEANUP_ORIGIN'], reportUri: 's3://b/r.json' },
+          changes: [{ fix: 'recenter', summary: 'Moved the model.' }],
+          provenanceUri: 's3://b/repair.json',
+        },
+      },
+      '/verdict',
+    ],
+    [
+      'a repair that changed nothing',
+      {
+        repair: {
+          source: { errors: 1, codes: ['CLEANUP_ORIGIN'], reportUri: 's3://b/r.json' },
+          changes: [],
+          provenanceUri: 's3://b/repair.json',
+        },
+      },
+      '/repair/changes',
+    ],
   ])('rejects a result with %s', (_what, patch, pointer) => {
     expect(() => parseValidationResult({ ...failed(), ...patch })).toThrow(ValidationResultError);
     expect(() => parseValidationResult({ ...failed(), ...patch })).toThrow(pointer);

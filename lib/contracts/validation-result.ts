@@ -74,6 +74,22 @@ export interface IngestedVersion {
   arModelBytes?: number;
 }
 
+/** Most repair changes a compact result lists. */
+export const MAX_REPAIR_CHANGES = 8;
+
+/**
+ * A delivery that failed on findings with a mechanical fix, and passed once repaired: the version is the
+ * repaired candidate, never the artist's bytes changed (validation/repair/).
+ */
+export interface RepairSummary {
+  /** The artist's delivery as it failed: its error codes (first ones) and the full report. */
+  source: { errors: number; codes: string[]; reportUri: string };
+  /** What the repair changed, in order (≤ {@link MAX_REPAIR_CHANGES}). */
+  changes: { fix: string; summary: string }[];
+  /** `s3://` URI of `repair.json` in the version: source, every change with before/after figures. */
+  provenanceUri: string;
+}
+
 /** The compact validation result. */
 export interface ValidationResult {
   apiVersion: typeof VALIDATION_RESULT_API_VERSION;
@@ -93,6 +109,8 @@ export interface ValidationResult {
   /** `s3://` URI of the full report: `versions/<rev>/validation.json` on a pass, the `.report.json` beside the result on a failure. */
   reportUri?: string;
   version?: IngestedVersion;
+  /** Present when the version is a repaired candidate of a delivery that failed (verdict Passed then). */
+  repair?: RepairSummary;
   /** RFC 3339 time the verdict was reached. */
   completedAt: string;
   /** Versions of the tools that reached the verdict. */
@@ -192,6 +210,42 @@ export const VALIDATION_RESULT_SCHEMA = {
         arModelBytes: { type: 'integer', minimum: 0 },
       },
     },
+    repair: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['source', 'changes', 'provenanceUri'],
+      properties: {
+        source: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['errors', 'codes', 'reportUri'],
+          properties: {
+            errors: { type: 'integer', minimum: 1 },
+            codes: {
+              type: 'array',
+              maxItems: MAX_COMPACT_FINDINGS,
+              items: { type: 'string', pattern: '^[A-Z][A-Z0-9_]{1,79}$' },
+            },
+            reportUri: { type: 'string', pattern: '^s3://' },
+          },
+        },
+        changes: {
+          type: 'array',
+          minItems: 1,
+          maxItems: MAX_REPAIR_CHANGES,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['fix', 'summary'],
+            properties: {
+              fix: { type: 'string', pattern: '^[a-z][a-z-]{1,39}$' },
+              summary: { type: 'string', maxLength: 300 },
+            },
+          },
+        },
+        provenanceUri: { type: 'string', pattern: '^s3://' },
+      },
+    },
     completedAt: {
       type: 'string',
       pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$',
@@ -210,6 +264,12 @@ export const VALIDATION_RESULT_SCHEMA = {
       // biome-ignore lint/suspicious/noThenProperty: `then` is the JSON-schema keyword, not a thenable
       then: { required: ['version', 'reportUri'] },
       else: { not: { required: ['version'] } },
+    },
+    // Only a version can be a repaired candidate.
+    {
+      if: { required: ['repair'] },
+      // biome-ignore lint/suspicious/noThenProperty: `then` is the JSON-schema keyword, not a thenable
+      then: { properties: { verdict: { const: 'Passed' } } },
     },
   ],
 } as const;

@@ -61,6 +61,8 @@ export interface VersionKeys {
   arModel: string;
   referencesPrefix: string;
   report: string;
+  /** `repair.json`: present only in a repaired candidate, naming its source delivery and every change. */
+  repairProvenance: string;
   complete: string;
   rendersPrefix: string;
   framesPrefix: string;
@@ -80,6 +82,7 @@ export function versionKeys(asin: string, revision: number): VersionKeys {
     arModel: `${prefix}model.usdz`,
     referencesPrefix: `${prefix}references/`,
     report: `${prefix}validation.json`,
+    repairProvenance: `${prefix}repair.json`,
     complete: `${prefix}complete.json`,
     rendersPrefix,
     framesPrefix: `${rendersPrefix}360/`,
@@ -87,14 +90,6 @@ export function versionKeys(asin: string, revision: number): VersionKeys {
     renderManifest: `${rendersPrefix}manifest.json`,
     descriptors: `${rendersPrefix}descriptors.json`,
   };
-}
-
-/**
- * Key prefix of the repaired candidate of revision `revision` (ends with a slash): beside the artist's
- * version, never inside it, so the delivery's own objects are never touched.
- */
-export function repairedPrefix(asin: string, revision: number): string {
-  return `${assetPrefix(asin)}repaired/r${revision}/`;
 }
 
 /**

@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Document } from '@gltf-transform/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { parseValidationResult, type ValidationResult } from '../../lib/contracts/validation-result.ts';
@@ -18,6 +19,7 @@ import { checkUsdzPackage } from '../../lib/usdz/usdz-package.ts';
 import { createBucket, s3Client, s3Config } from '../../test/harness/index.ts';
 import { buildTestZip, type TestZipEntry } from '../../test/support/validation/test-zip.ts';
 import { DEFAULT_POLICY } from '../policy/policy.ts';
+import type { RepairProvenance } from '../repair/provenance.ts';
 import { toCompactResult, type ValidationReport } from '../report/report.ts';
 import { runValidationJob } from '../run-validation-job.ts';
 
@@ -238,6 +240,126 @@ describe('shazam validate-job against a real S3 server', () => {
       recording.destroy();
     }
     expect(written).toEqual([reportKey, resultKey]);
+    expect(await listKeys(s3, assets, versionKeys(ASIN, revision).prefix)).toEqual([]);
+  });
+
+  /** The example delivery as revision `revision`, its model damaged by `damage`. */
+  async function damagedDelivery(revision: number, damage: (document: Document) => void) {
+    const io = await createGltfIO();
+    const entries = await folderEntries(example);
+    let model = new Uint8Array();
+    const damaged = await Promise.all(
+      entries.map(async (entry) => {
+        if (entry.name === 'manifest.yaml') {
+          return {
+            ...entry,
+            data: Buffer.from(String(entry.data).replace('revision: 1', `revision: ${revision}`)),
+          };
+        }
+        if (typeof entry.name !== 'string' || !entry.name.endsWith('.glb') || !entry.data) return entry;
+        const document = await io.readBinary(new Uint8Array(entry.data));
+        damage(document);
+        model = await io.writeBinary(document);
+        return { ...entry, data: Buffer.from(model) };
+      }),
+    );
+    const zip = buildTestZip(damaged);
+    return { zip, zipSha: sha256(zip), model };
+  }
+
+  /** Modelled in centimetres and 3 m beside the origin: two errors, each with a mechanical fix. */
+  const centimetresOffOrigin = (document: Document) => {
+    for (const node of document.getRoot().getDefaultScene()!.listChildren()) {
+      node.setScale(node.getScale().map((value) => value * 100) as [number, number, number]);
+      const [x, y, z] = node.getTranslation().map((value) => value * 100);
+      node.setTranslation([x! + 300, y!, z!]);
+    }
+  };
+
+  it('makes a repaired candidate of a delivery that fails on fixable findings, never changing the artist’s', async () => {
+    const revision = 6;
+    const {
+      zip: delivery,
+      zipSha: deliverySha,
+      model,
+    } = await damagedDelivery(revision, centimetresOffOrigin);
+    const uri = await upload(revision, delivery);
+    const run = io();
+    expect(await main(jobArgs(revision, deliverySha, uri), run.io)).toBe(0);
+    expect(run.out.stdout).toMatch(
+      /The delivery failed \(.*CLEANUP_SCALE.*\); its repaired candidate passed: Scaled the model by 0\.01/,
+    );
+
+    const keys = versionKeys(ASIN, revision);
+    const result = parseValidationResult(
+      await getJson(s3, assets, validationResultKey(ASIN, revision, deliverySha)),
+    );
+    expect(result.verdict).toBe('Passed');
+    expect(result.errors).toBe(0);
+    expect(result.version?.prefix).toBe(keys.prefix);
+    expect(result.repair?.source.codes).toEqual(expect.arrayContaining(['CLEANUP_SCALE', 'CLEANUP_ORIGIN']));
+    expect(result.repair?.changes.map((change) => change.fix)).toEqual(['unit-scale', 'recenter']);
+    expect(result.repair?.provenanceUri).toBe(`s3://${assets}/${keys.repairProvenance}`);
+
+    // The artist's failed report stays where a failure's report goes, with the errors it failed on.
+    const sourceReportKey = validationReportKey(ASIN, revision, deliverySha);
+    expect(result.repair?.source.reportUri).toBe(`s3://${assets}/${sourceReportKey}`);
+    const failed = (await getJson(s3, assets, sourceReportKey)) as ValidationReport;
+    expect(failed.verdict).toBe('Failed');
+    expect(failed.findings.map((item) => item.code)).toContain('CLEANUP_SCALE');
+
+    // The version is the candidate: the repaired model, the artist's photos, and where it came from.
+    expect(await listKeys(s3, assets, keys.prefix)).toEqual(
+      expect.arrayContaining([keys.model, keys.webModel, keys.arModel, keys.repairProvenance, keys.complete]),
+    );
+    const provenance = (await getJson(s3, assets, keys.repairProvenance)) as RepairProvenance;
+    const stored = await s3.send(new GetObjectCommand({ Bucket: assets, Key: keys.model }));
+    const storedModel = new Uint8Array(await stored.Body!.transformToByteArray());
+    expect(provenance.source).toMatchObject({ revision, sha256: deliverySha, model: `model/${ASIN}.glb` });
+    expect(provenance.source.modelSha256).toBe(sha256(model));
+    expect(provenance.sha256).toBe(sha256(storedModel));
+    expect(provenance.sha256).not.toBe(provenance.source.modelSha256);
+    expect(provenance.changes[0]).toMatchObject({ fix: 'unit-scale', after: expect.any(Object) });
+    const report = (await getJson(s3, assets, keys.report)) as ValidationReport & { repair?: unknown };
+    expect(report.verdict).toBe('Passed');
+    expect(report.repair).toEqual(provenance);
+
+    // The artist's delivery is as uploaded.
+    const original = await s3.send(
+      new GetObjectCommand({ Bucket: incoming, Key: incomingKey(ASIN, revision) }),
+    );
+    expect(sha256(new Uint8Array(await original.Body!.transformToByteArray()))).toBe(deliverySha);
+  });
+
+  it('makes no candidate when the policy allows no repair, or an error has none', async () => {
+    const revision = 7;
+    const { zip: delivery, zipSha: deliverySha } = await damagedDelivery(revision, centimetresOffOrigin);
+    await upload(revision, delivery);
+    const common = {
+      s3,
+      delivery: { bucket: incoming, key: incomingKey(ASIN, revision) },
+      sha256: deliverySha,
+      asin: ASIN,
+      revision,
+      stages: ['cleanup', 'uv', 'texturing'] as ValidationResult['stages'] extends Record<infer K, unknown>
+        ? K[]
+        : never,
+      assetsBucket: assets,
+      result: { bucket: assets, key: validationResultKey(ASIN, revision, deliverySha) },
+    };
+    const off = await runValidationJob({
+      ...common,
+      policy: { ...DEFAULT_POLICY, repair: { ...DEFAULT_POLICY.repair, allowed: [] } },
+    });
+    expect(off.result.verdict).toBe('Failed');
+    expect(off.result.repair).toBeUndefined();
+    expect(off.repairNote).toMatch(/^no repaired candidate: no repair answers .*CLEANUP_SCALE/);
+    const partly = await runValidationJob({
+      ...common,
+      policy: { ...DEFAULT_POLICY, repair: { ...DEFAULT_POLICY.repair, allowed: ['recenter'] } },
+    });
+    expect(partly.result.verdict).toBe('Failed');
+    expect(partly.repairNote).toBe('no repaired candidate: no repair answers CLEANUP_SCALE');
     expect(await listKeys(s3, assets, versionKeys(ASIN, revision).prefix)).toEqual([]);
   });
 

@@ -128,9 +128,16 @@ export const command: CliCommand = {
           ? outcome.result.version.modelBytes - outcome.result.version.webModelBytes
           : undefined,
         gltfValidator: outcome.result.tools.gltfValidator,
+        ...(outcome.repairNote ? { repair: outcome.repairNote } : {}),
         durationMs: Date.now() - started,
       });
       io.stdout(`${outcome.result.summary}\n`);
+      if (outcome.result.repair) {
+        io.stdout(
+          `The delivery failed (${outcome.result.repair.source.codes.join(', ')}); its repaired candidate passed: ` +
+            `${outcome.result.repair.changes.map((change) => change.summary).join(' ')}\n`,
+        );
+      }
       return 0;
     } catch (error) {
       log('error', 'Validation Job failed', {

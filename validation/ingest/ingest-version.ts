@@ -52,6 +52,8 @@ export interface IngestInput {
   /** Builds the USDZ for AR Quick Look from the web GLB; no USDZ is stored when absent or undefined. */
   buildArModel?: (webModel: Uint8Array) => Promise<Uint8Array | undefined>;
   references: DeliveryFile[];
+  /** `repair.json` of a repaired candidate (the version's model is then the repaired one). */
+  repairProvenance?: unknown;
   /** Serialises the full report once the version's keys are known. */
   renderReport: (version: IngestedVersion) => string;
   now?: () => Date;
@@ -110,6 +112,13 @@ export async function ingestVersion(input: IngestInput): Promise<IngestOutcome> 
       key: `${keys.referencesPrefix}${name}`,
       body: new Uint8Array(await readFile(reference.path)),
       contentType: 'image/jpeg',
+    });
+  }
+  if (input.repairProvenance !== undefined) {
+    objects.push({
+      key: keys.repairProvenance,
+      body: new TextEncoder().encode(`${JSON.stringify(input.repairProvenance, null, 2)}\n`),
+      contentType: 'application/json',
     });
   }
   objects.push({

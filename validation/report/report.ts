@@ -143,7 +143,7 @@ export function summarize(report: ValidationReport): string {
 export function toCompactResult(
   report: ValidationReport,
   sha256: string,
-  extra: Pick<ValidationResult, 'reportUri' | 'version'> = {},
+  extra: Pick<ValidationResult, 'reportUri' | 'version' | 'repair'> = {},
 ): ValidationResult {
   const findings: CompactFinding[] = report.findings
     .filter((item) => item.severity !== 'info')
@@ -176,6 +176,7 @@ export function toCompactResult(
   };
   if (extra.reportUri) result.reportUri = extra.reportUri;
   if (extra.version) result.version = extra.version;
+  if (extra.repair) result.repair = extra.repair;
   return result;
 }
 
