@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { parse as parseYaml } from 'yaml';
 
 const ROOT = join(import.meta.dirname, '..');
 const CACHE = join(ROOT, 'node_modules', '.cache', 'shazam-bench');
@@ -97,14 +98,36 @@ export async function etcdBytesInUse(url: string): Promise<number> {
   return Number(after.dbSizeInUse ?? after.dbSize);
 }
 
-/** Starts `shazam operator --config <configPath>` with `env`; stderr is passed through. */
+/**
+ * The `NODE_OPTIONS` the operator's Deployment gives its container (`manifests/base/operator/deployment.yaml`),
+ * so the benchmark runs it with the heap settings it has in a cluster; `BENCH_NODE_OPTIONS` overrides them.
+ */
+export function operatorNodeOptions(): string {
+  const override = process.env.BENCH_NODE_OPTIONS;
+  if (override !== undefined) return override;
+  const manifest = readFileSync(join(ROOT, 'manifests/base/operator/deployment.yaml'), 'utf8');
+  const deployment = parseYaml(manifest) as {
+    spec: {
+      template: { spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] } };
+    };
+  };
+  const container = deployment.spec.template.spec.containers.find((c) => c.name === 'operator');
+  const value = container?.env?.find((variable) => variable.name === 'NODE_OPTIONS')?.value;
+  if (value === undefined) throw new Error('the operator Deployment sets no NODE_OPTIONS');
+  return value;
+}
+
+/**
+ * Starts `shazam operator --config <configPath>` with `env` and the Deployment's `NODE_OPTIONS`
+ * ({@link operatorNodeOptions}); stderr is passed through.
+ */
 export async function spawnOperator(configPath: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const args =
     process.env.BENCH_OPERATOR === 'tsx'
       ? [join(ROOT, 'bin/shazam.js'), 'operator', '--config', configPath]
       : [await compileOperator(), '--config', configPath];
   return spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_OPTIONS: operatorNodeOptions(), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

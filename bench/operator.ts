@@ -44,6 +44,7 @@ import {
   etcdBytesInUse,
   etcdUrlOf,
   memoryOf,
+  operatorNodeOptions,
   spawnCommand,
   spawnOperator,
   stopProcess,
@@ -386,6 +387,7 @@ async function measure(n: number): Promise<void> {
       `N = ${n}${cutShort ? ` (cut short after ${seconds(TIMEOUT_MS)}: ${validatingDone} Validating)` : ''}`,
     );
     console.log(`  submissions created (setup, not timed):       ${seconds(createMs)}`);
+    console.log(`  operator NODE_OPTIONS (its Deployment's)      ${operatorNodeOptions() || '(none)'}`);
     console.log(
       `  operator: every validation Job created        ${seconds(jobsMs)}  (${(n / (jobsMs / 1000)).toFixed(0)} Jobs/s)`,
     );
