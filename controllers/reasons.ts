@@ -11,6 +11,7 @@ export const SubmissionReason = {
   ValidationPending: 'ValidationPending',
   ValidationRunning: 'ValidationRunning',
   ValidationPassed: 'ValidationPassed',
+  RepairedCandidatePassed: 'RepairedCandidatePassed',
   ValidationFailed: 'ValidationFailed',
   ValidationJobFailed: 'ValidationJobFailed',
   ValidationResultMissing: 'ValidationResultMissing',

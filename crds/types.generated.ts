@@ -159,6 +159,32 @@ export interface ValidationFinding {
   pointer?: string;
 }
 
+export interface AssetSubmissionStatusValidationRepairChanges {
+  /** The fix (repair.allowed in the policy), such as unit-scale, recenter or downsize-textures. */
+  fix: string;
+  /** The change in one sentence. */
+  summary: string;
+}
+
+/**
+ * Set when the delivery failed only on findings with a mechanical fix the policy allows: the version is a
+ * repaired candidate (never the artist's bytes changed), validated on its own. QA approves the repaired
+ * candidate or rejects both; the verdict and findings above are the candidate's.
+ */
+export interface AssetSubmissionStatusValidationRepair {
+  /** The error codes the artist's delivery failed with. */
+  sourceErrors: string[];
+  /** The S3 URI of the artist's delivery's full (failed) report. */
+  sourceReportUri: string;
+  /** What the repair changed, in order. */
+  changes: AssetSubmissionStatusValidationRepairChanges[];
+  /**
+   * The S3 URI of the version's repair.json: the source delivery and model (sha256) and every change with
+   * its figures before and after.
+   */
+  provenanceUri: string;
+}
+
 /** The outcome of the validation Job for the current revision. */
 export interface ValidationSummary {
   /** Passed or Failed (warnings do not fail a delivery). */
@@ -175,6 +201,12 @@ export interface ValidationSummary {
   reportUri?: string;
   /** When validation finished. */
   completedAt?: string;
+  /**
+   * Set when the delivery failed only on findings with a mechanical fix the policy allows: the version is a
+   * repaired candidate (never the artist's bytes changed), validated on its own. QA approves the repaired
+   * candidate or rejects both; the verdict and findings above are the candidate's.
+   */
+  repair?: AssetSubmissionStatusValidationRepair;
 }
 
 /** Names of the objects the operator created for the current revision. */

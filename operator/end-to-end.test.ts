@@ -1,9 +1,14 @@
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePublishedPointer } from '../controllers/published-pointer.ts';
 import { RESOURCES } from '../controllers/resources.ts';
 import { type LocalJobRunner, startLocalJobRunner } from '../dev/local-job-runner/start-local-job-runner.ts';
+import { createGltfIO } from '../lib/gltf/create-io.ts';
 import { packDirectory } from '../lib/shazam-client/deterministic-zip.ts';
 import { incomingKey, publishedKey, versionKeys } from '../lib/storage/layout.ts';
 import { kubeConfig, s3Config } from '../test/harness/index.ts';
@@ -121,5 +126,56 @@ describe('end to end with the real validation and render programs', () => {
     );
     expect(pointer.version).toBe(1);
     expect((await bed.kube.list(RESOURCES.renderJob, { namespace: bed.namespace })).items).toHaveLength(1);
+  }, 600_000);
+
+  it('renders and reviews the repaired candidate of a revision delivered in centimetres, and publishes it', async () => {
+    const f = flow(bed, 'stand-mixer');
+    // Revision 2: the same mixer, modelled in centimetres and 3 m beside the origin.
+    const folder = await mkdtemp(join(tmpdir(), 'shazam-e2e-repair-'));
+    try {
+      await cp(`${repo}examples/deliveries/${ASIN}`, folder, { recursive: true });
+      const manifest = join(folder, 'manifest.yaml');
+      await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('revision: 1', 'revision: 2'));
+      const modelPath = join(folder, 'model', `${ASIN}.glb`);
+      const io = await createGltfIO();
+      const document = await io.readBinary(new Uint8Array(await readFile(modelPath)));
+      for (const node of document.getRoot().getDefaultScene()!.listChildren()) {
+        node.setScale(node.getScale().map((value) => value * 100) as [number, number, number]);
+        const [x, y, z] = node.getTranslation().map((value) => value * 100);
+        node.setTranslation([x! + 300, y!, z!]);
+      }
+      await writeFile(modelPath, await io.writeBinary(document));
+      const packed = await packDirectory(folder);
+      await bed.s3.send(
+        new PutObjectCommand({ Bucket: bed.incomingBucket, Key: incomingKey(ASIN, 2), Body: packed.zip }),
+      );
+      await f.bumpRevision(2, packed.sha256, ASIN);
+      const awaiting = await f.phase('AwaitingQA', 240_000);
+      const validated = awaiting.status?.conditions?.find((c) => c.type === 'Validated');
+      expect(validated?.reason).toBe('RepairedCandidatePassed');
+      expect(validated?.message).toMatch(
+        /failed on .*CLEANUP_SCALE.*its repaired candidate passed: Scaled the model by 0\.01/,
+      );
+      expect(awaiting.status?.validation?.repair?.changes.map((change) => change.fix)).toEqual([
+        'unit-scale',
+        'recenter',
+      ]);
+      expect(awaiting.status?.message).toMatch(
+        /^The repaired candidate of revision 2 .*Version 1 stays live meanwhile\.$/,
+      );
+      const provenance = await readText(bed.s3, bed.assetsBucket, versionKeys(ASIN, 2).repairProvenance);
+      expect(JSON.parse(provenance!).source.sha256).toBe(packed.sha256);
+      await f.decide('Approved', 2);
+      const published = await f.phase('Published', 60_000);
+      expect(published.status?.published?.version).toBe(2);
+      // The artist's delivery is as uploaded.
+      const uploaded = await bed.s3.send(
+        new GetObjectCommand({ Bucket: bed.incomingBucket, Key: incomingKey(ASIN, 2) }),
+      );
+      const bytes = await uploaded.Body!.transformToByteArray();
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(packed.sha256);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   }, 600_000);
 });

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ASSET_SUBMISSION_CONDITIONS } from '../../crds/api.ts';
+import type { ValidationResult } from '../../lib/contracts/validation-result.ts';
 import { nextPointer } from '../published-pointer.ts';
 import { computeReviewStatus } from '../qa-review/status.ts';
 import { SubmissionReason as R, ReviewReason } from '../reasons.ts';
@@ -94,6 +95,25 @@ const waiting = after(
   sub,
   assessSubmission(observed({ result: { state: 'found', result: missingDelivery } }), config),
 );
+const repaired: ValidationResult = {
+  ...validationResult(sub, 'Passed'),
+  repair: {
+    source: {
+      errors: 2,
+      codes: ['CLEANUP_SCALE', 'CLEANUP_ORIGIN'],
+      reportUri: 's3://assets-test/r1.report.json',
+    },
+    changes: [
+      { fix: 'unit-scale', summary: 'Scaled the model by 0.01 (centimetres to metres).' },
+      { fix: 'recenter', summary: 'Moved the model so its base centre sits on the origin.' },
+    ],
+    provenanceUri: 's3://assets-test/assets/B0CHAIR001/versions/1/repair.json',
+  },
+};
+const repairedPassed = after(
+  sub,
+  assessSubmission(observed({ result: { state: 'found', result: repaired } }), config),
+);
 const r2 = structuredClone(published);
 r2.spec.revision = 2;
 r2.metadata.generation = 2;
@@ -101,6 +121,12 @@ r2.spec.delivery.sha256 = 'b'.repeat(64);
 
 /** Every phase the plan reaches, with the reasons its Ready condition may carry. */
 const SCENARIOS: { name: string; observed: SubmissionObserved; phase: string }[] = [
+  // A delivery that failed only on fixable findings: its repaired candidate goes on to render and QA.
+  {
+    name: 'repaired candidate in review',
+    observed: observed({ submission: repairedPassed, renderJob: rendered }),
+    phase: 'AwaitingQA',
+  },
   {
     name: 'waiting for the delivery',
     observed: observed({ result: { state: 'found', result: missingDelivery } }),
@@ -227,7 +253,7 @@ const FAILURES = [
 /** The reasons each condition may carry, by status. A False step after the failed one names its cause. */
 const ALLOWED: Record<string, Record<string, readonly string[]>> = {
   Validated: {
-    True: [R.ValidationPassed],
+    True: [R.ValidationPassed, R.RepairedCandidatePassed],
     Unknown: [R.AwaitingDelivery, R.ValidationPending, R.ValidationRunning],
     False: FAILURES,
   },
@@ -406,5 +432,23 @@ describe('QAReview conditions tell the truth', () => {
     isActionable(decided?.message ?? '');
     expect(decided?.status).toBe(row.phase === 'Approved' || row.phase === 'Rejected' ? 'True' : 'False');
     if (row.reason === ReviewReason.DecisionIgnored) expect(status.decidedAt).toBeUndefined();
+  });
+
+  it('says when the version is a repaired candidate, what changed, and that QA decides for both', () => {
+    expect(repairedPassed.status?.validation?.repair).toEqual({
+      sourceErrors: ['CLEANUP_SCALE', 'CLEANUP_ORIGIN'],
+      sourceReportUri: 's3://assets-test/r1.report.json',
+      changes: repaired.repair?.changes,
+      provenanceUri: 's3://assets-test/assets/B0CHAIR001/versions/1/repair.json',
+    });
+    const validated = repairedPassed.status?.conditions?.find((c) => c.type === 'Validated');
+    expect(validated).toMatchObject({ status: 'True', reason: R.RepairedCandidatePassed });
+    expect(validated?.message).toBe(
+      `Revision 1 (${sub.spec.delivery.sha256.slice(0, 12)}) failed on CLEANUP_SCALE, CLEANUP_ORIGIN; its repaired ` +
+        'candidate passed: Scaled the model by 0.01 (centimetres to metres). Moved the model so its base centre ' +
+        'sits on the origin. QA approves the repaired candidate or rejects both; the delivery itself is unchanged.',
+    );
+    const inQA = assessSubmission(observed({ submission: repairedPassed, renderJob: rendered }), config);
+    expect(inQA.message).toMatch(/^The repaired candidate of revision 1 passed validation and is rendered/);
   });
 });

@@ -403,13 +403,23 @@ function validationStep(
     };
   }
   progress.version = revision;
+  const repair = validation.repair;
   progress.settled.push(
-    condition(
-      'Validated',
-      'True',
-      R.ValidationPassed,
-      `Revision ${revision} (${delivery.sha256.slice(0, 12)}) passed: ${validation.errors} error(s), ${validation.warnings} warning(s).`,
-    ),
+    repair
+      ? condition(
+          'Validated',
+          'True',
+          R.RepairedCandidatePassed,
+          `Revision ${revision} (${delivery.sha256.slice(0, 12)}) failed on ${repair.sourceErrors.join(', ')}; ` +
+            `its repaired candidate passed: ${repair.changes.map((change) => change.summary).join(' ')} ` +
+            'QA approves the repaired candidate or rejects both; the delivery itself is unchanged.',
+        )
+      : condition(
+          'Validated',
+          'True',
+          R.ValidationPassed,
+          `Revision ${revision} (${delivery.sha256.slice(0, 12)}) passed: ${validation.errors} error(s), ${validation.warnings} warning(s).`,
+        ),
   );
   return {};
 }
@@ -510,6 +520,9 @@ function reviewStep(observed: SubmissionObserved, _config: ControllerConfig, pro
   const { revision } = submission.spec;
   const review = observed.review;
   const live = liveNote(observed);
+  const candidate = progress.validation?.repair
+    ? `The repaired candidate of revision ${revision}`
+    : `Revision ${revision}`;
   if (!review || (review.spec.decision ?? 'Pending') === 'Pending') {
     const name = review?.metadata.name ?? qaReviewName(submission);
     progress.children.qaReview = name;
@@ -524,7 +537,7 @@ function reviewStep(observed: SubmissionObserved, _config: ControllerConfig, pro
         step: 'QAApproved',
         status: 'Unknown',
         reason: R.AwaitingReview,
-        message: `Revision ${revision} passed validation and is rendered; waiting for a QA decision in QAReview ${name}.${live}`,
+        message: `${candidate} passed validation and is rendered; waiting for a QA decision in QAReview ${name}.${live}`,
         actions,
         requeueAfterMs,
       },

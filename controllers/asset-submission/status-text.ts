@@ -30,6 +30,16 @@ export function validationStatus(
     }),
     reportUri: result.reportUri ?? resultUri,
     completedAt: result.completedAt,
+    ...(result.repair
+      ? {
+          repair: {
+            sourceErrors: result.repair.source.codes,
+            sourceReportUri: result.repair.source.reportUri,
+            changes: result.repair.changes,
+            provenanceUri: result.repair.provenanceUri,
+          },
+        }
+      : {}),
   };
 }
 
