@@ -208,8 +208,13 @@ describe('photo search on renders of the fixture models', () => {
     ].join('\n');
     console.log(report);
     expect(total).toBeGreaterThanOrEqual(MODELS.length * 12);
-    expect(top1 / total).toBeGreaterThanOrEqual(0.85);
-    expect(top5 / total).toBeGreaterThanOrEqual(0.95);
+    // Measured 126/128 and 128/128 (docs/search.md); two queries of margin on top-1.
+    expect(top1 / total).toBeGreaterThanOrEqual(0.95);
+    expect(top5 / total).toBeGreaterThanOrEqual(0.99);
+    // Every transform, the tight crop on a dark backdrop included (measured 30/32 there, 32/32 elsewhere).
+    for (const [j, variant] of perVariant.entries()) {
+      expect(variant.top1, VARIANTS[j]!.name).toBeGreaterThanOrEqual(variant.total - 4);
+    }
     // 160 segmentations and searches through the HTTP route, beside other test files on two cores.
   }, 300_000);
 });

@@ -6,7 +6,7 @@
 import { type PixelBox, segmentForeground } from './segment-foreground.ts';
 
 /** Version of the descriptor function; stored in `descriptors.json` and checked by readers. */
-export const DESCRIPTOR_VERSION = 'colour-shape-v2';
+export const DESCRIPTOR_VERSION = 'colour-shape-v3';
 
 /** Side of the square grid the cropped product is resampled to. */
 const GRID = 32;

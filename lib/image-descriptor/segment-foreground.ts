@@ -1,7 +1,7 @@
 /**
  * Separates a product from the background of a photo or a rendered frame, without a model: the background is
  * what the image border shows and what can be reached from it through smooth colour changes, so studio
- * sweeps, radial gradients, vignetting, textured backdrops and soft shadows count as background too.
+ * sweeps, radial gradients, vignetting, textured backdrops and gradual shadows count as background too.
  */
 
 /** A rectangle in pixel coordinates; `x1`/`y1` are exclusive. */
@@ -36,12 +36,14 @@ const GRID_SIDE = 192;
 const BORDER_CELLS = 2;
 /** Smallest colour distance (0–255 RGB, Euclidean) that separates product from background. */
 const MIN_THRESHOLD = 30;
-/** Bounds of the colour step (0–255 RGB, Euclidean, between neighbouring smoothed cells) the backdrop may take. */
-const MIN_STEP = 6;
+/**
+ * Bounds of the colour step (0–255 RGB, Euclidean, between neighbouring smoothed cells) the backdrop may take;
+ * within them the step is learnt from the border's own variation. The floor is low on purpose: a render's
+ * backdrop is noiseless, and a white product on it (a plaster bust, a white sphere) is set off by an outline
+ * of a few units only, which a floor above that would step across.
+ */
+const MIN_STEP = 1;
 const MAX_STEP = 24;
-/** A shadow keeps at least this share of the backdrop's brightness, and its chromaticity within this much. */
-const SHADOW_MIN = 0.45;
-const SHADOW_CHROMA = 0.02;
 /** Share of the foreground mass trimmed on each side of the box, so that specks do not widen it. */
 const TRIM = 0.005;
 
@@ -186,23 +188,16 @@ function smooth(grid: Grid): Float32Array {
 }
 
 /**
- * True when colour `b` is colour `a` in shadow: darker by a factor in [{@link SHADOW_MIN}, 1) with the
- * same chromaticity (a shadow dims the backdrop's light, it does not change its colour).
- */
-function shadowOf(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number): boolean {
-  const sa = a[ai]! + a[ai + 1]! + a[ai + 2]!;
-  const sb = b[bi]! + b[bi + 1]! + b[bi + 2]!;
-  if (sa < 60 || sb >= sa || sb < SHADOW_MIN * sa) return false;
-  const dr = a[ai]! / sa - b[bi]! / sb;
-  const dg = a[ai + 1]! / sa - b[bi + 1]! / sb;
-  return dr * dr + dg * dg < SHADOW_CHROMA * SHADOW_CHROMA;
-}
-
-/**
- * The backdrop, on the grid: the cells reached from the border through small colour steps (or steps into
- * the backdrop's own shadow). A backdrop changes smoothly however it is lit (linear or radial gradients,
- * vignetting, a studio sweep, a soft shadow), and a product is bounded by an outline, so growing from the
- * border stops at the product whatever the backdrop's overall shape.
+ * The backdrop, on the grid: the cells reached from the border through small colour steps. A backdrop
+ * changes smoothly however it is lit (linear or radial gradients, vignetting, a studio sweep, a soft
+ * shadow), and a product is bounded by an outline, so growing from the border stops at the product whatever
+ * the backdrop's overall shape.
+ *
+ * No step is allowed for being "darker with the same chromaticity" (a shadow test between neighbours):
+ * chained from cell to cell, such steps walk from a white or grey backdrop into every neutral part of a
+ * product (white print, silver, chrome, grey plastic), which is most of a product rendered on white. A
+ * shadow is crossed where it darkens no faster than the steps learnt from the border; a steeper one stays
+ * with the product.
  */
 function backdropCells(grid: Grid): Uint8Array | 'transparent' {
   const { width, height, cells } = grid;
@@ -303,7 +298,7 @@ function backdropCells(grid: Grid): Uint8Array | 'transparent' {
         colours[a + 1]! - colours[b + 1]!,
         colours[a + 2]! - colours[b + 2]!,
       );
-      if (step <= maxStep || shadowOf(colours, a, colours, b)) {
+      if (step <= maxStep) {
         backdrop[next] = 1;
         queue[tail++] = next;
       }
@@ -339,14 +334,14 @@ function trimmedRange(histogram: Float64Array, trim: number): [number, number] {
 /**
  * Finds the product in an RGBA image: alpha when the border is transparent; else the backdrop is grown from
  * the border cells that fit a smooth colour surface (quadratic, fitted robustly to the border ring) through
- * small colour steps between neighbouring cells, or into its own shadow, and the product is what the
- * backdrop does not reach. Linear and radial gradients, vignetting, studio sweeps, textured backdrops (the
- * steps are taken on a smoothed grid, and their size is learnt from the border) and soft shadows count as
- * backdrop.
+ * small colour steps between neighbouring cells, and the product is what the backdrop does not reach.
+ * Linear and radial gradients, vignetting, studio sweeps, textured backdrops (the steps are taken on a
+ * smoothed grid, and their size is learnt from the border) and gradual shadows count as backdrop.
  *
  * Assumptions: the product is roughly centred and at least half of the border shows background.
  * Caveats: a product of the background's own colour is found only by its outline; holes through the
- * product (between a chair's legs) count as product.
+ * product (between a chair's legs) count as product; so does a shadow that darkens faster than the border's
+ * own steps (a drop shadow's dark core beside the product).
  *
  * @example
  * ```ts

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { segmentForeground } from './segment-foreground.ts';
+
+const SIDE = 256;
+
+/** An opaque SIDE×SIDE image of `backdrop` with a disc of radius `radius` painted by `paint`. */
+function discOn(
+  backdrop: [number, number, number],
+  radius: number,
+  paint: (x: number, y: number) => [number, number, number],
+): Uint8Array {
+  const rgba = new Uint8Array(SIDE * SIDE * 4);
+  for (let y = 0; y < SIDE; y++) {
+    for (let x = 0; x < SIDE; x++) {
+      const inside = (x - SIDE / 2) ** 2 + (y - SIDE / 2) ** 2 < radius * radius;
+      const [r, g, b] = inside ? paint(x, y) : backdrop;
+      const o = (y * SIDE + x) * 4;
+      rgba.set([r, g, b, 255], o);
+    }
+  }
+  return rgba;
+}
+
+/** Share of the disc's pixels the segmentation keeps as product. */
+function keptShare(rgba: Uint8Array, radius: number): number {
+  const { model, found } = segmentForeground(rgba, SIDE, SIDE);
+  expect(found).toBe(true);
+  let inside = 0;
+  let kept = 0;
+  for (let y = 0; y < SIDE; y++) {
+    for (let x = 0; x < SIDE; x++) {
+      if ((x - SIDE / 2) ** 2 + (y - SIDE / 2) ** 2 >= radius * radius) continue;
+      inside++;
+      if (model.isForeground(rgba, (y * SIDE + x) * 4, x, y)) kept++;
+    }
+  }
+  return kept / inside;
+}
+
+describe('segmentForeground', () => {
+  it.each([
+    // A chrome or grey part shaded towards its rim: each step darker with the backdrop's chromaticity, the
+    // chain a neighbour-to-neighbour shadow test once walked along into the product.
+    [
+      'a neutral product shaded from light to dark grey on white',
+      (x: number) => {
+        const v = Math.round(230 - ((x - 48) / 160) * 120);
+        return [v, v, v] as [number, number, number];
+      },
+    ],
+    // An untextured white product as the renderer draws it on white: 249 against 255, a faint outline only.
+    ['a white product on a white render backdrop', () => [249, 249, 250] as [number, number, number]],
+  ])('keeps %s whole', (_, paint) => {
+    expect(keptShare(discOn([255, 255, 255], 80, paint), 80)).toBeGreaterThan(0.97);
+  });
+
+  it('grows through a radial gradient with grain and stops at the product', () => {
+    const rgba = discOn([0, 0, 0], 50, () => [40, 90, 160]);
+    // A lamp aimed at the wall behind the product: bright off-centre, falling to 45% at the corners.
+    let seed = 7;
+    const noise = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed / 2 ** 32 - 0.5) * 8;
+    };
+    for (let y = 0; y < SIDE; y++) {
+      for (let x = 0; x < SIDE; x++) {
+        if ((x - SIDE / 2) ** 2 + (y - SIDE / 2) ** 2 < 50 * 50) continue;
+        const r = Math.hypot(x - 110, y - 100) / Math.hypot(146, 156);
+        const light = 1.1 - 0.65 * Math.min(1, r);
+        const o = (y * SIDE + x) * 4;
+        [220, 205, 190].forEach((c, k) => {
+          rgba[o + k] = Math.max(0, Math.min(255, c * light + noise()));
+        });
+      }
+    }
+    const { box } = segmentForeground(rgba, SIDE, SIDE);
+    expect(keptShare(rgba, 50)).toBeGreaterThan(0.97);
+    // The box is the disc's (78–178), give or take a grid cell and the trim.
+    for (const edge of [box.x0, box.y0]) expect(edge).toBeGreaterThanOrEqual(72);
+    for (const edge of [box.x1, box.y1]) expect(edge).toBeLessThanOrEqual(184);
+  });
+});
