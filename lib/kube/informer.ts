@@ -7,6 +7,14 @@ import { isGone } from './errors.ts';
 import { type KubeLogger, silentLogger } from './logger.ts';
 import type { KubeObject } from './object.ts';
 
+/**
+ * Page size of an informer's lists. Small on purpose: a page is held three times at once (the response text,
+ * the parsed objects with their `managedFields`, the transformed copies) and most of it is garbage the
+ * moment the page is cached. At 10,000 submissions with their Jobs, pages of 100 instead of 500 took a
+ * standby operator's peak RSS from 236 to 168 MiB with the same time to ready (docs/operator.md).
+ */
+export const DEFAULT_PAGE_SIZE = 100;
+
 /** Options of {@link createInformer}. */
 export interface InformerOptions<T = KubeObject> extends ResourceRef {
   /** Credentials; a {@link KubeClient} is built from it unless `client` is given. */
@@ -21,7 +29,7 @@ export interface InformerOptions<T = KubeObject> extends ResourceRef {
   fieldSelector?: string;
   /** Every `resyncMs`, re-emit `update` for every cached object (0 or unset: never). */
   resyncMs?: number;
-  /** Page size of the initial and recovery lists. Default 500. */
+  /** Page size of the initial and recovery lists. Default {@link DEFAULT_PAGE_SIZE}. */
   pageSize?: number;
   /** Server-side watch timeout range in seconds; each watch picks a random value in it. Default [300, 600]. */
   watchTimeoutSeconds?: [number, number];
@@ -159,7 +167,7 @@ export function createInformer<T extends KubeObject>(options: InformerOptions<T>
         namespace: scope,
         labelSelector: options.labelSelector,
         fieldSelector: options.fieldSelector,
-        limit: options.pageSize ?? 500,
+        limit: options.pageSize ?? DEFAULT_PAGE_SIZE,
         continue: continueToken,
       });
       for (const item of page.items) fresh.set(objectKey(item), transform(item));
