@@ -1,9 +1,10 @@
 /**
  * `npm run bench:photo-set`: photo search on the labelled set of `search-api/test-support/photo-set.ts`
- * (16 products: the fixture models and a tinted variant of each; renders at unseen angles composited onto
- * solid, linear-gradient, radial-gradient, vignetted, textured and shadowed backdrops), top-1 and top-5 per
+ * (the 16 distinct products under test/fixtures; renders at unseen angles composited onto solid,
+ * linear-gradient, radial-gradient, vignetted, textured and shadowed backdrops), top-1 and top-5 per
  * background kind. Rendered with the render Job's pipeline on the CPU (software adapter) when no GPU is
- * present. Options: PHOTO_SET_VIEWS (query views per product, 8).
+ * present. Options: PHOTO_SET_VIEWS (query views per product, 8); PHOTO_SET_TINTS=1 adds the tinted
+ * variants (same shape, another colour) to the catalogue and the queries.
  */
 import { createGpuContext } from '../render-job/gpu/create-gpu-context.ts';
 import {
@@ -11,13 +12,15 @@ import {
   renderProduct,
   SET_PRODUCTS,
   scoreSet,
+  TINTED_VARIANTS,
 } from '../search-api/test-support/photo-set.ts';
 
 const VIEWS = Number(process.env.PHOTO_SET_VIEWS ?? 8);
+const PRODUCTS = process.env.PHOTO_SET_TINTS === '1' ? [...SET_PRODUCTS, ...TINTED_VARIANTS] : SET_PRODUCTS;
 const started = performance.now();
 const gpu = await createGpuContext({ allowSoftware: true });
 const rendered = [];
-for (const product of SET_PRODUCTS) rendered.push(await renderProduct(gpu, product, VIEWS));
+for (const product of PRODUCTS) rendered.push(await renderProduct(gpu, product, VIEWS));
 gpu.destroy();
 console.log(`rendered ${rendered.length} products in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 const scores = await scoreSet(rendered);

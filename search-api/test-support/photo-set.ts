@@ -1,10 +1,10 @@
 /**
  * A labelled set of shopper-like photos for measuring photo search, reproducible from the repository alone:
- * products are the fixture models and tinted variants of them (another colour of the same shape is another
- * product, as in a real catalogue), indexed from the renderer's own descriptors.json; queries are renders at
- * turn angles and an elevation the index never saw, composited onto each background kind a shopper's photo
- * has, and JPEG-encoded. Used by `photo-segmentation.test.ts` (a few products) and by
- * `npm run bench:photo-set` (the whole set; figures in docs/search.md).
+ * products are the distinct models under test/fixtures (optionally with tinted variants: another colour of
+ * the same shape is another product, as in a real catalogue), indexed from the renderer's own
+ * descriptors.json; queries are renders at turn angles and an elevation the index never saw, composited onto
+ * each background kind a shopper's photo has, and JPEG-encoded. Used by `photo-segmentation.test.ts` and by
+ * `npm run bench:photo-set` (more views per product; figures in docs/search.md).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,35 +16,57 @@ import { computeDescriptor, DESCRIPTOR_DIMS } from '../../lib/image-descriptor/c
 import type { GpuContext } from '../../render-job/gpu/create-gpu-context.ts';
 import { directorySink } from '../../render-job/output/directory-sink.ts';
 import { renderTurntable } from '../../render-job/render-turntable.ts';
-import { fixturePath } from '../../render-job/test-support/render-fixture.ts';
 import { ImageIndex } from '../catalog/image-index.ts';
 import { decodePhoto } from '../decode-photo.ts';
 
-/** A product of the set: a fixture model, optionally with every material's base colour tinted. */
+/** A product of the set: a model under test/fixtures, optionally with every material's base colour tinted. */
 export interface SetProduct {
   name: string;
+  /** Path of the GLB or .gltf, relative to test/fixtures. */
   model: string;
   tint?: [number, number, number];
 }
 
-/** The 16 products of the full set: the 8 distinct fixture models and a tinted variant of each. */
+const FIXTURES = join(import.meta.dirname, '../../test/fixtures');
+
+/**
+ * The distinct products of the set: every model under test/fixtures that is a product of its own (another
+ * shape, or another print on the same shape as BoxTextured is to Box). BoxDraco (Box again) and the Asset
+ * Auditor's default cubes (Box again, at other scales) are left out.
+ */
 export const SET_PRODUCTS: SetProduct[] = [
-  { name: 'Box', model: 'Box' },
-  { name: 'BoxTextured', model: 'BoxTextured' },
-  { name: 'Duck', model: 'Duck' },
-  { name: 'DamagedHelmet', model: 'DamagedHelmet' },
-  { name: 'WaterBottle', model: 'WaterBottle' },
-  { name: 'Mixer', model: 'Mixer' },
-  { name: 'Fox', model: 'Fox' },
-  { name: 'TextureTransformTest', model: 'TextureTransformTest' },
-  { name: 'Box (teal)', model: 'Box', tint: [0.1, 0.9, 0.8] },
-  { name: 'BoxTextured (blue)', model: 'BoxTextured', tint: [0.35, 0.5, 1] },
-  { name: 'Duck (blue)', model: 'Duck', tint: [0.3, 0.5, 1] },
-  { name: 'DamagedHelmet (red)', model: 'DamagedHelmet', tint: [1, 0.35, 0.3] },
-  { name: 'WaterBottle (green)', model: 'WaterBottle', tint: [0.4, 1, 0.4] },
-  { name: 'Mixer (red)', model: 'Mixer', tint: [1, 0.3, 0.3] },
-  { name: 'Fox (grey)', model: 'Fox', tint: [0.55, 0.55, 0.6] },
-  { name: 'TextureTransformTest (purple)', model: 'TextureTransformTest', tint: [0.8, 0.4, 1] },
+  { name: 'Box', model: 'models/Box/glTF-Binary/Box.glb' },
+  { name: 'BoxTextured', model: 'models/BoxTextured/glTF-Binary/BoxTextured.glb' },
+  { name: 'Duck', model: 'models/Duck/glTF-Binary/Duck.glb' },
+  { name: 'DamagedHelmet', model: 'models/DamagedHelmet/glTF-Binary/DamagedHelmet.glb' },
+  { name: 'WaterBottle', model: 'models/WaterBottle/glTF/WaterBottle.gltf' },
+  { name: 'Mixer', model: 'models/Mixer/glTF-Binary/Mixer.glb' },
+  { name: 'Fox', model: 'models/Fox/glTF/Fox.gltf' },
+  { name: 'TextureTransformTest', model: 'models/TextureTransformTest/glTF/TextureTransformTest.gltf' },
+  { name: 'Suzanne', model: 'gltf-asset-auditor/tests/models/blender-monkey-uv-margin.glb' },
+  { name: 'CesiumMilkTruck', model: 'models/CesiumMilkTruck/glTF-Binary/CesiumMilkTruck.glb' },
+  { name: 'CesiumMan', model: 'models/CesiumMan/glTF-Binary/CesiumMan.glb' },
+  { name: 'RiggedFigure', model: 'models/RiggedFigure/glTF-Binary/RiggedFigure.glb' },
+  { name: 'AnimatedMorphSphere', model: 'models/AnimatedMorphSphere/glTF-Binary/AnimatedMorphSphere.glb' },
+  { name: 'WickerChair', model: 'models/WickerChair/glTF-Binary/WickerChair.glb' },
+  { name: 'TextureSettingsTest', model: 'models/TextureSettingsTest/glTF-Binary/TextureSettingsTest.glb' },
+  { name: 'NormalTangentTest', model: 'models/NormalTangentTest/glTF-Binary/NormalTangentTest.glb' },
+];
+
+/**
+ * Tinted variants of some products: the same shape in another colour, a catalogue's hardest case. Added to
+ * the set on request (`PHOTO_SET_TINTS=1` in the bench); not distinct products.
+ */
+export const TINTED_VARIANTS: SetProduct[] = [
+  { name: 'Box (teal)', model: 'models/Box/glTF-Binary/Box.glb', tint: [0.1, 0.9, 0.8] },
+  { name: 'Duck (blue)', model: 'models/Duck/glTF-Binary/Duck.glb', tint: [0.3, 0.5, 1] },
+  {
+    name: 'DamagedHelmet (red)',
+    model: 'models/DamagedHelmet/glTF-Binary/DamagedHelmet.glb',
+    tint: [1, 0.35, 0.3],
+  },
+  { name: 'Mixer (red)', model: 'models/Mixer/glTF-Binary/Mixer.glb', tint: [1, 0.3, 0.3] },
+  { name: 'Fox (grey)', model: 'models/Fox/glTF/Fox.gltf', tint: [0.55, 0.55, 0.6] },
 ];
 
 /** The background kinds of a shopper's photo, each reported separately. */
@@ -173,7 +195,7 @@ export async function queryPhoto(render: Buffer, kind: BackgroundKind, seed: num
 
 /** The model's bytes, tinted when asked (every material's base colour factor multiplied). */
 async function productSource(product: SetProduct): Promise<{ bytes: Uint8Array; uri: string; path: string }> {
-  const path = fixturePath(product.model);
+  const path = join(FIXTURES, product.model);
   if (!product.tint) return { bytes: await readFile(path), uri: path, path };
   const io = await createGltfIO();
   const document = await io.read(path);
