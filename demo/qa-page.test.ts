@@ -96,6 +96,20 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
               stage: 'texturing',
             } as never,
           ],
+          // The duck's version is a repaired candidate; the lamp's is the artist's own.
+          ...(name === 'duck'
+            ? {
+                repair: {
+                  sourceErrors: ['CLEANUP_SCALE', 'CLEANUP_ORIGIN'],
+                  sourceReportUri: 's3://assets/r1.report.json',
+                  changes: [
+                    { fix: 'unit-scale', summary: 'Scaled the model by 0.01 (centimetres to metres).' },
+                    { fix: 'recenter', summary: 'Moved the model so its base centre sits on the origin.' },
+                  ],
+                  provenanceUri: `s3://assets/assets/${asin}/versions/1/repair.json`,
+                },
+              }
+            : {}),
         },
       });
     }
@@ -134,6 +148,15 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
     expect(await page.locator('#frames-note').textContent()).toContain('not rendered yet');
     // No render yet, no poster.
     expect(await page.locator('#poster-block').isVisible()).toBe(false);
+    // A repaired candidate says so, and what changed.
+    expect(await page.locator('#repair-note').textContent()).toBe(
+      "Repaired candidate: the artist's delivery failed on CLEANUP_SCALE, CLEANUP_ORIGIN. This version is the " +
+        'delivery with the changes below (the delivery itself is unchanged); approve it, or reject both.',
+    );
+    expect(await page.locator('#repair-changes li').allTextContents()).toEqual([
+      'unit-scale Scaled the model by 0.01 (centimetres to metres).',
+      'recenter Moved the model so its base centre sits on the origin.',
+    ]);
     await page.close();
   }, 240_000);
 
@@ -167,6 +190,8 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
     });
     const page = await browser.context.newPage();
     await page.goto(`${pages.url}/qa/#lamp-qa-r1`);
+    await expect.poll(() => page.locator('#review[data-review="lamp-qa-r1"]').count()).toBe(1);
+    expect(await page.locator('#repair').isVisible()).toBe(false);
     const card = page.locator('.fidelity-card[data-reference="references/Mixer-0.jpg"]');
     await expect.poll(() => card.getAttribute('data-verdict')).toBe('Match');
     await expect.poll(() => card.locator('canvas').count()).toBe(3);

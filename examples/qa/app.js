@@ -76,6 +76,22 @@ function renderFindings(validation) {
   );
   if (findings.length === 0)
     $('findings').append(element('tr', {}, [element('td', { colSpan: 4, textContent: 'No findings.' })]));
+  renderRepair(validation?.repair);
+}
+
+/** A repaired candidate: what the artist's delivery failed on and what the pipeline changed. */
+function renderRepair(repair) {
+  $('repair').hidden = !repair;
+  $('repair-note').textContent = repair
+    ? `Repaired candidate: the artist's delivery failed on ${repair.sourceErrors.join(', ')}. ` +
+      'This version is the delivery with the changes below (the delivery itself is unchanged); ' +
+      'approve it, or reject both.'
+    : '';
+  $('repair-changes').replaceChildren(
+    ...(repair?.changes ?? []).map((change) =>
+      element('li', {}, [element('code', { textContent: change.fix }), ` ${change.summary}`]),
+    ),
+  );
 }
 
 /** The render's fill check: a note under the turntable and the frames that miss it outlined. */
