@@ -64,11 +64,21 @@ const storage = (pointerVersion: number | undefined, stored: number[], complete 
 
 describe('assessSubmission', () => {
   it.each([
-    // A new submission gets the finalizer first and nothing else; its watch event brings the next pass.
+    // A new submission gets the finalizer first, then the validation Job in the same pass.
     {
-      name: 'adds the finalizer first',
+      name: 'adds the finalizer first, then goes on',
       input: observed({ submission: assetSubmission().withoutFinalizer().build() }),
-      phase: 'Pending',
+      phase: 'Validating',
+      actions: ['addFinalizer', 'create:Job'],
+    },
+    // A submission without the finalizer whose delivery already has a verdict goes on past it too.
+    {
+      name: 'adds the finalizer and records a verdict in one pass',
+      input: observed({
+        submission: assetSubmission().withoutFinalizer().build(),
+        result: { state: 'found', result: validationResult(sub, 'Failed') },
+      }),
+      phase: 'ValidationFailed',
       actions: ['addFinalizer'],
     },
     // With the finalizer: the validation Job.
