@@ -5,9 +5,13 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient } from '../lib/kube/client.ts';
-import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
 import { getResource } from '../lib/shazam-client/resources.ts';
-import { createNamespace, harness, kubeconfigPath } from '../test/harness/index.ts';
+import {
+  kubeConfig as adminKubeConfig,
+  createNamespace,
+  harness,
+  kubeconfigPath,
+} from '../test/harness/index.ts';
 import { createObject, testReview, testSubmission } from '../test/support/cli/test-objects.ts';
 
 const plugin = fileURLToPath(new URL('../bin/kubectl-shazam', import.meta.url));
@@ -34,7 +38,7 @@ describe('kubectl shazam (the CLI as a kubectl plugin, run by the real kubectl)'
 
   beforeAll(async () => {
     namespace = await createNamespace('plugin');
-    const adminConfig = loadKubeConfig({ path: kubeconfigPath() });
+    const adminConfig = adminKubeConfig();
     admin = new KubeClient(adminConfig);
     for (const [name, asin] of [
       ['chair', 'B0CHAIR001'],

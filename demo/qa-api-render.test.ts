@@ -2,10 +2,14 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, type RenderJob } from '../crds/api.ts';
 import { KubeClient } from '../lib/kube/client.ts';
-import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
 import { RESOURCES } from '../lib/shazam-client/resources.ts';
 import { versionKeys } from '../lib/storage/layout.ts';
-import { createBucket, createNamespace, kubeconfigPath, s3Client } from '../test/harness/index.ts';
+import {
+  kubeConfig as adminKubeConfig,
+  createBucket,
+  createNamespace,
+  s3Client,
+} from '../test/harness/index.ts';
 import {
   createObject,
   testReview,
@@ -24,7 +28,7 @@ describe('QA API: the render fill check', () => {
 
   beforeAll(async () => {
     namespace = await createNamespace('qa-fill');
-    const kubeConfig = loadKubeConfig({ path: kubeconfigPath() });
+    const kubeConfig = adminKubeConfig();
     admin = new KubeClient(kubeConfig);
     bucket = await createBucket('assets');
     qa = new QAApi({
@@ -85,10 +89,7 @@ describe('QA API: the render fill check', () => {
       phase: 'Published',
       children: { renderJob: 'mixer-r1' },
     });
-    const details = await qa.reviewDetails(
-      new KubeClient(loadKubeConfig({ path: kubeconfigPath() })),
-      'mixer-r1',
-    );
+    const details = await qa.reviewDetails(new KubeClient(adminKubeConfig()), 'mixer-r1');
     expect(details.render).toEqual({
       name: 'mixer-r1',
       phase: 'Succeeded',
@@ -119,10 +120,7 @@ describe('QA API: the render fill check', () => {
         fillMessage: 'Every frame fills at least 85.0%.',
       },
     });
-    const details = await qa.reviewDetails(
-      new KubeClient(loadKubeConfig({ path: kubeconfigPath() })),
-      'kettle-r1',
-    );
+    const details = await qa.reviewDetails(new KubeClient(adminKubeConfig()), 'kettle-r1');
     expect(details.files).toMatchObject({
       frames: [`/cdn/${keys.framesPrefix}000.webp`, `/cdn/${keys.framesPrefix}001.webp`],
       framesFrom: 1,

@@ -6,10 +6,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { grantReviewerAccess, tokenKubeconfig } from '../dev/reviewer-access.ts';
 import { assessDelivery } from '../lib/fidelity/assess-delivery.ts';
 import { KubeClient } from '../lib/kube/client.ts';
-import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
 import { getResource } from '../lib/shazam-client/resources.ts';
 import { versionKeys } from '../lib/storage/layout.ts';
-import { createBucket, createNamespace, kubeconfigPath, s3Client } from '../test/harness/index.ts';
+import {
+  kubeConfig as adminKubeConfig,
+  createBucket,
+  createNamespace,
+  s3Client,
+} from '../test/harness/index.ts';
 import {
   createObject,
   testReview,
@@ -38,7 +42,7 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
 
   beforeAll(async () => {
     namespace = await createNamespace('qa-page');
-    const adminConfig = loadKubeConfig({ path: kubeconfigPath() });
+    const adminConfig = adminKubeConfig();
     admin = new KubeClient(adminConfig);
     bucket = await createBucket('assets');
     const keys = versionKeys('B0TESTBOX1', 1);
@@ -62,7 +66,7 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
     observerToken = (await grantReviewerAccess({ admin, namespace, name: 'qa-observer', mayDecide: false }))
       .token;
     const cluster = adminConfig.getCurrentCluster()!;
-    const reviewerConfig = loadKubeConfig({ path: kubeconfigPath() });
+    const reviewerConfig = adminKubeConfig();
     reviewerConfig.loadFromString(
       tokenKubeconfig({
         server: cluster.server,

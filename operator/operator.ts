@@ -5,7 +5,6 @@
  */
 import { hostname } from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { assetSubmissionController } from '../controllers/asset-submission/controller.ts';
 import type { Context, ObjectCache } from '../controllers/context.ts';
 import type { Controller, ControllerKind, WatchedObjects } from '../controllers/controller.ts';
@@ -18,6 +17,7 @@ import { KubeClient } from '../lib/kube/client.ts';
 import { type Clock, systemClock } from '../lib/kube/clock.ts';
 import { createEventRecorder } from '../lib/kube/event-recorder.ts';
 import { createInformer, type Informer, objectKey } from '../lib/kube/informer.ts';
+import type { KubeCredentials } from '../lib/kube/kube-credentials.ts';
 import { createLeaderElector, type LeaderElector } from '../lib/kube/leader-election.ts';
 import type { KubeLogger } from '../lib/kube/logger.ts';
 import { WorkQueue } from '../lib/kube/work-queue.ts';
@@ -36,7 +36,7 @@ import { createOperatorMetrics, type OperatorMetrics } from './metrics.ts';
 /** Options of {@link startOperator}. */
 export interface StartOperatorOptions {
   config: OperatorConfig;
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeCredentials;
   /** S3 client; built from `config.s3` and the SDK's credential chain when unset. */
   s3?: S3Client;
   log: KubeLogger;

@@ -6,7 +6,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { KubeConfig } from '@kubernetes/client-node';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -15,6 +14,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import { DESCRIPTOR_DIMS } from '../lib/image-descriptor/compute-descriptor.ts';
+import type { KubeCredentials } from '../lib/kube/kube-credentials.ts';
 import { createAssetUrls } from './asset-urls.ts';
 import { Catalog } from './catalog/catalog.ts';
 import { SEARCH_API_DEFAULTS, type SearchApiConfig } from './config.ts';
@@ -48,7 +48,7 @@ export interface BuildAppOptions {
   /** S3 client for descriptors and presigned URLs. */
   s3: S3Client;
   /** Watch these AssetSubmissions; without it the catalogue is filled by the caller and ready at once. */
-  kube?: { kubeConfig: KubeConfig; namespaces: string[] };
+  kube?: { kubeConfig: KubeCredentials; namespaces: string[] };
   /** The catalogue to serve; a fresh one by default (the bench fills its own). */
   catalog?: Catalog;
   /** fastify's logger option (pino settings, or false). Default false. */

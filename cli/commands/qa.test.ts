@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantReviewerAccess, writeTokenKubeconfig } from '../../dev/reviewer-access.ts';
 import { KubeClient } from '../../lib/kube/client.ts';
-import { loadKubeConfig } from '../../lib/kube/kubeconfig.ts';
 import { getResource } from '../../lib/shazam-client/resources.ts';
-import { createNamespace, kubeconfigPath } from '../../test/harness/index.ts';
+import { kubeConfig as adminKubeConfig, createNamespace } from '../../test/harness/index.ts';
 import { recordingIO } from '../../test/support/cli/recording-io.ts';
 import {
   createObject,
@@ -26,7 +25,7 @@ describe('shazam qa (real kube-apiserver, RBAC)', () => {
 
   beforeAll(async () => {
     namespace = await createNamespace('qa');
-    const adminConfig = loadKubeConfig({ path: kubeconfigPath() });
+    const adminConfig = adminKubeConfig();
     admin = new KubeClient(adminConfig);
     dir = await mkdtemp(join(tmpdir(), 'shazam-qa-'));
     const cluster = adminConfig.getCurrentCluster()!;

@@ -1,7 +1,7 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { type OptionSpec, type ParsedArgs, stringOption } from '../../lib/cli/args.ts';
 import type { CliIO } from '../../lib/cli/command.ts';
 import { KubeClient } from '../../lib/kube/client.ts';
+import type { KubeCredentials } from '../../lib/kube/kube-credentials.ts';
 import { loadKubeConfig } from '../../lib/kube/kubeconfig.ts';
 
 /** The options every command that talks to Kubernetes accepts, as kubectl spells them. */
@@ -23,7 +23,7 @@ export interface KubeTarget {
   /** Close it when done: its keep-alive connections would otherwise hold the process open. */
   client: KubeClient;
   namespace: string;
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeCredentials;
 }
 
 /** Builds the client and namespace from `--kubeconfig`, `--context`, `--namespace` and the environment. */

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { createInterface } from 'node:readline';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { codeForStatus, KubeError } from './errors.ts';
+import type { KubeCredentials } from './kube-credentials.ts';
 import type { KubeObject } from './object.ts';
 
 /** Identifies a resource type by API group, version and plural name. Group `''` is the core group. */
@@ -86,7 +86,7 @@ export interface RequestOptions {
 }
 
 /**
- * A small JSON REST client for the Kubernetes API, over the credentials of a {@link KubeConfig}.
+ * A small JSON REST client for the Kubernetes API, over the credentials of a {@link KubeCredentials}.
  *
  * It exists because the generated clients of `@kubernetes/client-node` need a typed API class per group and
  * hide status codes, while controllers need the same few verbs on any resource and must tell a 404, a 409
@@ -97,7 +97,7 @@ export interface RequestOptions {
  */
 export class KubeClient {
   /** The configuration requests are authenticated with. */
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeCredentials;
   /** Counters of requests sent so far. */
   readonly stats: RequestStats = { total: 0, writes: 0, byMethod: {} };
   private readonly server: URL;
@@ -115,7 +115,7 @@ export class KubeClient {
    *   in a reconcile already under way).
    */
   constructor(
-    kubeConfig: KubeConfig,
+    kubeConfig: KubeCredentials,
     options: { userAgent?: string; timeoutMs?: number; writeFence?: () => string | undefined } = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 30_000;

@@ -1,9 +1,9 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { exponentialBackoff } from './backoff.ts';
 import type { CacheTransform } from './cache-transform.ts';
 import { KubeClient, type ResourceRef, resourcePath, type WatchEvent } from './client.ts';
 import { type Clock, systemClock, type TimerHandle } from './clock.ts';
 import { isGone } from './errors.ts';
+import type { KubeCredentials } from './kube-credentials.ts';
 import { type KubeLogger, silentLogger } from './logger.ts';
 import type { KubeObject } from './object.ts';
 
@@ -18,7 +18,7 @@ export const DEFAULT_PAGE_SIZE = 100;
 /** Options of {@link createInformer}. */
 export interface InformerOptions<T = KubeObject> extends ResourceRef {
   /** Credentials; a {@link KubeClient} is built from it unless `client` is given. */
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeCredentials;
   /** A client to share (its request counters then include the informer's). */
   client?: KubeClient;
   /** Namespaces to watch, one list/watch each; empty or unset watches all namespaces with one. */

@@ -1,7 +1,8 @@
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { KubeClient, type ResourceRef } from './client.ts';
 import { type Clock, systemClock, type TimerHandle } from './clock.ts';
 import { isAlreadyExists, isConflict, isNotFound } from './errors.ts';
+import type { KubeCredentials } from './kube-credentials.ts';
 import { type KubeLogger, silentLogger } from './logger.ts';
 
 /** coordination.k8s.io/v1 Leases. */
@@ -20,7 +21,7 @@ export interface Lease extends KubernetesObject {
 
 /** Options of {@link createLeaderElector}. */
 export interface LeaderElectorOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeCredentials;
   /** A client to share instead of building one from `kubeConfig`. */
   client?: KubeClient;
   /** Namespace and name of the Lease. */

@@ -1,9 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { ASSET_SUBMISSION, GROUP, VERSION } from '../../../crds/api.ts';
 import { createInformer, objectKey } from '../../../lib/kube/informer.ts';
+import type { KubeCredentials } from '../../../lib/kube/kube-credentials.ts';
 import type { KubeLogger } from '../../../lib/kube/logger.ts';
 import { catalogView } from '../../catalog/cache-view.ts';
 import { type AssetSubmissionLike, publishedAssetOf } from '../../catalog/published-asset.ts';
@@ -11,7 +11,7 @@ import { startDescriptorLoader } from '../../descriptor-loader.ts';
 
 /** Options of the watch plugin. */
 export interface KubeWatchOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeCredentials;
   /** Namespaces to watch; empty: all. */
   namespaces: string[];
   /** Client for the descriptors in S3. */
