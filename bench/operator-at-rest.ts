@@ -1,0 +1,501 @@
+/**
+ * `npm run bench:operator-at-rest`: a catalogue of N published assets at rest (default 100,000;
+ * `BENCH_AT_REST=2000` for a quick check) on a local control plane (real etcd + kube-apiserver, real S3
+ * server), and what it costs the operator, the search API and etcd.
+ *
+ * The assets are CREATED DIRECTLY, not taken through the flow: for each, the AssetSubmission with its
+ * finalizer and a Published status (status subresource), its RenderJob with a Succeeded status and its
+ * QAReview with an Approved decision and status, the fields and owner references as the flow leaves them
+ * (`publishedAsset` below, copied from a submission the operator published on the real apiserver).
+ * Validation and render Jobs and Events are not created: they expire at rest (TTL, `--event-ttl`).
+ * Objects are created with bounded concurrency (`BENCH_AT_REST_CONCURRENCY`, default 32) by two clients
+ * whose user agents (`shazam` for what is committed, `shazam-operator` for children and status) give the
+ * managed-fields entries the flow's objects carry.
+ *
+ * Measured:
+ *   - etcd's database in use after compaction and defragmentation, from etcd's own maintenance API, per
+ *     published asset, and the projection for 1,000,000 assets against etcd's 2 GiB default quota and the
+ *     8 GiB suggested maximum;
+ *   - the operator's restart to ready over the catalogue (its initial lists) and its peak RSS, as a standby
+ *     (the Lease is held by another identity, so it only lists): the run fails if it sends any write; and
+ *     the same program over an empty namespace, for what the catalogue adds;
+ *   - the search API's restart to ready and its RSS; its photo descriptors are NOT loaded (there are none
+ *     in S3, so each load is skipped), so its figures are the catalogue's text and URL index only.
+ */
+import { writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { LABELS, SUBMISSION_FINALIZER } from '../controllers/names.ts';
+import { type AssetSubmission, type QAReview, RESOURCES, type RenderJob } from '../controllers/resources.ts';
+import { applyCrds } from '../dev/local-cluster/apply-crds.ts';
+import { freePort } from '../dev/local-cluster/ports.ts';
+import { KubeClient } from '../lib/kube/client.ts';
+import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
+import type { KubeObject } from '../lib/kube/object.ts';
+import { parseOperatorConfig } from '../operator/config.ts';
+import { ensureBinaries, startControlPlane, startS3Server } from '../test/harness/index.ts';
+import {
+  etcdBytesInUse,
+  etcdUrlOf,
+  memoryOf,
+  operatorNodeOptions,
+  spawnCommand,
+  spawnOperator,
+  stopProcess,
+  waitForOk,
+} from './operator-process.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const N = Number(process.env.BENCH_AT_REST ?? 100_000);
+const CONCURRENCY = Number(process.env.BENCH_AT_REST_CONCURRENCY ?? 32);
+const NAMESPACE = 'catalogue';
+const BUCKET = 'bench-assets';
+const CDN = 'https://cdn.example.com';
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+/** The ASIN of asset `index`: ten characters, as Amazon's are. */
+function asinOf(index: number): string {
+  return `B0${index.toString(36).toUpperCase().padStart(8, '0')}`;
+}
+
+/**
+ * Asset `index` as the flow leaves it once Published: the objects to create and the status each gets.
+ * Times are fixed (a catalogue published at once); the shape and lengths are the flow's.
+ */
+export function publishedAsset(index: number) {
+  const asin = asinOf(index);
+  const name = `asset-${asin.toLowerCase()}`;
+  const child = `${name}-r1`;
+  const sha256 = index.toString(16).padStart(64, '0');
+  const version = `assets/${asin}/versions/1/`;
+  const renders = `s3://${BUCKET}/${version}renders/`;
+  const at = '2026-12-05T12:00:00.000Z';
+  const condition = (type: string, status: 'True' | 'False', reason: string, message: string, gen = 1) => ({
+    type,
+    status,
+    reason,
+    message,
+    observedGeneration: gen,
+    lastTransitionTime: at,
+  });
+  const labels = (component: string) => ({
+    [LABELS.name]: 'shazam',
+    [LABELS.component]: component,
+    [LABELS.managedBy]: 'shazam-operator',
+    [LABELS.asin]: asin,
+    [LABELS.revision]: '1',
+    [LABELS.submission]: name,
+  });
+  const passed = `Revision 1 (${sha256.slice(0, 12)}) passed: 0 error(s), 0 warning(s).`;
+  const live = `Version 1 of ${asin} is live.`;
+  const submission: AssetSubmission = {
+    apiVersion: 'pipeline.shazam.dev/v1alpha1',
+    kind: 'AssetSubmission',
+    metadata: { name, namespace: NAMESPACE, finalizers: [SUBMISSION_FINALIZER] },
+    spec: {
+      asin,
+      revision: 1,
+      artist: 'mira.okafor@studio.example',
+      product: { title: `Oak chair ${index}`, brand: 'Oak & Co', tags: ['chair'] },
+      delivery: { uri: `s3://bench-incoming/incoming/${asin}/r1.zip`, sha256 },
+      stages: ['cleanup', 'uv', 'texturing'],
+    },
+  };
+  const submissionStatus = {
+    children: { qaReview: child, renderJob: child, validationJob: `${child}-validate-${sha256.slice(0, 8)}` },
+    conditions: [
+      condition('Validated', 'True', 'ValidationPassed', passed),
+      condition('Rendered', 'True', 'Rendered', `Rendered 36 frames of revision 1 in RenderJob ${child}.`),
+      condition('QAApproved', 'True', 'Approved', `Approved by qa-lee in QAReview ${child}.`),
+      condition('Promoted', 'True', 'Promoted', `assets/${asin}/published.json points at version 1.`),
+      condition('Ready', 'True', 'Published', live),
+      condition('Failed', 'False', 'ValidationPassed', passed),
+    ],
+    liveVersion: 1,
+    message: live,
+    observedGeneration: 1,
+    phase: 'Published',
+    published: {
+      bucket: BUCKET,
+      descriptorsUri: `${renders}descriptors.json`,
+      glbUrl: `${CDN}/${version}model.glb`,
+      posterUrl: `${CDN}/${version}renders/poster.webp`,
+      prefix: version,
+      publishedAt: at,
+      spin: { frameCount: 36, urlTemplate: `${CDN}/${version}renders/360/{frame}.webp` },
+      version: 1,
+      webGlbUrl: `${CDN}/${version}model.web.glb`,
+    },
+    validation: {
+      completedAt: at,
+      errors: 0,
+      findings: [],
+      reportUri: `s3://${BUCKET}/${version}validation.json`,
+      stages: { cleanup: 'Passed', texturing: 'Passed', uv: 'Passed' },
+      verdict: 'Passed',
+      warnings: 0,
+    },
+    version: 1,
+  };
+  const owner = (uid: string) => [
+    {
+      apiVersion: 'pipeline.shazam.dev/v1alpha1',
+      kind: 'AssetSubmission',
+      name,
+      uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    },
+  ];
+  const rendered = 'Rendered 36 frames on NVIDIA L4';
+  const outputs = {
+    descriptorsUri: `${renders}descriptors.json`,
+    fidelityUri: `${renders}fidelity.json`,
+    framesPrefix: `${renders}360/`,
+    manifestUri: `${renders}manifest.json`,
+    posterUri: `${renders}poster.webp`,
+  };
+  const renderJob = (uid: string): RenderJob => ({
+    apiVersion: 'pipeline.shazam.dev/v1alpha1',
+    kind: 'RenderJob',
+    metadata: { name: child, namespace: NAMESPACE, labels: labels('render'), ownerReferences: owner(uid) },
+    spec: {
+      formats: ['webp'],
+      gpu: { count: 1, required: true, resourceName: 'nvidia.com/gpu' },
+      output: { uri: renders },
+      references: { uri: `s3://${BUCKET}/${version}references/` },
+      source: { uri: `s3://${BUCKET}/${version}model.glb` },
+    },
+  });
+  const renderJobStatus = {
+    conditions: [
+      condition('Complete', 'True', 'Succeeded', rendered),
+      condition('Failed', 'False', 'Succeeded', rendered),
+    ],
+    device: { backend: 'vulkan', name: 'NVIDIA L4', software: false },
+    framesRendered: 36,
+    jobName: `${child}-render-1`,
+    message: rendered,
+    observedGeneration: 1,
+    outputs,
+    phase: 'Succeeded',
+    timings: { completedAt: at, framesPerSecond: 2, renderSeconds: 18, startedAt: at },
+  };
+  const review = (uid: string): QAReview => ({
+    apiVersion: 'pipeline.shazam.dev/v1alpha1',
+    kind: 'QAReview',
+    metadata: { name: child, namespace: NAMESPACE, labels: labels('qa'), ownerReferences: owner(uid) },
+    spec: { submissionRef: { name }, decision: 'Approved', reviewer: 'qa-lee' },
+  });
+  const reviewStatus = {
+    conditions: [
+      condition('Decided', 'True', 'Approved', 'Approved by qa-lee.'),
+      condition('Failed', 'False', 'Approved', 'Approved by qa-lee.'),
+    ],
+    decidedAt: at,
+    fidelity: {
+      computedAt: at,
+      error: `The render wrote no ${renders}fidelity.json; delete its RenderJob to render and compare again.`,
+      references: [],
+      renderPrefix: renders,
+    },
+    observedGeneration: 1,
+    openedAt: at,
+    phase: 'Approved',
+    render: {
+      fidelityUri: outputs.fidelityUri,
+      format: 'webp',
+      framesPrefix: outputs.framesPrefix,
+      framesRendered: 36,
+      manifestUri: outputs.manifestUri,
+      posterUri: outputs.posterUri,
+      renderJob: child,
+    },
+    submission: { asin, name, revision: 1 },
+  };
+  return { submission, submissionStatus, renderJob, renderJobStatus, review, reviewStatus };
+}
+
+async function pool(count: number, concurrency: number, fn: (index: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await fn(next++);
+    }),
+  );
+}
+
+/** Creates asset `index`: six requests, each object created then its status written as the flow does. */
+async function createAsset(committer: KubeClient, operator: KubeClient, index: number): Promise<number> {
+  const asset = publishedAsset(index);
+  const ns = NAMESPACE;
+  const sub = await committer.create<KubeObject>(
+    RESOURCES.assetSubmission,
+    ns,
+    asset.submission as KubeObject,
+  );
+  const uid = sub.metadata?.uid ?? '';
+  const status = { status: asset.submissionStatus };
+  const name = asset.submission.metadata.name;
+  const writes = [
+    operator.patch(RESOURCES.assetSubmission, ns, name, status, 'merge', { subresource: 'status' }),
+    (async () => {
+      const render = asset.renderJob(uid);
+      await operator.create(RESOURCES.renderJob, ns, render as KubeObject);
+      await operator.patch(
+        RESOURCES.renderJob,
+        ns,
+        render.metadata.name,
+        { status: asset.renderJobStatus },
+        'merge',
+        { subresource: 'status' },
+      );
+    })(),
+    (async () => {
+      const review = asset.review(uid);
+      await operator.create(RESOURCES.qaReview, ns, review as KubeObject);
+      await operator.patch(
+        RESOURCES.qaReview,
+        ns,
+        review.metadata.name,
+        { status: asset.reviewStatus },
+        'merge',
+        { subresource: 'status' },
+      );
+    })(),
+  ];
+  await Promise.all(writes);
+  return 6;
+}
+
+async function count(kube: KubeClient, ref: (typeof RESOURCES)[keyof typeof RESOURCES]): Promise<number> {
+  const page = (await kube.list(ref, { namespace: NAMESPACE, limit: 1 })) as {
+    items: unknown[];
+    metadata: { remainingItemCount?: number };
+  };
+  return page.items.length + (page.metadata.remainingItemCount ?? 0);
+}
+
+/** Bytes of each object of asset 0 as stored (JSON with managedFields). */
+async function storedSizes(kube: KubeClient): Promise<Record<string, number>> {
+  const asset = publishedAsset(0);
+  const name = asset.submission.metadata.name;
+  const child = `${name}-r1`;
+  const size = async (ref: (typeof RESOURCES)[keyof typeof RESOURCES], n: string) =>
+    JSON.stringify(await kube.get(ref, NAMESPACE, n)).length;
+  return {
+    AssetSubmission: await size(RESOURCES.assetSubmission, name),
+    QAReview: await size(RESOURCES.qaReview, child),
+    RenderJob: await size(RESOURCES.renderJob, child),
+  };
+}
+
+function writesOf(metrics: string): number {
+  let writes = 0;
+  for (const match of metrics.matchAll(/^shazam_kube_requests_total\{method="([A-Z]+)"\} (\d+)/gm)) {
+    if (match[1] !== 'GET') writes += Number(match[2]);
+  }
+  return writes;
+}
+
+/** `uptime`'s load averages, for the record beside each figure. */
+function loadAverage(): string {
+  return loadavg()
+    .map((value) => value.toFixed(2))
+    .join(', ');
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / MiB).toFixed(1)} MiB`;
+}
+
+/** Starts `shazam operator` with `config`, waits for /readyz, and returns its figures once settled. */
+async function operatorRestart(work: string, name: string, config: object, env: NodeJS.ProcessEnv) {
+  const port = await freePort();
+  const path = join(work, `${name}.yaml`);
+  const full = { ...config, server: { host: '127.0.0.1', metricsPort: port, healthPort: port } };
+  parseOperatorConfig(full);
+  writeFileSync(path, stringify(full));
+  const child = await spawnOperator(path, env);
+  try {
+    const readyMs = await waitForOk(`http://127.0.0.1:${port}/readyz`, child, 30 * 60_000);
+    // Past ready: the informers' first resync and any pass a leader would run have had time to start.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const memory = memoryOf(child.pid!);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return { readyMs, memory, writes: writesOf(metrics) };
+  } finally {
+    await stopProcess(child);
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `bench:operator-at-rest: ${N.toLocaleString('en')} published assets CREATED DIRECTLY (submission + QAReview + RenderJob, each with its status), concurrency ${CONCURRENCY}; load ${loadAverage()}`,
+  );
+  const binaries = await ensureBinaries();
+  const plane = await startControlPlane({ binaries });
+  const s3Server = await startS3Server();
+  const work = await mkdtemp(join(tmpdir(), 'shazam-bench-at-rest-'));
+  try {
+    await applyCrds(binaries.kubectl, plane.kubeconfigPath, join(ROOT, 'crds'));
+    const kubeConfig = loadKubeConfig({ path: plane.kubeconfigPath });
+    const committer = new KubeClient(kubeConfig, { userAgent: 'shazam' });
+    const operator = new KubeClient(kubeConfig, { userAgent: 'shazam-operator' });
+    for (const name of [NAMESPACE, 'empty']) {
+      await committer.create({ group: '', version: 'v1', plural: 'namespaces' }, undefined, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name },
+      });
+    }
+    // Another replica leads: the operator measured below is a standby and only lists.
+    const now = new Date().toISOString().replace('Z', '000Z');
+    await committer.create(RESOURCES.lease, NAMESPACE, {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'shazam-operator', namespace: NAMESPACE },
+      spec: {
+        holderIdentity: 'leader-elsewhere',
+        leaseDurationSeconds: 3600,
+        acquireTime: now,
+        renewTime: now,
+      },
+    } as KubeObject);
+    const etcdUrl = etcdUrlOf(plane.dataDir);
+    const etcdBefore = await etcdBytesInUse(etcdUrl);
+
+    const started = performance.now();
+    let done = 0;
+    let requests = 0;
+    let lastReport = started;
+    await pool(N, CONCURRENCY, async (index) => {
+      const sent = await createAsset(committer, operator, index);
+      requests += sent;
+      done++;
+      const now = performance.now();
+      if (now - lastReport > 15_000 || done === N) {
+        lastReport = now;
+        const rate = done / ((now - started) / 1000);
+        console.log(
+          `  created ${done.toLocaleString('en')}/${N.toLocaleString('en')} assets in ${seconds(now - started)} (${rate.toFixed(0)}/s, ${(rate * 6).toFixed(0)} requests/s, ${seconds(((N - done) / rate) * 1000)} left; load ${loadAverage()})`,
+        );
+      }
+    });
+    const createMs = performance.now() - started;
+    const counts = {
+      AssetSubmission: await count(committer, RESOURCES.assetSubmission),
+      QAReview: await count(committer, RESOURCES.qaReview),
+      RenderJob: await count(committer, RESOURCES.renderJob),
+    };
+    if (Object.values(counts).some((value) => value !== N)) {
+      throw new Error(`expected ${N} of each kind, found ${JSON.stringify(counts)}`);
+    }
+    const sizes = await storedSizes(committer);
+    const etcdAfter = await etcdBytesInUse(etcdUrl);
+    const perAsset = (etcdAfter - etcdBefore) / N;
+    console.log(`  created in ${seconds(createMs)} (${requests} requests); load ${loadAverage()}`);
+
+    const config = {
+      namespaces: [NAMESPACE],
+      s3: {
+        endpoint: s3Server.connection.endpoint,
+        region: s3Server.connection.region,
+        forcePathStyle: true,
+        assetsBucket: BUCKET,
+        incomingBucket: 'bench-incoming',
+      },
+      leaderElection: { enabled: true, leaseNamespace: NAMESPACE, identity: 'at-rest-standby' },
+      logLevel: 'warn',
+    };
+    const env = {
+      KUBECONFIG: plane.kubeconfigPath,
+      AWS_ACCESS_KEY_ID: s3Server.connection.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3Server.connection.secretAccessKey,
+    };
+    const empty = await operatorRestart(
+      work,
+      'empty',
+      {
+        ...config,
+        namespaces: ['empty'],
+        leaderElection: { ...config.leaderElection, leaseNamespace: 'empty' },
+      },
+      env,
+    );
+    const loadBefore = loadAverage();
+    const standby = await operatorRestart(work, 'standby', config, env);
+    if (standby.writes !== 0)
+      throw new Error(`the standby operator sent ${standby.writes} writes; expected none`);
+    const loadOperator = `${loadBefore} → ${loadAverage()}`;
+
+    const searchPort = await freePort();
+    const search = await spawnCommand(
+      'search-api/cli.ts',
+      [
+        '--port',
+        String(searchPort),
+        '--metrics-port',
+        String(await freePort()),
+        '--kubeconfig',
+        plane.kubeconfigPath,
+        '--namespaces',
+        NAMESPACE,
+        '--log-level',
+        'error',
+      ],
+      {
+        AWS_ENDPOINT_URL_S3: s3Server.connection.endpoint,
+        AWS_REGION: s3Server.connection.region,
+        SHAZAM_S3_FORCE_PATH_STYLE: 'true',
+        AWS_ACCESS_KEY_ID: s3Server.connection.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3Server.connection.secretAccessKey,
+      },
+    );
+    const loadBeforeSearch = loadAverage();
+    const searchReadyMs = await waitForOk(`http://127.0.0.1:${searchPort}/readyz`, search, 30 * 60_000);
+    const searchMemory = memoryOf(search.pid!);
+    await stopProcess(search);
+    const loadSearch = `${loadBeforeSearch} → ${loadAverage()}`;
+    committer.close();
+    operator.close();
+
+    const assetsWithin = (quota: number) => Math.floor((quota - etcdBefore) / perAsset);
+    const million = etcdBefore + 1_000_000 * perAsset;
+    console.log(
+      `N = ${N.toLocaleString('en')} published assets at rest (created directly, not through the flow)`,
+    );
+    console.log(
+      `  objects                                        ${JSON.stringify(counts)}; asset 0 as stored (JSON with managedFields): ${JSON.stringify(sizes)} bytes`,
+    );
+    console.log(
+      `  etcd in use (compacted, defragmented)          ${mib(etcdBefore)} empty → ${mib(etcdAfter)}: ${(perAsset / 1024).toFixed(2)} KiB per published asset`,
+    );
+    console.log(
+      `  projection, 1,000,000 assets                   ${(million / GiB).toFixed(2)} GiB; the 2 GiB default quota holds ${assetsWithin(2 * GiB).toLocaleString('en')} assets, the 8 GiB maximum ${assetsWithin(8 * GiB).toLocaleString('en')}`,
+    );
+    console.log(`  operator NODE_OPTIONS (its Deployment's)       ${operatorNodeOptions() || '(none)'}`);
+    console.log(
+      `  operator (standby) restart to ready            ${seconds(standby.readyMs)}, writes ${standby.writes}; peak RSS ${standby.memory.peakMiB.toFixed(0)} MiB, RSS ${standby.memory.rssMiB.toFixed(0)} MiB (load ${loadOperator})`,
+    );
+    console.log(
+      `  operator over an empty namespace               ready ${seconds(empty.readyMs)}; peak RSS ${empty.memory.peakMiB.toFixed(0)} MiB, so ${(((standby.memory.peakMiB - empty.memory.peakMiB) * 1024) / N).toFixed(2)} KiB of peak per asset`,
+    );
+    console.log(
+      `  search API restart to ready                    ${seconds(searchReadyMs)}; RSS ${searchMemory.rssMiB.toFixed(0)} MiB, peak ${searchMemory.peakMiB.toFixed(0)} MiB (photo descriptors not loaded: none in S3; load ${loadSearch})`,
+    );
+  } finally {
+    await s3Server.stop();
+    await plane.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();
