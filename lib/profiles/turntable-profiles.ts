@@ -1,12 +1,14 @@
 /**
  * Storefront profiles judged on the rendered turntable rather than on the delivered model: frame count,
  * frame size, background and how much of the frame the product fills. The model profiles
- * (`storefront-profiles.ts`) are judged by the validation Job before anything is rendered; these are judged
- * once the RenderJob has succeeded, from its spec and `status.fillCheck`. Pure.
+ * (`validation/profiles/storefront-profiles.ts`) are judged by the validation Job before anything is
+ * rendered; these are judged once the RenderJob has succeeded, from its spec and `status.fillCheck`, by the
+ * RenderJob controller (`status.profiles`), whose outcome the QAReview and the published submission carry.
+ * Pure; in `lib/` because the controllers and the programs read the same limits.
  */
 import { resolveRenderSettings } from '../../crds/api.ts';
 import type { RenderJob } from '../../crds/types.generated.ts';
-import type { ProfileOutcome } from '../../lib/contracts/validation-result.ts';
+import type { ProfileOutcome } from '../contracts/validation-result.ts';
 
 /** Which frames must reach a profile's `minProductFill`. */
 export type FillRule = 'every-frame' | 'largest-frame';
