@@ -713,6 +713,28 @@ export interface RenderJobStatusFillCheck {
   misses: RenderJobStatusFillCheckMisses[];
 }
 
+export interface RenderJobStatusProfiles {
+  /**
+   * The profile, such as amazon-360 (Amazon 360° View, from Amazon's 360° View asset specification and
+   * product image standard).
+   */
+  id: string;
+  /** true when the render meets every limit of the profile. */
+  met: boolean;
+  /**
+   * The limit keys the render misses, empty when met: frameCounts (frames accepted for the full turn),
+   * minResolution and maxResolution (side of the square frames, px), background (the only background
+   * accepted), minProductFill (share of the frame the product must fill; missed too when the render measured
+   * no fill).
+   */
+  missed: string[];
+  /**
+   * One sentence per missed limit, in the order of missed: what the render has and what the profile asks
+   * for; for minProductFill, how many frames miss, the worst shortfall and the frames with their fill.
+   */
+  reasons: string[];
+}
+
 /** Observed state, written only by the operator. */
 export interface RenderJobStatus {
   /** The metadata.generation this status describes; older means the status is stale. */
@@ -743,6 +765,17 @@ export interface RenderJobStatus {
    * says the same in words.
    */
   fillCheck?: RenderJobStatusFillCheck;
+  /**
+   * The turntable storefront profiles judged on this render once it succeeded, one entry per profile
+   * (lib/profiles/turntable-profiles.ts; limits and their sources in docs/validation.md, "Turntable
+   * profiles"). Judged on the spec's frames, resolution and background (else the preset's, else the
+   * defaults), status.framesRendered and status.fillCheck. amazon-360 is Amazon's 360° View spin: 24, 48 or
+   * 72 frames, square frames of 1500-2500 px, a white background, the product filling at least 85% of every
+   * frame (only a render with the amazon-360 preset measures fill). Evidence for QA and the storefront, not
+   * a gate: a render that misses a profile still succeeds. The frames under the fill are in
+   * fillCheck.misses.
+   */
+  profiles?: RenderJobStatusProfiles[];
 }
 
 /**

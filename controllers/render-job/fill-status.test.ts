@@ -22,13 +22,13 @@ const CHECK: RenderFillCheck = {
   ],
 };
 
-describe('RenderJob fill status on a real kube-apiserver', () => {
+describe('RenderJob fill status and profiles on a real kube-apiserver', () => {
   let ns: string;
   beforeAll(async () => {
     ns = await createNamespace('render-fill');
   });
 
-  it('keeps status.fillCheck and the FillCompliant condition the controller writes', async () => {
+  it('keeps status.fillCheck, the FillCompliant condition and status.profiles the controller writes', async () => {
     const renderJob: RenderJob = {
       apiVersion: API_VERSION,
       kind: 'RenderJob',
@@ -87,6 +87,20 @@ describe('RenderJob fill status on a real kube-apiserver', () => {
       framesBelow: 3,
       misses: CHECK.misses,
     });
+    // The profiles judged on the render, compact: amazon-360 misses only the fill, its reason names the frames.
+    expect(stored?.profiles).toEqual(status.profiles);
+    expect(stored?.profiles).toEqual([
+      {
+        id: 'amazon-360',
+        met: false,
+        missed: ['minProductFill'],
+        reasons: [
+          expect.stringMatching(
+            /^3 of 72 frames fill less than 85\.0%, the worst 4\.1 points short: frames 18 \(90°/,
+          ),
+        ],
+      },
+    ]);
     const condition = stored?.conditions?.find((c) => c.type === 'FillCompliant');
     expect(condition?.status).toBe('False');
     expect(condition?.reason).toBe('FramesUnderFill');

@@ -143,6 +143,51 @@ describe('assessRenderJob', () => {
     expect(without.status.fillCheck).toBeUndefined();
   });
 
+  it('judges the turntable profiles on success: amazon-360 missed on the fill, with the reason', () => {
+    const amazonJob: RenderJob = { ...renderJob, spec: { ...renderJob.spec, preset: 'amazon-360' } };
+    const fillCheck = {
+      required: 0.85,
+      minFill: 0.809,
+      maxFill: 0.95,
+      passed: false,
+      framesBelow: 1,
+      misses: [{ frame: 18, angleDeg: 90, fill: 0.809, shortBy: 0.041 }],
+    };
+    const { status } = assessRenderJob(
+      {
+        renderJob: amazonJob,
+        job: job(jobName, 'Succeeded'),
+        manifest: { state: 'found', summary: { ...summary, framesRendered: 72, fillCheck } },
+        now: NOW,
+      },
+      config,
+    );
+    expect(status.profiles).toEqual([
+      {
+        id: 'amazon-360',
+        met: false,
+        missed: ['minProductFill'],
+        reasons: [expect.stringContaining('1 of 72 frames fill less than 85.0%, the worst 4.1 points short')],
+      },
+    ]);
+  });
+
+  it('judges the profiles of a render that succeeded before they existed, and keeps them on later passes', () => {
+    const done = assessRenderJob(
+      { renderJob, job: job(jobName, 'Succeeded'), manifest: found, now: NOW },
+      config,
+    );
+    const { profiles, ...older } = done.status;
+    expect(profiles?.map((p) => [p.id, p.met, p.missed])).toEqual([
+      ['amazon-360', false, ['frameCounts', 'minResolution', 'minProductFill']],
+    ]);
+    const again = assessRenderJob(
+      { renderJob: { ...renderJob, status: older }, job: undefined, manifest: { state: 'unread' }, now: NOW },
+      config,
+    );
+    expect(again.status).toEqual(done.status);
+  });
+
   it('does not recreate the Job of a recorded outcome after the Job expired', () => {
     const done = assessRenderJob(
       { renderJob, job: job(jobName, 'Succeeded'), manifest: found, now: NOW },

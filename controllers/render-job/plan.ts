@@ -14,6 +14,7 @@ import { RenderReason } from '../reasons.ts';
 import { type Job, jobState, RESOURCES, type RenderJob, type RenderJobStatus } from '../resources.ts';
 import { fillCondition } from './fill.ts';
 import type { RenderSummary } from './manifest.ts';
+import { renderProfiles } from './profiles.ts';
 
 /** The renderer's manifest as read from S3. */
 export type ManifestObservation =
@@ -113,7 +114,15 @@ export function assessRenderJob(observed: RenderObserved, config: ControllerConf
     ...extra,
   });
 
-  if (renderSettled(renderJob)) return { actions, status: previous, failure: undefined };
+  if (renderSettled(renderJob)) {
+    // Judged again on every pass: a render that succeeded before the profiles existed gets them, and a
+    // changed limit shows on the renders it judges.
+    const status =
+      previous.phase === 'Succeeded'
+        ? { ...previous, profiles: renderProfiles({ spec: renderJob.spec, status: previous }) }
+        : previous;
+    return { actions, status, failure: undefined };
+  }
   if (!job) {
     actions.push({ type: 'create', resource: RESOURCES.job, object: buildRenderJobJob(renderJob, config) });
     const status = build('Pending', {
@@ -214,6 +223,10 @@ export function assessRenderJob(observed: RenderObserved, config: ControllerConf
         framesPerSecond: summary.framesPerSecond,
       },
       ...(fill ? { fillCheck: fill } : {}),
+      profiles: renderProfiles({
+        spec: renderJob.spec,
+        status: { framesRendered: summary.framesRendered, ...(fill ? { fillCheck: fill } : {}) },
+      }),
     },
     fill ? [fillCondition(fill, summary.framesRendered)] : [],
   );
