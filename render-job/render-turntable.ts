@@ -28,6 +28,7 @@ import {
   type TurntableSettings,
   type TurntableSettingsOptions,
 } from './turntable-settings.ts';
+import { type TurntableViews, turntableViews } from './turntable-views.ts';
 
 /** Options of {@link renderTurntable}: the look of the turntable plus how to run it. */
 export interface RenderTurntableOptions extends TurntableSettingsOptions {
@@ -47,6 +48,11 @@ export interface RenderTurntableOptions extends TurntableSettingsOptions {
   webpQuality?: number;
   /** Structured logger (pino's shape). */
   log?: KubeLogger;
+  /**
+   * Called once `manifest.json` is written, while the scene is still uploaded: renders further views framed
+   * like the turntable (the reference photos' angle refinement). The renderer is freed when it returns.
+   */
+  afterRender?: (views: TurntableViews, manifest: RenderManifest) => Promise<void>;
 }
 
 /** Defaults of the run options of {@link RenderTurntableOptions}. */
@@ -116,6 +122,7 @@ export async function renderTurntable(
   const context =
     options.gpu ?? (await createGpuContext({ backend: run.backend, allowSoftware: run.allowSoftware }));
   log.info({ adapter: context.summary }, 'Opened GPU adapter');
+  let renderer: Renderer | undefined;
   try {
     mark = performance.now();
     const elevationDeg = settings.elevationDeg === 'auto' ? autoElevationDeg(scene) : settings.elevationDeg;
@@ -125,20 +132,20 @@ export async function renderTurntable(
         'Raised the camera so the top of the product is seen',
       );
     }
-    const camera = frameTurntable(scene, {
+    const framing = {
       frames: settings.frames,
-      elevationDeg,
       fill: settings.fill,
       requiredFill: settings.requiredFill,
       maxFill: AMAZON_360.maxFill,
-    });
+    };
+    const camera = frameTurntable(scene, { ...framing, elevationDeg });
     if (camera.fill > settings.fill) {
       log.info(
         { fill: settings.fill, raisedTo: round(camera.fill, 4), requiredFill: settings.requiredFill },
         'Tightened the framing so the smallest frame fills what the preset requires',
       );
     }
-    const renderer = await createRenderer(context, scene, createStudioEnvironment(), {
+    renderer = await createRenderer(context, scene, createStudioEnvironment(), {
       resolution: settings.resolution,
       msaaSamples: settings.msaaSamples,
       background: parseBackground(settings.background),
@@ -226,6 +233,12 @@ export async function renderTurntable(
       },
       'Rendered turntable',
     );
+    if (options.afterRender) {
+      await options.afterRender(
+        turntableViews(renderer, scene, camera, framing, settings.resolution),
+        manifest,
+      );
+    }
     return manifest;
   } catch (error) {
     if (error instanceof RangeError && /allocation|memory/i.test(error.message)) {
@@ -237,6 +250,7 @@ export async function renderTurntable(
     }
     throw error;
   } finally {
+    renderer?.destroy();
     if (!options.gpu) context.destroy();
   }
 }
@@ -254,7 +268,7 @@ interface SpinResult {
 
 /**
  * Renders every frame and hands it to the encode stage: the GPU renders frame k while up to `width`
- * earlier frames are encoded, so the stage, not the frame count, bounds memory. Destroys the renderer.
+ * earlier frames are encoded, so the stage, not the frame count, bounds memory.
  */
 async function renderFrames(
   renderer: Renderer,
@@ -277,27 +291,23 @@ async function renderFrames(
   let encodeMs = 0;
   const stage = createEncodeStage(width);
   const started = performance.now();
-  try {
-    for (const [index, angleDeg] of camera.anglesDeg.entries()) {
-      const frameStarted = performance.now();
-      const pixels = await renderer.renderFrame({ ...turntableMatrices(camera, angleDeg), eye: camera.eye });
-      renderMs += performance.now() - frameStarted;
-      await stage.push(async () => {
-        const encodeStarted = performance.now();
-        const result = await writeFrameOutputs(index, pixels, output, write);
-        frames[index] = { index, angleDeg, fill: round(camera.fillPerFrame[index]!, 4), files: result.files };
-        descriptors.push({ index, angleDeg, vector: result.descriptor });
-        encodeMs += performance.now() - encodeStarted;
-        log.debug({ frame: index, of: settings.frames }, 'Wrote frame');
-      });
-      if ((index + 1) % 12 === 0 || index + 1 === settings.frames) {
-        log.info({ framesRendered: index + 1, frames: settings.frames }, 'Rendered frames');
-      }
+  for (const [index, angleDeg] of camera.anglesDeg.entries()) {
+    const frameStarted = performance.now();
+    const pixels = await renderer.renderFrame({ ...turntableMatrices(camera, angleDeg), eye: camera.eye });
+    renderMs += performance.now() - frameStarted;
+    await stage.push(async () => {
+      const encodeStarted = performance.now();
+      const result = await writeFrameOutputs(index, pixels, output, write);
+      frames[index] = { index, angleDeg, fill: round(camera.fillPerFrame[index]!, 4), files: result.files };
+      descriptors.push({ index, angleDeg, vector: result.descriptor });
+      encodeMs += performance.now() - encodeStarted;
+      log.debug({ frame: index, of: settings.frames }, 'Wrote frame');
+    });
+    if ((index + 1) % 12 === 0 || index + 1 === settings.frames) {
+      log.info({ framesRendered: index + 1, frames: settings.frames }, 'Rendered frames');
     }
-    await stage.drain();
-  } finally {
-    renderer.destroy();
   }
+  await stage.drain();
   descriptors.sort((a, b) => a.index - b.index);
   return { frames, descriptors, seconds: (performance.now() - started) / 1000, renderMs, encodeMs };
 }

@@ -1,8 +1,9 @@
 /**
  * The render Job's last step when its RenderJob names reference photos: scores every photo against the
- * turntable just written (lib/fidelity) and writes `fidelity.json` beside `manifest.json`, the evidence the
- * QAReview shows. Fidelity informs QA and never fails a render: when it cannot be computed, the report
- * says why in `fidelity.error`.
+ * turntable just written (lib/fidelity), refining each best angle with views rendered while the scene is
+ * still uploaded, and writes `fidelity.json` beside `manifest.json`, the evidence the QAReview shows.
+ * Fidelity informs QA and never fails a render: when it cannot be computed, the report says why in
+ * `fidelity.error`.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { FIDELITY_FILE, fidelityReport } from '../../lib/contracts/fidelity-report.ts';
@@ -10,6 +11,7 @@ import { assessVersion } from '../../lib/fidelity/version-fidelity.ts';
 import type { KubeLogger } from '../../lib/kube/logger.ts';
 import { formatS3Uri } from '../../lib/storage/s3-uri.ts';
 import type { OutputSink } from '../output/output-sink.ts';
+import type { TurntableViews } from '../turntable-views.ts';
 
 /** Where the render and the photos are, in one bucket. */
 export interface ReferenceFidelityInput {
@@ -21,6 +23,8 @@ export interface ReferenceFidelityInput {
   referencesPrefix: string;
   sink: OutputSink;
   log: KubeLogger;
+  /** Views of the turntable still on the GPU: each photo's best angle is refined between frames. */
+  views?: TurntableViews;
   now?: () => Date;
 }
 
@@ -35,7 +39,7 @@ export async function writeReferenceFidelity(input: ReferenceFidelityInput): Pro
       input.client,
       input.bucket,
       { rendersPrefix: input.rendersPrefix, referencesPrefix: input.referencesPrefix },
-      { now: now() },
+      { now: now(), ...(input.views ? { renderAt: input.views.renderAt } : {}) },
     );
   } catch (error) {
     const message = `cannot compare the reference photos at ${references}: ${(error as Error).message}`;
@@ -61,6 +65,7 @@ export async function writeReferenceFidelity(input: ReferenceFidelityInput): Pro
       match: verdicts.filter((v) => v === 'Match').length,
       check: verdicts.filter((v) => v === 'Check').length,
       mismatch: verdicts.filter((v) => v === 'Mismatch').length,
+      refinementViews: input.views?.rendered ?? 0,
       seconds,
       ...(fidelity.error ? { error: fidelity.error } : {}),
     },

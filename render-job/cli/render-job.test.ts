@@ -141,7 +141,7 @@ describe('shazam render-job', () => {
     expect(report.fidelity.references.map((r) => r.reference)).toEqual(['references/duck.png']);
     expect(report.fidelity.references[0]?.verdict).not.toBe('Mismatch');
     expect(report.fidelity.error).toBe('not an image: references/notes.jpg');
-    expect(result.stderr).toMatch(/"references":1,"match":\d,"check":\d,"mismatch":0/);
+    expect(result.stderr).toMatch(/"references":1,"match":\d,"check":\d,"mismatch":0,"refinementViews":9,/);
   }, 120_000);
 
   it('refuses --references outside the output bucket before rendering (exit 2)', async () => {

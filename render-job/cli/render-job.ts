@@ -11,6 +11,7 @@ import { isStorageError } from '../../lib/storage/storage-error.ts';
 import { RenderError } from '../errors.ts';
 import { s3Sink } from '../output/s3-sink.ts';
 import { renderTurntable } from '../render-turntable.ts';
+import type { TurntableViews } from '../turntable-views.ts';
 import { jsonLineLogger } from './json-logger.ts';
 import { writeReferenceFidelity } from './reference-fidelity.ts';
 import { RENDER_OPTION_SPEC, RENDER_OPTION_USAGE, renderOptionsFromArgs } from './render-args.ts';
@@ -28,7 +29,8 @@ options:
   --source <s3-uri>       the GLB
   --out <s3-uri>          output prefix (a trailing slash is added when missing)
   --references <s3-uri>   reference photos (a prefix in the --out bucket): after the turntable, scores
-                          each photo against its best frame and writes fidelity.json (QA evidence)
+                          each photo against its best view (refined between frames) and writes
+                          fidelity.json (QA evidence)
 ${RENDER_OPTION_USAGE}
 
 exit status: 0 rendered; 2 bad usage or options; 3 GLB not found; 4 GLB unreadable;
@@ -68,19 +70,27 @@ export const command: CliCommand = {
       const sourceUri = `s3://${source.bucket}/${source.key}`;
       log.info({ source: sourceUri, bytes: bytes.byteLength }, 'Downloaded model');
       const sink = s3Sink(client, out.bucket, prefix);
-      const manifest = await renderTurntable({ bytes, uri: sourceUri }, sink, { ...options, log });
-      io.stdout(`${summarizeManifest(manifest, `s3://${out.bucket}/${prefix}`)}\n`);
-      if (references !== undefined) {
-        const uri = await writeReferenceFidelity({
+      let fidelityUri: string | undefined;
+      // The photos are scored while the scene is still uploaded, so each best angle can be refined.
+      const afterRender = async (views: TurntableViews) => {
+        if (references === undefined) return;
+        fidelityUri = await writeReferenceFidelity({
           client,
           bucket: out.bucket,
           rendersPrefix: prefix,
           referencesPrefix: references,
           sink,
           log,
+          views,
         });
-        io.stdout(`reference fidelity: ${uri}\n`);
-      }
+      };
+      const manifest = await renderTurntable({ bytes, uri: sourceUri }, sink, {
+        ...options,
+        log,
+        afterRender,
+      });
+      io.stdout(`${summarizeManifest(manifest, `s3://${out.bucket}/${prefix}`)}\n`);
+      if (fidelityUri !== undefined) io.stdout(`reference fidelity: ${fidelityUri}\n`);
       return 0;
     } catch (error) {
       // What the operator shows as the RenderJob's failure: the pod's termination message.
