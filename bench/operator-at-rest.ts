@@ -10,7 +10,8 @@
  * Validation and render Jobs and Events are not created: they expire at rest (TTL, `--event-ttl`).
  * Objects are created with bounded concurrency (`BENCH_AT_REST_CONCURRENCY`, default 32) by two clients
  * whose user agents (`shazam` for what is committed, `shazam-operator` for children and status) give the
- * managed-fields entries the flow's objects carry.
+ * managed-fields entries the flow's objects carry. `BENCH_AT_REST_CREATE_S` bounds the creation: past it no
+ * new asset is started and every figure is for the assets made (the output says so).
  *
  * Measured:
  *   - etcd's database in use after compaction and defragmentation, from etcd's own maintenance API, per
@@ -52,6 +53,8 @@ import {
 const ROOT = join(import.meta.dirname, '..');
 const N = Number(process.env.BENCH_AT_REST ?? 100_000);
 const CONCURRENCY = Number(process.env.BENCH_AT_REST_CONCURRENCY ?? 32);
+/** Creation stops taking new assets after this long (`BENCH_AT_REST_CREATE_S`); the figures are for those made. */
+const CREATE_BUDGET_MS = Number(process.env.BENCH_AT_REST_CREATE_S ?? Number.POSITIVE_INFINITY) * 1000;
 const NAMESPACE = 'catalogue';
 const BUCKET = 'bench-assets';
 const CDN = 'https://cdn.example.com';
@@ -221,13 +224,20 @@ export function publishedAsset(index: number) {
   return { submission, submissionStatus, renderJob, renderJobStatus, review, reviewStatus };
 }
 
-async function pool(count: number, concurrency: number, fn: (index: number) => Promise<void>) {
+/** Runs `fn` over 0..count-1, `concurrency` at a time, until `stop()` says so; returns how many ran. */
+async function pool(
+  count: number,
+  concurrency: number,
+  fn: (index: number) => Promise<void>,
+  stop: () => boolean,
+): Promise<number> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < count) await fn(next++);
+      while (next < count && !stop()) await fn(next++);
     }),
   );
+  return next;
 }
 
 /** Creates asset `index`: six requests, each object created then its status written as the flow does. */
@@ -419,37 +429,46 @@ async function main(): Promise<void> {
     let done = 0;
     let requests = 0;
     let lastReport = started;
-    await pool(N, CONCURRENCY, async (index) => {
-      const sent = await createAsset(committer, operator, index);
-      requests += sent;
-      done++;
-      const now = performance.now();
-      if (now - lastReport > 15_000 || done === N) {
-        lastReport = now;
-        const rate = done / ((now - started) / 1000);
-        console.log(
-          `  created ${done.toLocaleString('en')}/${N.toLocaleString('en')} assets in ${seconds(now - started)} (${rate.toFixed(0)}/s, ${(rate * 6).toFixed(0)} requests/s, ${seconds(((N - done) / rate) * 1000)} left; load ${loadAverage()})`,
-        );
-      }
-    });
+    const made = await pool(
+      N,
+      CONCURRENCY,
+      async (index) => {
+        const sent = await createAsset(committer, operator, index);
+        requests += sent;
+        done++;
+        const now = performance.now();
+        if (now - lastReport > 15_000 || done === N) {
+          lastReport = now;
+          const rate = done / ((now - started) / 1000);
+          console.log(
+            `  created ${done.toLocaleString('en')}/${N.toLocaleString('en')} assets in ${seconds(now - started)} (${rate.toFixed(0)}/s, ${(rate * 6).toFixed(0)} requests/s, ${seconds(((N - done) / rate) * 1000)} left; load ${loadAverage()})`,
+          );
+        }
+      },
+      () => performance.now() - started > CREATE_BUDGET_MS,
+    );
     const createMs = performance.now() - started;
+    const cut =
+      made < N
+        ? ` (BENCH_AT_REST_CREATE_S=${CREATE_BUDGET_MS / 1000} reached: ${made.toLocaleString('en')} of ${N.toLocaleString('en')} made)`
+        : '';
     const counts = {
       AssetSubmission: await count(committer, RESOURCES.assetSubmission),
       QAReview: await count(committer, RESOURCES.qaReview),
       RenderJob: await count(committer, RESOURCES.renderJob),
     };
-    if (Object.values(counts).some((value) => value !== N)) {
-      throw new Error(`expected ${N} of each kind, found ${JSON.stringify(counts)}`);
+    if (Object.values(counts).some((value) => value !== made)) {
+      throw new Error(`expected ${made} of each kind, found ${JSON.stringify(counts)}`);
     }
     const sizes = await storedSizes(committer);
     const etcdAfter = await etcdBytesInUse(etcdUrl);
-    const perAsset = (etcdAfter - etcdBefore) / N;
+    const perAsset = (etcdAfter - etcdBefore) / made;
     console.log(`  created in ${seconds(createMs)} (${requests} requests); load ${loadAverage()}`);
 
     const assetsWithin = (quota: number) => Math.floor((quota - etcdBefore) / perAsset);
     const million = etcdBefore + 1_000_000 * perAsset;
     console.log(
-      `N = ${N.toLocaleString('en')} published assets at rest (created directly, not through the flow)`,
+      `N = ${made.toLocaleString('en')} published assets at rest (created directly, not through the flow)${cut}`,
     );
     console.log(
       `  objects                                        ${JSON.stringify(counts)}; asset 0 as stored (JSON with managedFields): ${JSON.stringify(sizes)} bytes`,
@@ -492,7 +511,7 @@ async function main(): Promise<void> {
       const outcome = await operatorRestart(work, 'standby', config, env, nodeOptions);
       const perAssetPeak =
         outcome.ready && empty.ready
-          ? `, ${(((outcome.memory.peakMiB - empty.memory.peakMiB) * 1024) / N).toFixed(2)} KiB of peak per asset over the empty namespace's`
+          ? `, ${(((outcome.memory.peakMiB - empty.memory.peakMiB) * 1024) / made).toFixed(2)} KiB of peak per asset over the empty namespace's`
           : '';
       console.log(
         `  operator (standby) restart to ready            ${describeRestart(outcome, nodeOptions)}${perAssetPeak}; load ${before} → ${loadAverage()}`,
