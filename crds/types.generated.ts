@@ -396,6 +396,20 @@ export interface QAReviewStatusRenderFillCheck {
   misses: QAReviewStatusRenderFillCheckMisses[];
 }
 
+export interface QAReviewStatusRenderProfiles {
+  /** The profile, such as amazon-360. */
+  id: string;
+  /** true when the render meets every limit of the profile. */
+  met: boolean;
+  /**
+   * The limit keys the render misses, empty when met: frameCounts, minResolution, maxResolution, background,
+   * minProductFill.
+   */
+  missed: string[];
+  /** One sentence per missed limit, in the order of missed. */
+  reasons: string[];
+}
+
 /**
  * The candidate's turntable under review: the submission's RenderJob of this revision, rendered into the
  * version's renders/ before the review opened. Approval publishes exactly these renders; a rejected
@@ -428,6 +442,13 @@ export interface QAReviewStatusRender {
    * The RenderJob's FillCompliant condition message, which says which frames miss the fill and by how much.
    */
   fillMessage?: string;
+  /**
+   * The turntable storefront profiles of the render, from its RenderJob's status.profiles (amazon-360:
+   * Amazon's 360° View spin, 24/48/72 square frames of 1500-2500 px on white, the product filling at least
+   * 85% of every frame; limits and sources in docs/validation.md). The QA page shows each met or missed with
+   * its reasons beside the fill note. Evidence for QA, not a decision.
+   */
+  profiles?: QAReviewStatusRenderProfiles[];
 }
 
 /** The measures behind the verdict. */

@@ -49,6 +49,8 @@ export interface ReviewDetails {
     fillCheck?: NonNullable<RenderJob['status']>['fillCheck'];
     /** The FillCompliant condition's message: which frames miss the fill and by how much. */
     fillMessage?: string;
+    /** The turntable storefront profiles judged on the render: each met or missed, with its reasons. */
+    profiles?: NonNullable<RenderJob['status']>['profiles'];
   };
 }
 
@@ -162,6 +164,7 @@ export class QAApi {
         phase: 'Succeeded',
         ...(rendered.fillCheck ? { fillCheck: rendered.fillCheck } : {}),
         ...(rendered.fillMessage ? { fillMessage: rendered.fillMessage } : {}),
+        ...(rendered.profiles ? { profiles: rendered.profiles } : {}),
       };
     } else if (renderJob) {
       const fill = renderJob.status?.conditions?.find((c) => c.type === 'FillCompliant');
@@ -170,6 +173,7 @@ export class QAApi {
         ...(renderJob.status?.phase ? { phase: renderJob.status.phase } : {}),
         ...(renderJob.status?.fillCheck ? { fillCheck: renderJob.status.fillCheck } : {}),
         ...(fill ? { fillMessage: fill.message } : {}),
+        ...(renderJob.status?.profiles ? { profiles: renderJob.status.profiles } : {}),
       };
     }
     const keys = versionKeys(asin, revision);

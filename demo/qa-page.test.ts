@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { renderProfiles } from '../controllers/render-job/profiles.ts';
 import { grantReviewerAccess, tokenKubeconfig } from '../dev/reviewer-access.ts';
 import { assessDelivery } from '../lib/fidelity/assess-delivery.ts';
 import { KubeClient } from '../lib/kube/client.ts';
@@ -223,6 +224,70 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
     expect(await page.locator('#poster').getAttribute('src')).toMatch(
       /B0LAMP0001\/versions\/1\/renders\/poster\.webp$/,
     );
+    await page.close();
+  }, 240_000);
+
+  it('shows each turntable profile met or missed with its reasons beside the fill note', async () => {
+    const keys = versionKeys('B0LAMP0001', 1);
+    const spec = {
+      source: { uri: `s3://${bucket}/${keys.model}` },
+      output: { uri: `s3://${bucket}/${keys.rendersPrefix}` },
+      preset: 'amazon-360' as const,
+    };
+    const short = {
+      required: 0.85,
+      minFill: 0.809,
+      maxFill: 0.95,
+      passed: false,
+      framesBelow: 1,
+      misses: [{ frame: 18, angleDeg: 90, fill: 0.809, shortBy: 0.041 }],
+    };
+    const missed = renderProfiles({ spec, status: { framesRendered: 72, fillCheck: short } });
+    expect(missed.map((p) => [p.id, p.met, p.missed])).toEqual([['amazon-360', false, ['minProductFill']]]);
+    const render = {
+      renderJob: 'lamp-render-r1',
+      framesRendered: 1,
+      format: 'png',
+      posterUri: `s3://${bucket}/${keys.poster}`,
+      framesPrefix: `s3://${bucket}/${keys.framesPrefix}`,
+    };
+    await writeReviewStatus(admin, namespace, 'lamp-qa-r1', {
+      render: {
+        ...render,
+        fillCheck: short,
+        fillMessage: '1 of 72 frames fill less than 85.0%.',
+        profiles: missed,
+      },
+    });
+    const page = await browser.context.newPage();
+    await page.goto(`${pages.url}/qa/#lamp-qa-r1`);
+    const amazon = page.locator('#profiles li.profile[data-profile="amazon-360"]');
+    await expect.poll(() => amazon.getAttribute('data-met')).toBe('false');
+    expect(await page.locator('#fill-note').isVisible()).toBe(true);
+    expect(await page.locator('#profiles').isVisible()).toBe(true);
+    expect(await amazon.locator('code').textContent()).toBe('amazon-360');
+    expect(await amazon.textContent()).toContain('missed (minProductFill)');
+    expect(await amazon.locator('.reasons li').allTextContents()).toEqual(missed[0]!.reasons);
+    expect(missed[0]!.reasons[0]).toContain(
+      '1 of 72 frames fill less than 85.0%, the worst 4.1 points short',
+    );
+
+    // The same spin framed tighter: every frame fills 85%, the profile is met and gives no reasons.
+    const filled = { required: 0.85, minFill: 0.87, maxFill: 0.95, passed: true, framesBelow: 0, misses: [] };
+    const met = renderProfiles({ spec, status: { framesRendered: 72, fillCheck: filled } });
+    expect(met.map((p) => [p.id, p.met])).toEqual([['amazon-360', true]]);
+    await writeReviewStatus(admin, namespace, 'lamp-qa-r1', {
+      render: {
+        ...render,
+        fillCheck: filled,
+        fillMessage: 'Every frame fills at least 85.0%.',
+        profiles: met,
+      },
+    });
+    await page.reload();
+    await expect.poll(() => amazon.getAttribute('data-met')).toBe('true');
+    expect(await amazon.textContent()).toBe('amazon-360 met');
+    expect(await amazon.locator('.reasons li').count()).toBe(0);
     await page.close();
   }, 240_000);
 

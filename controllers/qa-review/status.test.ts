@@ -130,6 +130,15 @@ describe('computeReviewStatus', () => {
         lastTransitionTime: NOW,
       },
     ];
+    const profiles = [
+      {
+        id: 'amazon-360',
+        met: false,
+        missed: ['frameCounts'],
+        reasons: ['36 frames; amazon-360 accepts 24, 48, 72.'],
+      },
+    ];
+    succeeded.status!.profiles = profiles;
     const status = computeReviewStatus({
       review: review(submission, 'Pending'),
       submission,
@@ -147,6 +156,8 @@ describe('computeReviewStatus', () => {
       fidelityUri: `${prefix}fidelity.json`,
       fillCheck: { required: 0.85, minFill: 0.9, passed: true, framesBelow: 0, misses: [] },
       fillMessage: 'Every frame fills at least 85.0%.',
+      // The page shows each profile met or missed with its reasons.
+      profiles,
     });
     // Once recorded, it stays even when the RenderJob is gone (the submission was deleted).
     const later = computeReviewStatus({

@@ -150,5 +150,6 @@ export function candidateRender(
   if (renderJob.status.fillCheck) render.fillCheck = renderJob.status.fillCheck;
   const fill = renderJob.status.conditions?.find((c) => c.type === 'FillCompliant');
   if (fill?.message) render.fillMessage = fill.message;
+  if (renderJob.status.profiles) render.profiles = renderJob.status.profiles;
   return render;
 }

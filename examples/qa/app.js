@@ -111,6 +111,32 @@ function renderFill(render) {
   });
 }
 
+/** The turntable storefront profiles judged on the render: each met or missed, with its reasons. */
+function renderProfiles(render) {
+  const profiles = render?.profiles ?? [];
+  const list = $('profiles');
+  list.hidden = profiles.length === 0;
+  list.replaceChildren(
+    ...profiles.map((profile) => {
+      const item = element('li', { className: profile.met ? 'profile met' : 'profile missed' }, [
+        element('code', { textContent: profile.id }),
+        ` ${profile.met ? 'met' : `missed (${profile.missed.join(', ')})`}`,
+      ]);
+      item.dataset.profile = profile.id;
+      item.dataset.met = String(profile.met);
+      if (profile.reasons.length > 0)
+        item.append(
+          element(
+            'ul',
+            { className: 'reasons' },
+            profile.reasons.map((reason) => element('li', { textContent: reason })),
+          ),
+        );
+      return item;
+    }),
+  );
+}
+
 // Each reference photo beside its best turntable frame, both cut to the square the scores compared, and an
 // overlay of the two (photo in magenta, render in green: where they agree the overlay is grey).
 const FIDELITY_SIDE = 160;
@@ -311,6 +337,7 @@ async function showReview(name) {
         ? `${files.frames.length} frames of this candidate, published with it on approval`
         : `${files.frames.length} frames of the published revision ${files.framesFrom}, for comparison`;
   renderFill(details.render);
+  renderProfiles(details.render);
   renderFindings(submission?.validation);
   // Images load in the background: the decision does not wait for them.
   renderFidelity(details.fidelity, files).catch((error) => {
