@@ -248,6 +248,13 @@ export interface Spin {
   urlTemplate?: string;
 }
 
+export interface AssetSubmissionStatusPublishedTurntableProfiles {
+  /** The profile, such as amazon-360. */
+  id: string;
+  /** true when the published spin meets every limit of the profile. */
+  met: boolean;
+}
+
 /** The live revision; the search API and the storefront read this. */
 export interface PublishedAsset {
   /** The published revision. */
@@ -271,6 +278,14 @@ export interface PublishedAsset {
   spin?: Spin;
   /** S3 URI of the image-search descriptors of the frames. */
   descriptorsUri?: string;
+  /**
+   * The turntable storefront profiles of the published spin, from its RenderJob's status.profiles: each
+   * profile's id and whether the spin meets it (amazon-360: Amazon's 360° View, 24/48/72 square frames of
+   * 1500-2500 px on white, the product filling at least 85% of every frame; limits and sources in
+   * docs/validation.md). A storefront offers the spin where its profile is met; the RenderJob says which
+   * limits a missed one misses.
+   */
+  turntableProfiles?: AssetSubmissionStatusPublishedTurntableProfiles[];
   /** When the revision was published. */
   publishedAt?: string;
 }

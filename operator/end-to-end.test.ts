@@ -102,6 +102,21 @@ describe('end to end with the real validation and render programs', () => {
       return review.status?.fidelity ? review : undefined;
     });
     expect(reviewed.status?.render?.fidelityUri).toBe(renderJob.status?.outputs?.fidelityUri);
+    // The turntable profiles judged on the real render: 4 frames of 128 px without the amazon-360 preset
+    // miss its frame count, resolution and fill; the review carries the same list for the QA page.
+    expect(renderJob.status?.profiles).toEqual([
+      {
+        id: 'amazon-360',
+        met: false,
+        missed: ['frameCounts', 'minResolution', 'minProductFill'],
+        reasons: [
+          '4 frames; amazon-360 accepts 24, 48, 72.',
+          '128 px frames; amazon-360 asks for at least 1500 px.',
+          expect.stringContaining('render with preset amazon-360'),
+        ],
+      },
+    ]);
+    expect(reviewed.status?.render?.profiles).toEqual(renderJob.status?.profiles);
     expect(reviewed.status?.fidelity?.renderPrefix).toBe(
       `s3://${bed.assetsBucket}/${versionKeys(ASIN, 1).rendersPrefix}`,
     );
@@ -118,6 +133,7 @@ describe('end to end with the real validation and render programs', () => {
     const published = await f.phase('Published', 60_000);
     expect(Date.now() - approvedAt).toBeLessThan(30_000);
     expect(published.status?.published).toMatchObject({ version: 1, spin: { frameCount: 4 } });
+    expect(published.status?.published?.turntableProfiles).toEqual([{ id: 'amazon-360', met: false }]);
     // iOS gets AR Quick Look: the USDZ the ingest made from the web GLB.
     expect(published.status?.published?.usdzUrl).toMatch(/\/assets\/B0D4KMX7Q2\/versions\/1\/model\.usdz$/);
     expect(await readText(bed.s3, bed.assetsBucket, versionKeys(ASIN, 1).arModel)).toBeDefined();

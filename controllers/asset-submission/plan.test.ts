@@ -316,6 +316,39 @@ describe('assessSubmission', () => {
       },
     });
   });
+  it('publishes which turntable profiles the spin meets, from the RenderJob or judged on its facts', () => {
+    const judged = renderJobIn(renderJob, 'Succeeded');
+    judged.status!.profiles = [
+      { id: 'amazon-360', met: true, missed: [], reasons: [] },
+      { id: 'spin-36', met: false, missed: ['frameCounts'], reasons: ['36 frames; spin-36 accepts 72.'] },
+    ];
+    const withProfiles = assessSubmission(
+      observed({
+        submission: validated,
+        review: approvedReview,
+        storage: storage(1, [1]),
+        renderJob: judged,
+      }),
+      config,
+    );
+    // Compact: the ids and whether each is met; the reasons stay on the RenderJob.
+    expect(withProfiles.published?.turntableProfiles).toEqual([
+      { id: 'amazon-360', met: true },
+      { id: 'spin-36', met: false },
+    ]);
+    // A render whose status has no profiles (36 × 1024 px, no preset) is judged on the same facts.
+    const older = assessSubmission(
+      observed({
+        submission: validated,
+        review: approvedReview,
+        storage: storage(1, [1]),
+        renderJob: renderJobIn(renderJob, 'Succeeded'),
+      }),
+      config,
+    );
+    expect(older.published?.turntableProfiles).toEqual([{ id: 'amazon-360', met: false }]);
+  });
+
   it('names the USDZ for AR Quick Look when the version has one, and keeps it once storage is no longer read', () => {
     const withUsdz = assessSubmission(
       observed({

@@ -19,6 +19,7 @@ import { qaReviewName, renderJobName, SUBMISSION_FINALIZER, validationJobName } 
 import { nextPointer } from '../published-pointer.ts';
 import { SubmissionReason as R } from '../reasons.ts';
 import { fillSentence } from '../render-job/fill.ts';
+import { renderProfiles } from '../render-job/profiles.ts';
 import { type AssetSubmissionStatus, jobState, RESOURCES, type SubmissionPhase } from '../resources.ts';
 import { versionsToDelete } from '../retention.ts';
 import { buildQAReview, buildRenderJob } from './children.ts';
@@ -742,6 +743,12 @@ function published(
   const format = renderJob.spec.formats?.[0] ?? 'webp';
   const frameCount = renderJob.status?.framesRendered ?? 0;
   const message = `Version ${revision} of ${asin} is live.`;
+  // The storefront reads which profiles the live spin meets here; the RenderJob keeps the reasons. A render
+  // whose status predates the profiles is judged on the same facts.
+  const turntableProfiles = (renderJob.status?.profiles ?? renderProfiles(renderJob)).map(({ id, met }) => ({
+    id,
+    met,
+  }));
   // Storage is read only until the promotion is recorded; later passes keep the USDZ the status names.
   const arModel =
     observed.storage?.arModel ??
@@ -763,6 +770,7 @@ function published(
       posterUrl: publicUrl(config, parseKey(outputs.posterUri) ?? keys.poster),
       spin: { frameCount, urlTemplate: publicUrl(config, `${framesPrefix}{frame}.${format}`) },
       descriptorsUri: outputs.descriptorsUri,
+      turntableProfiles,
       publishedAt:
         status.published?.version === revision
           ? status.published.publishedAt
