@@ -4,7 +4,7 @@
  * (`validation/profiles/storefront-profiles.ts`) are judged by the validation Job before anything is
  * rendered; these are judged once the RenderJob has succeeded, from its spec and `status.fillCheck`, by the
  * RenderJob controller (`status.profiles`), whose outcome the QAReview and the published submission carry.
- * Pure; in `lib/` because the controllers and the programs read the same limits.
+ * Pure; in `lib/` because the controllers (which import only `crds/` and `lib/`) judge them.
  */
 import { resolveRenderSettings } from '../../crds/api.ts';
 import type { RenderJob } from '../../crds/types.generated.ts';
