@@ -250,34 +250,17 @@ async function createAsset(committer: KubeClient, operator: KubeClient, index: n
     asset.submission as KubeObject,
   );
   const uid = sub.metadata?.uid ?? '';
-  const status = { status: asset.submissionStatus };
-  const name = asset.submission.metadata.name;
+  type Ref = (typeof RESOURCES)[keyof typeof RESOURCES];
+  const writeStatus = (ref: Ref, objectName: string, value: unknown) =>
+    operator.patch(ref, ns, objectName, { status: value }, 'merge', { subresource: 'status' });
+  const createWithStatus = async (ref: Ref, object: { metadata: { name: string } }, value: unknown) => {
+    await operator.create(ref, ns, object as KubeObject);
+    await writeStatus(ref, object.metadata.name, value);
+  };
   const writes = [
-    operator.patch(RESOURCES.assetSubmission, ns, name, status, 'merge', { subresource: 'status' }),
-    (async () => {
-      const render = asset.renderJob(uid);
-      await operator.create(RESOURCES.renderJob, ns, render as KubeObject);
-      await operator.patch(
-        RESOURCES.renderJob,
-        ns,
-        render.metadata.name,
-        { status: asset.renderJobStatus },
-        'merge',
-        { subresource: 'status' },
-      );
-    })(),
-    (async () => {
-      const review = asset.review(uid);
-      await operator.create(RESOURCES.qaReview, ns, review as KubeObject);
-      await operator.patch(
-        RESOURCES.qaReview,
-        ns,
-        review.metadata.name,
-        { status: asset.reviewStatus },
-        'merge',
-        { subresource: 'status' },
-      );
-    })(),
+    writeStatus(RESOURCES.assetSubmission, asset.submission.metadata.name, asset.submissionStatus),
+    createWithStatus(RESOURCES.renderJob, asset.renderJob(uid), asset.renderJobStatus),
+    createWithStatus(RESOURCES.qaReview, asset.review(uid), asset.reviewStatus),
   ];
   await Promise.all(writes);
   return 6;

@@ -2,6 +2,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, type RenderJob } from '../crds/api.ts';
 import { KubeClient } from '../lib/kube/client.ts';
+import { mixerFillShort } from '../lib/profiles/test-support/mixer-fill.ts';
 import { RESOURCES } from '../lib/shazam-client/resources.ts';
 import { versionKeys } from '../lib/storage/layout.ts';
 import {
@@ -63,14 +64,7 @@ describe('QA API: the render fill check', () => {
       {
         status: {
           phase: 'Succeeded',
-          fillCheck: {
-            required: 0.85,
-            minFill: 0.809,
-            maxFill: 0.95,
-            passed: false,
-            framesBelow: 1,
-            misses: [{ frame: 18, angleDeg: 90, fill: 0.809, shortBy: 0.041 }],
-          },
+          fillCheck: mixerFillShort(),
           conditions: [
             {
               type: 'FillCompliant',

@@ -7,6 +7,7 @@ import { renderProfiles } from '../controllers/render-job/profiles.ts';
 import { grantReviewerAccess, tokenKubeconfig } from '../dev/reviewer-access.ts';
 import { assessDelivery } from '../lib/fidelity/assess-delivery.ts';
 import { KubeClient } from '../lib/kube/client.ts';
+import { mixerFillShort } from '../lib/profiles/test-support/mixer-fill.ts';
 import { getResource } from '../lib/shazam-client/resources.ts';
 import { versionKeys } from '../lib/storage/layout.ts';
 import {
@@ -234,14 +235,7 @@ describe('QA page (headless Chromium, real apiserver and S3)', () => {
       output: { uri: `s3://${bucket}/${keys.rendersPrefix}` },
       preset: 'amazon-360' as const,
     };
-    const short = {
-      required: 0.85,
-      minFill: 0.809,
-      maxFill: 0.95,
-      passed: false,
-      framesBelow: 1,
-      misses: [{ frame: 18, angleDeg: 90, fill: 0.809, shortBy: 0.041 }],
-    };
+    const short = mixerFillShort();
     const missed = renderProfiles({ spec, status: { framesRendered: 72, fillCheck: short } });
     expect(missed.map((p) => [p.id, p.met, p.missed])).toEqual([['amazon-360', false, ['minProductFill']]]);
     const render = {

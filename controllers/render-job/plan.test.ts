@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mixerFillShort } from '../../lib/profiles/test-support/mixer-fill.ts';
 import { buildRenderJob } from '../asset-submission/children.ts';
 import { renderJobJobName } from '../names.ts';
 import type { RenderJob } from '../resources.ts';
@@ -145,14 +146,7 @@ describe('assessRenderJob', () => {
 
   it('judges the turntable profiles on success: amazon-360 missed on the fill, with the reason', () => {
     const amazonJob: RenderJob = { ...renderJob, spec: { ...renderJob.spec, preset: 'amazon-360' } };
-    const fillCheck = {
-      required: 0.85,
-      minFill: 0.809,
-      maxFill: 0.95,
-      passed: false,
-      framesBelow: 1,
-      misses: [{ frame: 18, angleDeg: 90, fill: 0.809, shortBy: 0.041 }],
-    };
+    const fillCheck = mixerFillShort();
     const { status } = assessRenderJob(
       {
         renderJob: amazonJob,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RenderJob, RenderJobStatusFillCheck } from '../../crds/types.generated.ts';
+import { mixerFillShort } from './test-support/mixer-fill.ts';
 import {
   evaluateTurntableProfiles,
   type TurntableFacts,
@@ -143,14 +144,7 @@ describe('turntableFacts', () => {
   });
 
   it('takes frames rendered and the fill check from the status, which the profile then reads', () => {
-    const check: RenderJobStatusFillCheck = {
-      required: 0.85,
-      minFill: 0.809,
-      maxFill: 0.95,
-      passed: false,
-      framesBelow: 1,
-      misses: [{ frame: 18, angleDeg: 90, fill: 0.809, shortBy: 0.041 }],
-    };
+    const check: RenderJobStatusFillCheck = mixerFillShort();
     const facts = turntableFacts(
       renderJob({ preset: 'amazon-360' }, { framesRendered: 72, fillCheck: check }),
     );
