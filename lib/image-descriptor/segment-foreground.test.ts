@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { segmentForeground } from './segment-foreground.ts';
 
 const SIDE = 256;
@@ -78,5 +78,30 @@ describe('segmentForeground', () => {
     // The box is the disc's (78–178), give or take a grid cell and the trim.
     for (const edge of [box.x0, box.y0]) expect(edge).toBeGreaterThanOrEqual(72);
     for (const edge of [box.x1, box.y1]) expect(edge).toBeLessThanOrEqual(184);
+  });
+
+  describe('cost', () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+
+    // The border ring of a photo's grid holds about 1,500 cells. Its robust statistics (medians, quantiles)
+    // are a few sorts of that ring; a median computed once per cell inside a filter made it ~1,500 sorts,
+    // 190 ms instead of 7 ms per photo and per rendered frame (docs/search.md, bench:search).
+    it('sorts the border a bounded number of times, however large the border', () => {
+      for (const side of [128, 384]) {
+        const rgba = new Uint8Array(side * side * 4);
+        let seed = side;
+        for (let o = 0; o < rgba.length; o += 4) {
+          seed = (seed * 1103515245 + 12345) >>> 0;
+          const grain = (seed >>> 24) % 9;
+          rgba.set([200 + grain, 196 + grain, 190 + grain, 255], o);
+        }
+        const sort = vi.spyOn(Array.prototype, 'sort');
+        segmentForeground(rgba, side, side);
+        expect(sort.mock.calls.length).toBeLessThanOrEqual(8);
+        sort.mockRestore();
+      }
+    });
   });
 });

@@ -237,7 +237,8 @@ function backdropCells(grid: Grid): Uint8Array | 'transparent' {
     if (inliers.length >= BASIS * 2) surfaces = fitSurfaces(inliers);
   }
   const residuals = border.map((s) => residual(s, surfaces));
-  const inlierResiduals = residuals.filter((r) => r <= median(residuals));
+  const residualMedian = median(residuals);
+  const inlierResiduals = residuals.filter((r) => r <= residualMedian);
   const threshold = Math.max(MIN_THRESHOLD, 4 * 1.4826 * median(inlierResiduals));
   // How much the smoothed backdrop changes from one cell to the next along the border: the step the
   // growth may take, with room for the backdrop's own grain.
