@@ -95,10 +95,19 @@ export async function benchPhotoSearch(options: {
   );
 
   const photo = await benchPhoto();
+  // The first queries compile the decoder's and the descriptor's code: reported apart, as a replica's
+  // first photo search after start-up, not mixed into the steady state's p99.
+  const cold: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const decoded = await decodePhoto(photo, 40_000_000);
+    computeDescriptor(decoded.rgba, decoded.width, decoded.height);
+    cold.push(performance.now() - t0);
+  }
   const decode: number[] = [];
   const describe: number[] = [];
   const full: number[] = [];
-  for (let i = 0; i < Math.min(60, targets.length); i++) {
+  for (let i = 0; i < targets.length; i++) {
     const t0 = performance.now();
     const decoded = await decodePhoto(photo, 40_000_000);
     const t1 = performance.now();
@@ -115,7 +124,7 @@ export async function benchPhotoSearch(options: {
   const fullP99 = percentile(full, 99);
   console.log(
     `photo search, whole path (decode a 1600×1200 JPEG + descriptor + search): p50 ${ms(percentile(full, 50))}, p99 ${ms(fullP99)} ` +
-      `(decode p99 ${ms(percentile(decode, 99))}, descriptor p99 ${ms(percentile(describe, 99))})`,
+      `(decode p99 ${ms(percentile(decode, 99))}, descriptor p99 ${ms(percentile(describe, 99))}; ${full.length} queries after ${cold.length} warm-up ones, the first ${ms(cold[0]!)})`,
   );
   return { p99: percentile(ours, 99), recall, fullP99 };
 }
