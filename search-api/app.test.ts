@@ -162,6 +162,27 @@ describe('search API over a filled catalogue', () => {
     );
   });
 
+  it('builds only the poster URL of each search hit, not its turntable', async () => {
+    const encode = globalThis.encodeURIComponent;
+    let encoded = 0;
+    globalThis.encodeURIComponent = (value) => {
+      encoded++;
+      return encode(value);
+    };
+    let body: { hits: { posterUrl: string }[] };
+    try {
+      body = (await app.inject({ url: '/v1/search?q=oak&limit=20' })).json();
+    } finally {
+      globalThis.encodeURIComponent = encode;
+    }
+    expect(body.hits).toHaveLength(20);
+    expect(body.hits[0]!.posterUrl).toMatch(
+      /^https:\/\/cdn\.example\.com\/assets\/B0TEST\d{4}\/versions\/2\/renders\/poster\.webp$/,
+    );
+    // Six key segments per poster URL; the whole bundle (glb, web glb, poster, 36 frames) would be 40 times that.
+    expect(encoded).toBeLessThanOrEqual(20 * 6);
+  });
+
   it('refuses bad photo uploads with a 4xx each and keeps serving', async () => {
     const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } })
       .png()

@@ -33,10 +33,16 @@ export interface AssetUrlsOptions {
 /** Resolves the URLs of published assets. */
 export interface AssetUrlResolver {
   urls(asset: PublishedAsset): Promise<AssetUrls>;
+  /** The poster URL alone (a search hit needs no more): one URL built or signed, not the turntable's. */
+  posterUrl(asset: PublishedAsset): Promise<string>;
   /** True when URLs are CDN URLs that every client may cache. */
   readonly publicUrls: boolean;
   /** The CDN base URL when URLs are CDN URLs (`<base>/<key>`, each key segment percent-encoded). */
   readonly cdnBaseUrl?: string;
+}
+
+function posterKey(asset: PublishedAsset): string {
+  return `${asset.prefix}renders/poster.webp`;
 }
 
 function keys(asset: PublishedAsset): {
@@ -51,7 +57,7 @@ function keys(asset: PublishedAsset): {
     glb: `${asset.prefix}model.glb`,
     webGlb: `${asset.prefix}model.web.glb`,
     usdz: asset.arModel ? `${asset.prefix}model.usdz` : undefined,
-    poster: `${renders}poster.webp`,
+    poster: posterKey(asset),
     frames: Array.from({ length: asset.frameCount }, (_, index) => `${renders}360/${frameFileName(index)}`),
   };
 }
@@ -83,17 +89,25 @@ export function createAssetUrls(options: AssetUrlsOptions): AssetUrlResolver {
           frames: k.frames.map(url),
         };
       },
+      async posterUrl(asset) {
+        return url(posterKey(asset));
+      },
     };
   }
-  const cache = new Map<string, { until: number; urls: Promise<AssetUrls> }>();
+  const bundles = new SignedCache<AssetUrls>(now);
+  const posters = new SignedCache<string>(now);
+  // Half the lifetime: a URL handed out from the cache is still valid for at least ttl/2.
+  const keepMs = (ttlSeconds * 1000) / 2;
   const sign = (bucket: string, key: string): Promise<string> =>
     getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: ttlSeconds });
+  const bundleKey = (asset: PublishedAsset): string =>
+    `${asset.bucket}/${asset.prefix}#${asset.frameCount}${asset.arModel ? '+ar' : ''}`;
   return {
     publicUrls: false,
     urls(asset) {
-      const cacheKey = `${asset.bucket}/${asset.prefix}#${asset.frameCount}${asset.arModel ? '+ar' : ''}`;
-      const cached = cache.get(cacheKey);
-      if (cached && cached.until > now()) return cached.urls;
+      const cacheKey = bundleKey(asset);
+      const cached = bundles.get(cacheKey);
+      if (cached) return cached;
       const k = keys(asset);
       const urls = Promise.all([
         sign(asset.bucket, k.glb),
@@ -108,11 +122,36 @@ export function createAssetUrls(options: AssetUrlsOptions): AssetUrlResolver {
         posterUrl,
         frames,
       }));
-      // Half the lifetime: a URL handed out from the cache is still valid for at least ttl/2.
-      cache.set(cacheKey, { until: now() + (ttlSeconds * 1000) / 2, urls });
-      urls.catch(() => cache.delete(cacheKey));
-      if (cache.size > 50_000) cache.delete(cache.keys().next().value!);
+      bundles.set(cacheKey, urls, keepMs);
       return urls;
     },
+    posterUrl(asset) {
+      const bundle = bundles.get(bundleKey(asset));
+      if (bundle) return bundle.then((urls) => urls.posterUrl);
+      const cacheKey = `${asset.bucket}/${posterKey(asset)}`;
+      const cached = posters.get(cacheKey);
+      if (cached) return cached;
+      const signed = sign(asset.bucket, posterKey(asset));
+      posters.set(cacheKey, signed, keepMs);
+      return signed;
+    },
   };
+}
+
+/** Signed URLs by key until a deadline; a failed signature is forgotten; the oldest go past 50,000. */
+class SignedCache<T> {
+  private readonly entries = new Map<string, { until: number; value: Promise<T> }>();
+
+  constructor(private readonly now: () => number) {}
+
+  get(key: string): Promise<T> | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.until > this.now() ? entry.value : undefined;
+  }
+
+  set(key: string, value: Promise<T>, keepMs: number): void {
+    this.entries.set(key, { until: this.now() + keepMs, value });
+    value.catch(() => this.entries.delete(key));
+    if (this.entries.size > 50_000) this.entries.delete(this.entries.keys().next().value!);
+  }
 }

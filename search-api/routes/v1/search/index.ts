@@ -17,7 +17,7 @@ import { refuseUntilReady } from '../not-ready.ts';
 import { photoBodyKind, RAW_PHOTO_TYPES } from './photo-content-type.ts';
 
 async function hitOf(app: FastifyInstance, asset: PublishedAsset, score: number, frame?: number) {
-  const { posterUrl } = await app.assetUrls.urls(asset);
+  const posterUrl = await app.assetUrls.posterUrl(asset);
   return {
     asin: asset.asin,
     score,
