@@ -1,5 +1,5 @@
 /**
- * The answer of `GET /v1/assets/{asin}`, serialised once: the JSON bytes and the ETag, so a lookup is a map
+ * The answer of `GET /v1/assets/{asin}`, serialised once: the JSON and the ETag, so a lookup is a map
  * read and a socket write. Pure apart from the hash.
  */
 import { createHash } from 'node:crypto';
@@ -9,8 +9,8 @@ import type { PublishedAsset } from '../../../catalog/published-asset.ts';
 
 /** A ready answer. */
 export interface AssetAnswer {
-  /** UTF-8 JSON of the `Asset` schema. */
-  body: Buffer;
+  /** JSON of the `Asset` schema. */
+  body: string;
   /** Strong ETag, quoted. */
   etag: string;
 }
@@ -38,8 +38,7 @@ export function assetAnswer(asset: PublishedAsset, urls: AssetUrls): AssetAnswer
     posterUrl: urls.posterUrl,
     spin: { frameCount: asset.frameCount, frames: urls.frames },
   });
-  const body = Buffer.from(json, 'utf8');
-  return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+  return { body: json, etag: `"${createHash('sha1').update(json).digest('base64url')}"` };
 }
 
 /**
@@ -66,7 +65,7 @@ export function cdnAssetAnswer(asset: PublishedAsset, cdnBaseUrl: string): Asset
     `"spin":{"frameCount":${asset.frameCount},"frames":[${frames}]}}`;
   const identity = `${asset.source}\n${asset.resourceVersion}\n${asset.version}\n${cdnBaseUrl}`;
   return {
-    body: Buffer.from(json, 'utf8'),
+    body: json,
     etag: `"${createHash('sha1').update(identity).digest('base64url')}"`,
   };
 }

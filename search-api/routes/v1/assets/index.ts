@@ -10,9 +10,9 @@ const ANSWER_CACHE_SIZE = 10_000;
 /**
  * `GET /v1/assets/{asin}`: the published asset of an ASIN, with an ETag for conditional requests.
  *
- * Per request only what a lookup needs: the map read, the cached bytes (built once per asset object; a
+ * Per request only what a lookup needs: the map read, the cached JSON (built once per asset object; a
  * changed asset is a new object, and its old answer is dropped on the catalogue's change event), the
- * If-None-Match comparison and the socket write. The bytes bypass fastify's serialiser.
+ * If-None-Match comparison and the socket write. The JSON bypasses fastify's serialiser.
  */
 export default async function assetRoutes(app: FastifyInstance): Promise<void> {
   refuseUntilReady(app);
@@ -67,7 +67,9 @@ export default async function assetRoutes(app: FastifyInstance): Promise<void> {
       const { body, etag } = await answer(request.params.asin);
       reply.headers({ 'cache-control': cacheControl, etag });
       if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-      // Bytes with a JSON content type: fastify sends them as they are, without its serialiser.
+      // A string with a JSON content type: fastify sends it as it is, without its serialiser. Answers stay
+      // strings (in the V8 heap), not Buffers: a Buffer's external memory, churned through the cache, drove
+      // full collections of the whole catalogue's heap (answer-memory.test.ts).
       return reply.header('content-type', 'application/json; charset=utf-8').send(body);
     },
   );
