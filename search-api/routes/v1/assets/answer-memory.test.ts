@@ -50,10 +50,13 @@ describe('GET /v1/assets/{asin} answers', () => {
       await app.inject({ url: '/v1/assets/B0MEM00000' });
       const before = await externalBytes();
       let bytes = 0;
-      for (let i = 0; i < count; i++) {
-        const response = await app.inject({ url: `/v1/assets/B0MEM${String(i).padStart(5, '0')}` });
-        expect(response.statusCode).toBe(200);
-        bytes += response.rawPayload.length;
+      // Twice each: an answer is cached on its second request.
+      for (const pass of [1, 2]) {
+        for (let i = 0; i < count; i++) {
+          const response = await app.inject({ url: `/v1/assets/B0MEM${String(i).padStart(5, '0')}` });
+          expect(response.statusCode).toBe(200);
+          if (pass === 2) bytes += response.rawPayload.length;
+        }
       }
       // Every answer is cached (3,000 < the cache's capacity): about 8 MB of JSON, none of it in Buffers.
       expect(bytes).toBeGreaterThan(count * 2_000);

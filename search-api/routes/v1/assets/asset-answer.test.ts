@@ -66,14 +66,32 @@ describe('AnswerCache', () => {
     const cache = new AnswerCache(2);
     const [a, b, c] = [asset({ asin: 'A' }), asset({ asin: 'B' }), asset({ asin: 'C' })];
     const answer = { body: '{}', etag: '"x"' };
-    cache.set(a, answer);
-    cache.set(b, answer);
+    for (const value of [a, a, b, b]) cache.set(value, answer);
     expect(cache.get(a)).toBe(answer);
-    cache.set(c, answer);
+    for (const value of [c, c]) cache.set(value, answer);
     expect(cache.get(b)).toBeUndefined();
     expect(cache.get(a)).toBe(answer);
     expect(cache.size).toBe(2);
     cache.delete(a);
     expect(cache.get(a)).toBeUndefined();
+  });
+
+  it('admits an answer on its asset’s second offer, so one-off lookups never reach the old generation', () => {
+    const cache = new AnswerCache(3);
+    const answer = { body: '{}', etag: '"x"' };
+    const once = Array.from({ length: 10 }, (_, i) => asset({ asin: `ONCE${i}` }));
+    for (const value of once) cache.set(value, answer);
+    expect(cache.size).toBe(0);
+    const twice = asset({ asin: 'TWICE' });
+    cache.set(twice, answer);
+    expect(cache.get(twice)).toBeUndefined();
+    cache.set(twice, answer);
+    expect(cache.get(twice)).toBe(answer);
+    // The doorkeeper is bounded: past its capacity it forgets, and an asset starts over.
+    const early = asset({ asin: 'EARLY' });
+    cache.set(early, answer);
+    for (const value of once) cache.set(value, answer);
+    cache.set(early, answer);
+    expect(cache.get(early)).toBeUndefined();
   });
 });

@@ -73,11 +73,18 @@ export function cdnAssetAnswer(asset: PublishedAsset, cdnBaseUrl: string): Asset
 /**
  * A bounded map of answers, least recently used out first. Answers are built when first asked for, not for
  * the whole catalogue: at 3–4 KB each (36 frame URLs), every answer of a million products would hold 3.5 GB.
+ *
+ * An answer is admitted on its asset's second request, not its first (a doorkeeper, as in TinyLFU): an
+ * answer asked for once dies young and costs one scavenge, while one admitted and then evicted unread has
+ * been copied into the old generation and costs a full collection of the catalogue's heap. Under a long
+ * tail of one-off lookups that churn was most of a lookup's time.
  */
 export class AnswerCache {
   private readonly entries = new Map<PublishedAsset, AssetAnswer>();
+  /** Assets asked for once since the doorkeeper was last cleared. */
+  private readonly seen = new Set<PublishedAsset>();
 
-  /** @param capacity answers kept (10,000 ≈ 35 MB). */
+  /** @param capacity answers kept (10,000 ≈ 35 MB); the doorkeeper remembers as many assets. */
   constructor(private readonly capacity: number) {}
 
   /** The cached answer of this exact asset object (a changed asset is a new object). */
@@ -90,8 +97,13 @@ export class AnswerCache {
     return answer;
   }
 
-  /** Keeps an answer, dropping the least recently used past capacity. */
+  /** Offers an answer: kept if its asset was offered before, dropping the least recently used past capacity. */
   set(asset: PublishedAsset, answer: AssetAnswer): void {
+    if (!this.seen.delete(asset)) {
+      if (this.seen.size >= this.capacity) this.seen.clear();
+      this.seen.add(asset);
+      return;
+    }
     this.entries.set(asset, answer);
     if (this.entries.size > this.capacity) {
       this.entries.delete(this.entries.keys().next().value!);
@@ -101,6 +113,7 @@ export class AnswerCache {
   /** Forgets an asset's answer (it was replaced or withdrawn). */
   delete(asset: PublishedAsset): void {
     this.entries.delete(asset);
+    this.seen.delete(asset);
   }
 
   /** Answers held. */
