@@ -5,9 +5,8 @@ import { DESCRIPTOR_DIMS } from '../lib/image-descriptor/compute-descriptor.ts';
 import { s3Client } from '../test/harness/index.ts';
 import { buildApp } from './app.ts';
 import { Catalog } from './catalog/catalog.ts';
-import { publishedAssetOf } from './catalog/published-asset.ts';
 import { SEARCH_API_DEFAULTS } from './config.ts';
-import { assetSubmission } from './test-support/asset-submission.ts';
+import { assetSubmission, publishedAssetFrom } from './test-support/asset-submission.ts';
 
 const config = {
   cdnBaseUrl: 'https://cdn.example.com',
@@ -55,8 +54,7 @@ function catalogWith(count: number): Catalog {
       })
       .published(2, 'assets-bucket')
       .build();
-    const asset = publishedAssetOf({ ...built.object, status: built.status });
-    if (!('asin' in asset)) throw new Error(asset.detail);
+    const asset = publishedAssetFrom(built);
     catalog.apply(asset.source, asset);
     // A two-frame "turntable" per product: distinct directions in descriptor space.
     const vector = (offset: number) =>

@@ -10,8 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESCRIPTOR_DIMS } from '../lib/image-descriptor/compute-descriptor.ts';
 import { buildApp } from './app.ts';
 import { Catalog } from './catalog/catalog.ts';
-import { publishedAssetOf } from './catalog/published-asset.ts';
-import { assetSubmission } from './test-support/asset-submission.ts';
+import { assetSubmission, publishedAssetFrom } from './test-support/asset-submission.ts';
 
 const config = {
   cdnBaseUrl: 'https://cdn.example.com',
@@ -35,8 +34,7 @@ function catalogue(): Catalog {
       .withProduct({ title: `Oak chair ${i}`, brand: 'Nordic', tags: ['chair'] })
       .published(1, 'assets')
       .build();
-    const asset = publishedAssetOf({ ...built.object, status: built.status });
-    if (!('asin' in asset)) throw new Error(asset.detail);
+    const asset = publishedAssetFrom(built);
     catalog.apply(asset.source, asset);
     const vector = Array.from({ length: DESCRIPTOR_DIMS }, (_, d) => (d === i ? 1 : 0.01));
     catalog.setDescriptors(asset, [{ index: 0, vector }]);

@@ -1,7 +1,12 @@
 /** Fluent builders of AssetSubmissions and their published status, for the search API's tests. */
 import { API_VERSION, ASSET_SUBMISSION } from '../../crds/api.ts';
 import { versionKeys } from '../../lib/storage/layout.ts';
-import type { AssetSubmissionLike, ProductFields } from '../catalog/published-asset.ts';
+import {
+  type AssetSubmissionLike,
+  type ProductFields,
+  type PublishedAsset,
+  publishedAssetOf,
+} from '../catalog/published-asset.ts';
 
 /** The object a test creates, and the status it then writes. */
 export interface BuiltSubmission {
@@ -89,4 +94,11 @@ export class AssetSubmissionBuilder {
 /** Starts a builder. */
 export function assetSubmission(name: string, namespace: string, asin: string): AssetSubmissionBuilder {
   return new AssetSubmissionBuilder(name, namespace, asin);
+}
+
+/** The catalogue's view of a built submission (its published asset); throws with the reason when it has none. */
+export function publishedAssetFrom(built: BuiltSubmission): PublishedAsset {
+  const asset = publishedAssetOf({ ...built.object, status: built.status });
+  if (!('asin' in asset)) throw new Error(asset.detail);
+  return asset;
 }

@@ -5,8 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DESCRIPTOR_DIMS } from '../../../../lib/image-descriptor/compute-descriptor.ts';
 import { buildApp } from '../../../app.ts';
 import { Catalog } from '../../../catalog/catalog.ts';
-import { publishedAssetOf } from '../../../catalog/published-asset.ts';
-import { assetSubmission } from '../../../test-support/asset-submission.ts';
+import { assetSubmission, publishedAssetFrom } from '../../../test-support/asset-submission.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -29,8 +28,7 @@ describe('GET /v1/assets/{asin} answers', () => {
         .withProduct({ title: `Oak chair ${i}`, brand: 'Lumina', tags: ['chair'] })
         .published(1, 'assets-bucket')
         .build();
-      const asset = publishedAssetOf({ ...built.object, status: built.status });
-      if (!('asin' in asset)) throw new Error(asset.detail);
+      const asset = publishedAssetFrom(built);
       catalog.apply(asset.source, asset);
     }
     const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
