@@ -6,7 +6,7 @@
  * The assets are CREATED DIRECTLY, not taken through the flow: for each, the AssetSubmission with its
  * finalizer and a Published status (status subresource), its RenderJob with a Succeeded status and its
  * QAReview with an Approved decision and status, the fields and owner references as the flow leaves them
- * (`publishedAsset` below, copied from a submission the operator published on the real apiserver).
+ * (`publishedAsset` in `operator/test-support/published-asset.ts`, copied from a submission the operator published on the real apiserver).
  * Validation and render Jobs and Events are not created: they expire at rest (TTL, `--event-ttl`).
  * Objects are created with bounded concurrency (`BENCH_AT_REST_CONCURRENCY`, default 32) by two clients
  * whose user agents (`shazam` for what is committed, `shazam-operator` for children and status) give the
@@ -30,14 +30,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { LABELS, SUBMISSION_FINALIZER } from '../controllers/names.ts';
-import { type AssetSubmission, type QAReview, RESOURCES, type RenderJob } from '../controllers/resources.ts';
+import { RESOURCES } from '../controllers/resources.ts';
 import { applyCrds } from '../dev/local-cluster/apply-crds.ts';
 import { freePort } from '../dev/local-cluster/ports.ts';
 import { KubeClient } from '../lib/kube/client.ts';
 import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
 import type { KubeObject } from '../lib/kube/object.ts';
 import { parseOperatorConfig } from '../operator/config.ts';
+import { BUCKET, NAMESPACE, publishedAsset } from '../operator/test-support/published-asset.ts';
 import { ensureBinaries, startControlPlane, startS3Server } from '../test/harness/index.ts';
 import {
   etcdBytesInUse,
@@ -55,174 +55,8 @@ const N = Number(process.env.BENCH_AT_REST ?? 100_000);
 const CONCURRENCY = Number(process.env.BENCH_AT_REST_CONCURRENCY ?? 32);
 /** Creation stops taking new assets after this long (`BENCH_AT_REST_CREATE_S`); the figures are for those made. */
 const CREATE_BUDGET_MS = Number(process.env.BENCH_AT_REST_CREATE_S ?? Number.POSITIVE_INFINITY) * 1000;
-const NAMESPACE = 'catalogue';
-const BUCKET = 'bench-assets';
-const CDN = 'https://cdn.example.com';
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
-
-/** The ASIN of asset `index`: ten characters, as Amazon's are. */
-function asinOf(index: number): string {
-  return `B0${index.toString(36).toUpperCase().padStart(8, '0')}`;
-}
-
-/**
- * Asset `index` as the flow leaves it once Published: the objects to create and the status each gets.
- * Times are fixed (a catalogue published at once); the shape and lengths are the flow's.
- */
-export function publishedAsset(index: number) {
-  const asin = asinOf(index);
-  const name = `asset-${asin.toLowerCase()}`;
-  const child = `${name}-r1`;
-  const sha256 = index.toString(16).padStart(64, '0');
-  const version = `assets/${asin}/versions/1/`;
-  const renders = `s3://${BUCKET}/${version}renders/`;
-  const at = '2026-12-05T12:00:00.000Z';
-  const condition = (type: string, status: 'True' | 'False', reason: string, message: string, gen = 1) => ({
-    type,
-    status,
-    reason,
-    message,
-    observedGeneration: gen,
-    lastTransitionTime: at,
-  });
-  const labels = (component: string) => ({
-    [LABELS.name]: 'shazam',
-    [LABELS.component]: component,
-    [LABELS.managedBy]: 'shazam-operator',
-    [LABELS.asin]: asin,
-    [LABELS.revision]: '1',
-    [LABELS.submission]: name,
-  });
-  const passed = `Revision 1 (${sha256.slice(0, 12)}) passed: 0 error(s), 0 warning(s).`;
-  const live = `Version 1 of ${asin} is live.`;
-  const submission: AssetSubmission = {
-    apiVersion: 'pipeline.shazam.dev/v1alpha1',
-    kind: 'AssetSubmission',
-    metadata: { name, namespace: NAMESPACE, finalizers: [SUBMISSION_FINALIZER] },
-    spec: {
-      asin,
-      revision: 1,
-      artist: 'mira.okafor@studio.example',
-      product: { title: `Oak chair ${index}`, brand: 'Oak & Co', tags: ['chair'] },
-      delivery: { uri: `s3://bench-incoming/incoming/${asin}/r1.zip`, sha256 },
-      stages: ['cleanup', 'uv', 'texturing'],
-    },
-  };
-  const submissionStatus = {
-    children: { qaReview: child, renderJob: child, validationJob: `${child}-validate-${sha256.slice(0, 8)}` },
-    conditions: [
-      condition('Validated', 'True', 'ValidationPassed', passed),
-      condition('Rendered', 'True', 'Rendered', `Rendered 36 frames of revision 1 in RenderJob ${child}.`),
-      condition('QAApproved', 'True', 'Approved', `Approved by qa-lee in QAReview ${child}.`),
-      condition('Promoted', 'True', 'Promoted', `assets/${asin}/published.json points at version 1.`),
-      condition('Ready', 'True', 'Published', live),
-      condition('Failed', 'False', 'ValidationPassed', passed),
-    ],
-    liveVersion: 1,
-    message: live,
-    observedGeneration: 1,
-    phase: 'Published',
-    published: {
-      bucket: BUCKET,
-      descriptorsUri: `${renders}descriptors.json`,
-      glbUrl: `${CDN}/${version}model.glb`,
-      posterUrl: `${CDN}/${version}renders/poster.webp`,
-      prefix: version,
-      publishedAt: at,
-      spin: { frameCount: 36, urlTemplate: `${CDN}/${version}renders/360/{frame}.webp` },
-      version: 1,
-      webGlbUrl: `${CDN}/${version}model.web.glb`,
-    },
-    validation: {
-      completedAt: at,
-      errors: 0,
-      findings: [],
-      reportUri: `s3://${BUCKET}/${version}validation.json`,
-      stages: { cleanup: 'Passed', texturing: 'Passed', uv: 'Passed' },
-      verdict: 'Passed',
-      warnings: 0,
-    },
-    version: 1,
-  };
-  const owner = (uid: string) => [
-    {
-      apiVersion: 'pipeline.shazam.dev/v1alpha1',
-      kind: 'AssetSubmission',
-      name,
-      uid,
-      controller: true,
-      blockOwnerDeletion: true,
-    },
-  ];
-  const rendered = 'Rendered 36 frames on NVIDIA L4';
-  const outputs = {
-    descriptorsUri: `${renders}descriptors.json`,
-    fidelityUri: `${renders}fidelity.json`,
-    framesPrefix: `${renders}360/`,
-    manifestUri: `${renders}manifest.json`,
-    posterUri: `${renders}poster.webp`,
-  };
-  const renderJob = (uid: string): RenderJob => ({
-    apiVersion: 'pipeline.shazam.dev/v1alpha1',
-    kind: 'RenderJob',
-    metadata: { name: child, namespace: NAMESPACE, labels: labels('render'), ownerReferences: owner(uid) },
-    spec: {
-      formats: ['webp'],
-      gpu: { count: 1, required: true, resourceName: 'nvidia.com/gpu' },
-      output: { uri: renders },
-      references: { uri: `s3://${BUCKET}/${version}references/` },
-      source: { uri: `s3://${BUCKET}/${version}model.glb` },
-    },
-  });
-  const renderJobStatus = {
-    conditions: [
-      condition('Complete', 'True', 'Succeeded', rendered),
-      condition('Failed', 'False', 'Succeeded', rendered),
-    ],
-    device: { backend: 'vulkan', name: 'NVIDIA L4', software: false },
-    framesRendered: 36,
-    jobName: `${child}-render-1`,
-    message: rendered,
-    observedGeneration: 1,
-    outputs,
-    phase: 'Succeeded',
-    timings: { completedAt: at, framesPerSecond: 2, renderSeconds: 18, startedAt: at },
-  };
-  const review = (uid: string): QAReview => ({
-    apiVersion: 'pipeline.shazam.dev/v1alpha1',
-    kind: 'QAReview',
-    metadata: { name: child, namespace: NAMESPACE, labels: labels('qa'), ownerReferences: owner(uid) },
-    spec: { submissionRef: { name }, decision: 'Approved', reviewer: 'qa-lee' },
-  });
-  const reviewStatus = {
-    conditions: [
-      condition('Decided', 'True', 'Approved', 'Approved by qa-lee.'),
-      condition('Failed', 'False', 'Approved', 'Approved by qa-lee.'),
-    ],
-    decidedAt: at,
-    fidelity: {
-      computedAt: at,
-      error: `The render wrote no ${renders}fidelity.json; delete its RenderJob to render and compare again.`,
-      references: [],
-      renderPrefix: renders,
-    },
-    observedGeneration: 1,
-    openedAt: at,
-    phase: 'Approved',
-    render: {
-      fidelityUri: outputs.fidelityUri,
-      format: 'webp',
-      framesPrefix: outputs.framesPrefix,
-      framesRendered: 36,
-      manifestUri: outputs.manifestUri,
-      posterUri: outputs.posterUri,
-      renderJob: child,
-    },
-    submission: { asin, name, revision: 1 },
-  };
-  return { submission, submissionStatus, renderJob, renderJobStatus, review, reviewStatus };
-}
 
 /** Runs `fn` over 0..count-1, `concurrency` at a time, until `stop()` says so; returns how many ran. */
 async function pool(

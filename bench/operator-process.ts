@@ -162,7 +162,8 @@ export async function waitForOk(url: string, child: ChildProcess, timeoutMs: num
 
 /** Sends SIGTERM and waits for the exit. */
 export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null) return;
+  // Exited already (a signal sets signalCode, not exitCode): its 'exit' event has fired and will not again.
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill(signal);
   await exited;

@@ -3,9 +3,10 @@
  * the types generated from crds/*.yaml; batch/v1 Job is the slice the controllers need.
  */
 import type {
-  AssetSubmission,
   AssetSubmissionPhase,
+  AssetSubmissionSpec,
   AssetSubmissionStatus,
+  AssetSubmission as CommittedSubmission,
   Condition,
   ObjectMeta,
   OwnerReference,
@@ -23,7 +24,6 @@ import { API_VERSION, ASSET_SUBMISSION, GROUP, QA_REVIEW, RENDER_JOB, VERSION } 
 import type { ResourceRef } from '../lib/kube/client.ts';
 
 export type {
-  AssetSubmission,
   AssetSubmissionStatus,
   Condition,
   ObjectMeta,
@@ -34,6 +34,16 @@ export type {
   Stage,
 };
 export { API_VERSION };
+
+/**
+ * A submission as the controllers see it: the committed object, except that `spec.product` and
+ * `spec.artist` may be absent. No controller reads them (people and the search API do), so the operator's
+ * cache drops them (`slimSubmission` in operator/cache.ts).
+ */
+export type AssetSubmission = Omit<CommittedSubmission, 'spec'> & {
+  spec: Omit<AssetSubmissionSpec, 'product' | 'artist'> &
+    Partial<Pick<AssetSubmissionSpec, 'product' | 'artist'>>;
+};
 
 /** REST coordinates of each kind. */
 export const RESOURCES = {

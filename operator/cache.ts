@@ -11,6 +11,7 @@ import type { AssetSubmission, Job, QAReview, RenderJob } from '../controllers/r
 import {
   type CacheTransform,
   inDomains,
+  interned,
   keepAnnotationsOf,
   slimMetadata,
 } from '../lib/kube/cache-transform.ts';
@@ -38,6 +39,20 @@ export type WatchedInformers = { [S in keyof WatchedObjects]: Informer<WatchedOb
 export const READ_ANNOTATION_DOMAINS = ['shazam.dev'] as const;
 
 const keepOurAnnotations = inDomains(READ_ANNOTATION_DOMAINS);
+
+/**
+ * What the operator caches of a submission: the object without `managedFields` and foreign annotations,
+ * and without the spec fields only people and the search API read (`product`, `artist`). Spec and status
+ * are otherwise whole: the controllers read most of the spec and carry the status forward.
+ */
+export function slimSubmission(submission: AssetSubmission): AssetSubmission {
+  const { product: _product, artist: _artist, ...spec } = submission.spec;
+  return {
+    ...submission,
+    metadata: slimMetadata(submission.metadata, keepOurAnnotations),
+    spec: spec as AssetSubmission['spec'],
+  };
+}
 
 /**
  * What the operator caches of a Job: its metadata (without `managedFields` and foreign annotations) and the
@@ -135,18 +150,20 @@ export function slimPod(pod: CachedPod): CachedPod {
 }
 
 /**
- * The cache transform of each informer. The SHAZAM kinds keep spec and status whole (the controllers diff
+ * The cache transform of each informer. The SHAZAM kinds keep their status whole (the controllers diff
  * their status against the cached one) and lose `managedFields` and annotations outside
- * {@link READ_ANNOTATION_DOMAINS}; Jobs keep only what {@link slimJob} keeps.
+ * {@link READ_ANNOTATION_DOMAINS}; submissions lose what {@link slimSubmission} drops; Jobs and pods keep
+ * only what {@link slimJob} and {@link slimPod} keep. Every kept string is interned, so the values cached
+ * objects repeat (reasons, label values, timestamps, API versions) are held once.
  */
 export const OPERATOR_TRANSFORMS: { [S in keyof WatchedObjects]: CacheTransform<WatchedObjects[S]> } & {
   Pod: CacheTransform<CachedPod>;
 } = {
-  AssetSubmission: keepAnnotationsOf(READ_ANNOTATION_DOMAINS),
-  QAReview: keepAnnotationsOf(READ_ANNOTATION_DOMAINS),
-  RenderJob: keepAnnotationsOf(READ_ANNOTATION_DOMAINS),
-  Job: slimJob,
-  Pod: slimPod,
+  AssetSubmission: interned(slimSubmission),
+  QAReview: interned(keepAnnotationsOf(READ_ANNOTATION_DOMAINS)),
+  RenderJob: interned(keepAnnotationsOf(READ_ANNOTATION_DOMAINS)),
+  Job: interned(slimJob),
+  Pod: interned(slimPod),
 };
 
 /**

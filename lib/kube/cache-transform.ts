@@ -8,8 +8,19 @@
  * own, or read the object fresh first.
  */
 
+import { internStrings } from './intern-strings.ts';
+
 /** A function applied to every object an informer caches; it returns the object to keep. */
 export type CacheTransform<T> = (object: T) => T;
+
+/**
+ * `transform`, then every string the kept object holds interned ({@link internStrings}): equal values
+ * across cached objects (reasons, label values, timestamps, API versions) share one copy. The informer
+ * owns the objects it passes, so interning them in place is safe.
+ */
+export function interned<T>(transform: CacheTransform<T>): CacheTransform<T> {
+  return (object) => internStrings(transform(object));
+}
 
 /** The annotation `kubectl apply` leaves on every object it applied: a copy of the whole manifest. */
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';

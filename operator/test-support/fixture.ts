@@ -5,13 +5,8 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { LABELS, labelValue } from '../../controllers/names.ts';
-import {
-  type AssetSubmission,
-  type Job,
-  type QAReview,
-  RESOURCES,
-  type RenderJob,
-} from '../../controllers/resources.ts';
+import { type Job, type QAReview, RESOURCES, type RenderJob } from '../../controllers/resources.ts';
+import type { AssetSubmission } from '../../crds/api.ts';
 import { KubeClient } from '../../lib/kube/client.ts';
 import { silentLogger } from '../../lib/kube/logger.ts';
 import { createBucket, createNamespace, kubeConfig, s3Client, s3Config } from '../../test/harness/index.ts';
