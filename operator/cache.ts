@@ -50,7 +50,7 @@ export function slimSubmission(submission: AssetSubmission): AssetSubmission {
   return {
     ...submission,
     metadata: slimMetadata(submission.metadata, keepOurAnnotations),
-    spec: spec as AssetSubmission['spec'],
+    spec,
   };
 }
 
