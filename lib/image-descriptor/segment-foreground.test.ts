@@ -80,6 +80,28 @@ describe('segmentForeground', () => {
     for (const edge of [box.x1, box.y1]) expect(edge).toBeLessThanOrEqual(184);
   });
 
+  it('keeps a white product on a vignetted pale backdrop, whose border steps exceed its outline', () => {
+    // A plain pale wall darkened by 60% towards the corners; the product, a white shape, sits on the
+    // undarkened centre, 12 units brighter than the wall around it.
+    const rgba = discOn([0, 0, 0], 40, (x, y) => {
+      const v = Math.round(252 - ((x - SIDE / 2 + y - SIDE / 2) / 80) * 3);
+      return [v, v, v];
+    });
+    const half = SIDE / 2;
+    for (let y = 0; y < SIDE; y++) {
+      for (let x = 0; x < SIDE; x++) {
+        if ((x - half) ** 2 + (y - half) ** 2 < 40 * 40) continue;
+        const r2 = ((x - half) ** 2 + (y - half) ** 2) / (2 * half * half);
+        const o = (y * SIDE + x) * 4;
+        const light = 1 - 0.6 * r2;
+        [240, 236, 228].forEach((c, k) => {
+          rgba[o + k] = Math.round(c * light);
+        });
+      }
+    }
+    expect(keptShare(rgba, 40)).toBeGreaterThan(0.9);
+  });
+
   describe('cost', () => {
     afterEach(() => {
       vi.restoreAllMocks();

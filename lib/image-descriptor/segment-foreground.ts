@@ -188,10 +188,33 @@ function smooth(grid: Grid): Float32Array {
 }
 
 /**
- * The backdrop, on the grid: the cells reached from the border through small colour steps. A backdrop
- * changes smoothly however it is lit (linear or radial gradients, vignetting, a studio sweep, a soft
- * shadow), and a product is bounded by an outline, so growing from the border stops at the product whatever
- * the backdrop's overall shape.
+ * Subtracts the fitted backdrop surface from every smoothed cell, in place. The growth then compares what
+ * the backdrop's smooth shape does not explain: a vignette or a radial gradient steps along the border by
+ * more than a pale product's faint outline does, so steps learnt and taken on the raw colours would cross
+ * that outline; flattened, the gradient's steps vanish and only the backdrop's grain and the outline remain.
+ * On a flat backdrop (a render's) the surface is a constant and nothing changes.
+ */
+function flattenBackdrop(grid: Grid, colours: Float32Array, surfaces: number[][]): void {
+  const { width, height } = grid;
+  for (let gy = 0; gy < height; gy++) {
+    for (let gx = 0; gx < width; gx++) {
+      const basis = basisOf((gx + 0.5) / width, (gy + 0.5) / height);
+      const o = (gy * width + gx) * 3;
+      for (let channel = 0; channel < 3; channel++) {
+        let fit = 0;
+        for (let i = 0; i < BASIS; i++) fit += surfaces[channel]![i]! * basis[i]!;
+        colours[o + channel]! -= fit;
+      }
+    }
+  }
+}
+
+/**
+ * The backdrop, on the grid: the cells reached from the border through small colour steps, taken on the
+ * colours less the backdrop surface fitted to the border ({@link flattenBackdrop}). A backdrop changes
+ * smoothly however it is lit (linear or radial gradients, vignetting, a studio sweep, a soft shadow), and a
+ * product is bounded by an outline, so growing from the border stops at the product whatever the
+ * backdrop's overall shape.
  *
  * No step is allowed for being "darker with the same chromaticity" (a shadow test between neighbours):
  * chained from cell to cell, such steps walk from a white or grey backdrop into every neutral part of a
@@ -240,7 +263,8 @@ function backdropCells(grid: Grid): Uint8Array | 'transparent' {
   const residualMedian = median(residuals);
   const inlierResiduals = residuals.filter((r) => r <= residualMedian);
   const threshold = Math.max(MIN_THRESHOLD, 4 * 1.4826 * median(inlierResiduals));
-  // How much the smoothed backdrop changes from one cell to the next along the border: the step the
+  flattenBackdrop(grid, colours, surfaces);
+  // How much the flattened backdrop changes from one cell to the next along the border: the step the
   // growth may take, with room for the backdrop's own grain.
   const steps: number[] = [];
   for (const cell of borderCells) {
