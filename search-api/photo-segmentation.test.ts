@@ -16,13 +16,14 @@ import {
 
 const VIEWS = 3;
 /**
- * Lower bounds, each a few queries under what this set measures (docs/search.md: top-1 0.969 and top-5 0.993
- * of 288; per kind top-1 44–48 of 48).
+ * Lower bounds: overall, the targets (top-1 ≥ 0.95, top-5 ≥ 0.99); per kind, a few queries under what this
+ * set measures (docs/search.md: top-1 0.986 and top-5 0.997 of 288; per kind top-1 47–48 and top-5 47–48
+ * of 48).
  */
 const ALL_TOP1 = 0.95;
-const ALL_TOP5 = 0.98;
-const PER_KIND_TOP1 = 0.875;
-const PER_KIND_TOP5 = 0.95;
+const ALL_TOP5 = 0.99;
+const PER_KIND_TOP1 = 0.9;
+const PER_KIND_TOP5 = 0.97;
 
 describe('photo search on every background kind', () => {
   let gpu: GpuContext;

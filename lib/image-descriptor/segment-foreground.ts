@@ -44,6 +44,14 @@ const MIN_THRESHOLD = 30;
  */
 const MIN_STEP = 1;
 const MAX_STEP = 24;
+/**
+ * A backdrop counts as textured when half its border ring is at least this grainy ({@link grainOf}, 0–255
+ * RGB); on a textured backdrop the growth does not step from a grainy cell into one less than {@link
+ * GRAIN_SHARE} as grainy as the border's median, so an untextured product is not entered however faint
+ * its outline.
+ */
+const GRAIN_FLOOR = 3;
+const GRAIN_SHARE = 1 / 8;
 /** Share of the foreground mass trimmed on each side of the box, so that specks do not widen it. */
 const TRIM = 0.005;
 
@@ -188,6 +196,52 @@ function smooth(grid: Grid): Float32Array {
 }
 
 /**
+ * Per cell, its grain: how far its mean colour is from its 3×3 neighbourhood's, averaged over that
+ * neighbourhood. Wood, linen or a carpet behind a product is grainy everywhere; an untextured product
+ * (white plastic, a painted shape) is smooth inside its outline.
+ */
+function grainOf(grid: Grid, colours: Float32Array): Float32Array {
+  const { width, height, cells } = grid;
+  const raw = new Float32Array(width * height);
+  for (let c = 0; c < width * height; c++) {
+    raw[c] = Math.hypot(
+      cells[c * 4]! - colours[c * 3]!,
+      cells[c * 4 + 1]! - colours[c * 3 + 1]!,
+      cells[c * 4 + 2]! - colours[c * 3 + 2]!,
+    );
+  }
+  const out = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      let n = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= height) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= width) continue;
+          sum += raw[yy * width + xx]!;
+          n++;
+        }
+      }
+      out[y * width + x] = sum / n;
+    }
+  }
+  return out;
+}
+
+/**
+ * The grain below which a cell counts as smooth: zero unless the border ring is mostly textured (its median
+ * at least {@link GRAIN_FLOOR}), so a plain backdrop grows as before; on a textured one, {@link
+ * GRAIN_SHARE} of the border's median grain.
+ */
+function smoothGrainBelow(borderGrain: number[]): number {
+  const typical = median(borderGrain);
+  return typical < GRAIN_FLOOR ? 0 : GRAIN_SHARE * typical;
+}
+
+/**
  * Subtracts the fitted backdrop surface from every smoothed cell, in place. The growth then compares what
  * the backdrop's smooth shape does not explain: a vignette or a radial gradient steps along the border by
  * more than a pale product's faint outline does, so steps learnt and taken on the raw colours would cross
@@ -241,6 +295,7 @@ function backdropCells(grid: Grid): Uint8Array | 'transparent' {
   // A render on a transparent background says exactly where the product is.
   if (transparent > border.length / 4) return 'transparent';
   const colours = smooth(grid);
+  const grain = grainOf(grid, colours);
   // The backdrop surface, fitted robustly to the border (the product may touch it: a tight crop).
   let surfaces = fitSurfaces(border);
   const residual = (s: Sample, p: number[][]): number => {
@@ -264,6 +319,7 @@ function backdropCells(grid: Grid): Uint8Array | 'transparent' {
   const inlierResiduals = residuals.filter((r) => r <= residualMedian);
   const threshold = Math.max(MIN_THRESHOLD, 4 * 1.4826 * median(inlierResiduals));
   flattenBackdrop(grid, colours, surfaces);
+  const minGrain = smoothGrainBelow(borderCells.map((cell) => grain[cell]!));
   // How much the flattened backdrop changes from one cell to the next along the border: the step the
   // growth may take, with room for the backdrop's own grain.
   const steps: number[] = [];
@@ -323,7 +379,11 @@ function backdropCells(grid: Grid): Uint8Array | 'transparent' {
         colours[a + 1]! - colours[b + 1]!,
         colours[a + 2]! - colours[b + 2]!,
       );
-      if (step <= maxStep) {
+      // A smooth cell is entered only from a smooth one (a clipped or plain stretch of a textured
+      // backdrop, grown from its own border), never from a grainy one: that is an outline into an
+      // untextured product.
+      const smoothEntry = grain[next]! < minGrain && grain[cell]! >= minGrain;
+      if (step <= maxStep && !smoothEntry) {
         backdrop[next] = 1;
         queue[tail++] = next;
       }
@@ -359,14 +419,16 @@ function trimmedRange(histogram: Float64Array, trim: number): [number, number] {
 /**
  * Finds the product in an RGBA image: alpha when the border is transparent; else the backdrop is grown from
  * the border cells that fit a smooth colour surface (quadratic, fitted robustly to the border ring) through
- * small colour steps between neighbouring cells, and the product is what the backdrop does not reach.
+ * small colour steps between neighbouring cells (on colours less that surface, and on a textured backdrop
+ * never from a grainy cell into a smooth one), and the product is what the backdrop does not reach.
  * Linear and radial gradients, vignetting, studio sweeps, textured backdrops (the steps are taken on a
  * smoothed grid, and their size is learnt from the border) and gradual shadows count as backdrop.
  *
  * Assumptions: the product is roughly centred and at least half of the border shows background.
  * Caveats: a product of the background's own colour is found only by its outline; holes through the
  * product (between a chair's legs) count as product; so does a shadow that darkens faster than the border's
- * own steps (a drop shadow's dark core beside the product).
+ * own steps (a drop shadow's dark core beside the product). On a textured backdrop an untextured product
+ * loses a rim of a cell or two, whose grain is its outline's.
  *
  * @example
  * ```ts
