@@ -331,8 +331,16 @@ async function measure(n: number): Promise<void> {
     });
     const peerMs = performance.now() - peerStarted;
 
-    // Peer 2: the same requests the operator sends per submission (finalizer PATCH, S3 read of the result,
-    // Job POST, status PUT, Event POST), issued directly with no informer, queue or plan around them.
+    // Peer 2: the same requests the operator sent per submission (finalizer PATCH, S3 read of the result,
+    // Job POST, status merge PATCH, Event POST), with the same bodies: the status and the Event are the
+    // ones the operator wrote for the submission of the same name, issued directly with no informer, queue
+    // or plan around them.
+    const statusByName = new Map(submissionsRaw.map((s) => [s.metadata.name, s.status]));
+    type EventBody = Record<string, unknown> & { involvedObject: Record<string, unknown> & { name: string } };
+    const eventByName = new Map<string, EventBody>();
+    for (const event of await listAll<EventBody>(kube, RESOURCES.event, namespaces.ours)) {
+      if (!eventByName.has(event.involvedObject.name)) eventByName.set(event.involvedObject.name, event);
+    }
     await pool(indexes, 32, (i) =>
       kube.create(RESOURCES.assetSubmission, namespaces.same, {
         ...submission(namespaces.same, i, 'bench-incoming'),
@@ -357,24 +365,32 @@ async function measure(n: number): Promise<void> {
         operatorConfig,
       );
       await kube.create(RESOURCES.job, namespaces.same, job as unknown as KubernetesObject);
-      await kube.replace(
+      await kube.patch(
         RESOURCES.assetSubmission,
         namespaces.same,
         name,
         {
-          ...patched,
-          status: { observedGeneration: 1, phase: 'Validating', message: 'bench' },
-        } as KubernetesObject,
-        'status',
+          metadata: { resourceVersion: patched.metadata.resourceVersion },
+          status: statusByName.get(name) ?? { observedGeneration: 1, phase: 'Validating', message: 'bench' },
+        },
+        'merge',
+        { subresource: 'status' },
       );
-      await kube.create({ group: '', version: 'v1', plural: 'events' }, namespaces.same, {
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { name: `${name}.bench`, namespace: namespaces.same },
-        involvedObject: { apiVersion: sub.apiVersion, kind: sub.kind, name, namespace: namespaces.same },
+      const {
+        metadata: _metadata,
+        involvedObject,
+        ...event
+      } = eventByName.get(name) ?? {
+        metadata: {},
+        involvedObject: { apiVersion: sub.apiVersion, kind: sub.kind, name },
         type: 'Normal',
         reason: 'Validating',
         message: 'bench',
+      };
+      await kube.create({ group: '', version: 'v1', plural: 'events' }, namespaces.same, {
+        ...event,
+        metadata: { name: `${name}.bench`, namespace: namespaces.same },
+        involvedObject: { ...involvedObject, namespace: namespaces.same, uid: patched.metadata.uid },
       } as unknown as KubernetesObject);
     });
     const sameMs = performance.now() - sameStarted;
