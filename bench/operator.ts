@@ -10,6 +10,10 @@
  *   - the peer, measured in the same run on the same apiserver: the same N Jobs created directly by one
  *     client at the operator's concurrency, with no controller around them. The ratio operator ÷ peer says
  *     what the controller machinery costs over the apiserver's own write throughput;
+ *   - peer 2, in the same run: the requests the operator sent per submission (finalizer PATCH, S3 read,
+ *     Job POST, status merge PATCH, Event POST) with the bodies it sent (its status and Event, read back),
+ *     issued directly at its concurrency. The ratio operator ÷ peer 2 is what informers, queue and plans
+ *     add to the same writes;
  *   - what the cache holds per submission (its submission and its validation Job), with and without the
  *     operator's cache transforms, measured in this process on the same objects (heap after a full GC).
  *
