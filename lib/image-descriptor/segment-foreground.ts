@@ -163,15 +163,22 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
-/** Each cell's colour averaged with its 8 neighbours: a textured backdrop's grain cancels, edges stay. */
-function smooth(grid: Grid): Float32Array {
-  const { width, height, cells } = grid;
-  const out = new Float32Array(width * height * 3);
+/**
+ * The mean of each cell's `channels` values (read at `stride` apart) over its 3×3 neighbourhood, cut at the
+ * grid's edge; `channels` values per cell out.
+ */
+function neighbourhoodMean(
+  values: Float32Array,
+  width: number,
+  height: number,
+  stride: number,
+  channels: number,
+): Float32Array {
+  const out = new Float32Array(width * height * channels);
+  const sum = new Float64Array(channels);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
+      sum.fill(0);
       let n = 0;
       for (let dy = -1; dy <= 1; dy++) {
         const yy = y + dy;
@@ -179,20 +186,21 @@ function smooth(grid: Grid): Float32Array {
         for (let dx = -1; dx <= 1; dx++) {
           const xx = x + dx;
           if (xx < 0 || xx >= width) continue;
-          const c = (yy * width + xx) * 4;
-          r += cells[c]!;
-          g += cells[c + 1]!;
-          b += cells[c + 2]!;
+          const c = (yy * width + xx) * stride;
+          for (let k = 0; k < channels; k++) sum[k]! += values[c + k]!;
           n++;
         }
       }
-      const o = (y * width + x) * 3;
-      out[o] = r / n;
-      out[o + 1] = g / n;
-      out[o + 2] = b / n;
+      const o = (y * width + x) * channels;
+      for (let k = 0; k < channels; k++) out[o + k] = sum[k]! / n;
     }
   }
   return out;
+}
+
+/** Each cell's colour averaged with its 8 neighbours: a textured backdrop's grain cancels, edges stay. */
+function smooth(grid: Grid): Float32Array {
+  return neighbourhoodMean(grid.cells, grid.width, grid.height, 4, 3);
 }
 
 /**
@@ -210,25 +218,7 @@ function grainOf(grid: Grid, colours: Float32Array): Float32Array {
       cells[c * 4 + 2]! - colours[c * 3 + 2]!,
     );
   }
-  const out = new Float32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let sum = 0;
-      let n = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= height) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= width) continue;
-          sum += raw[yy * width + xx]!;
-          n++;
-        }
-      }
-      out[y * width + x] = sum / n;
-    }
-  }
-  return out;
+  return neighbourhoodMean(raw, width, height, 1, 1);
 }
 
 /**
