@@ -27,7 +27,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { RESOURCES } from '../controllers/resources.ts';
@@ -38,7 +38,12 @@ import { loadKubeConfig } from '../lib/kube/kubeconfig.ts';
 import type { KubeObject } from '../lib/kube/object.ts';
 import { parseOperatorConfig } from '../operator/config.ts';
 import { BUCKET, NAMESPACE, publishedAsset } from '../operator/test-support/published-asset.ts';
-import { ensureBinaries, startControlPlane, startS3Server } from '../test/harness/index.ts';
+import {
+  type ControlPlane,
+  ensureBinaries,
+  startControlPlane,
+  startS3Server,
+} from '../test/harness/index.ts';
 import {
   etcdBytesInUse,
   etcdUrlOf,
@@ -128,6 +133,22 @@ function writesOf(metrics: string): number {
     if (match[1] !== 'GET') writes += Number(match[2]);
   }
   return writes;
+}
+
+/** RSS and peak RSS of the control plane's processes, and the host's memory in use. */
+function controlPlaneMemory(plane: ControlPlane): string {
+  const pids = plane.pids();
+  const gib = (pid: number) => {
+    const memory = memoryOf(pid);
+    return `RSS ${(memory.rssMiB / 1024).toFixed(2)} GiB, peak ${(memory.peakMiB / 1024).toFixed(2)} GiB`;
+  };
+  const apiserver = pids.apiserver ? gib(pids.apiserver) : 'not running';
+  return `kube-apiserver ${apiserver}; etcd ${gib(pids.etcd)}; host ${hostMemory()}`;
+}
+
+/** The host's memory in use, of its total. */
+function hostMemory(): string {
+  return `${((totalmem() - freemem()) / GiB).toFixed(1)} of ${(totalmem() / GiB).toFixed(1)} GiB in use`;
 }
 
 /** `uptime`'s load averages, for the record beside each figure. */
@@ -281,6 +302,7 @@ async function main(): Promise<void> {
     const etcdAfter = await etcdBytesInUse(etcdUrl);
     const perAsset = (etcdAfter - etcdBefore) / made;
     console.log(`  created in ${seconds(createMs)} (${requests} requests); load ${loadAverage()}`);
+    console.log(`  control plane after creation                   ${controlPlaneMemory(plane)}`);
 
     const assetsWithin = (quota: number) => Math.floor((quota - etcdBefore) / perAsset);
     const million = etcdBefore + 1_000_000 * perAsset;
@@ -372,6 +394,7 @@ async function main(): Promise<void> {
     console.log(
       `  search API restart to ready                    ${seconds(searchReadyMs)}; RSS ${searchMemory.rssMiB.toFixed(0)} MiB, peak ${searchMemory.peakMiB.toFixed(0)} MiB (photo descriptors not loaded: none in S3; load ${loadBeforeSearch} → ${loadAverage()})`,
     );
+    console.log(`  control plane after the restarts               ${controlPlaneMemory(plane)}`);
     committer.close();
     operator.close();
     if (failedWrites > 0) {

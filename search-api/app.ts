@@ -24,7 +24,6 @@ import kubeWatchPlugin from './plugins/app/kube-watch.ts';
 import metricsPlugin from './plugins/app/metrics.ts';
 import strictQueryPlugin from './plugins/app/strict-query.ts';
 import corsPlugin from './plugins/external/cors.ts';
-import multipartPlugin from './plugins/external/multipart.ts';
 import rateLimitPlugin from './plugins/external/rate-limit.ts';
 import swaggerPlugin from './plugins/external/swagger.ts';
 import operationsRoutes from './routes/health/index.ts';
@@ -198,7 +197,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(corsPlugin, { origins: config.corsOrigins });
   await app.register(rateLimitPlugin, { perMinute: config.rateLimitPerMinute });
-  await app.register(multipartPlugin, { maxBytes: config.maxUploadBytes });
   await app.register(swaggerPlugin);
   await app.register(strictQueryPlugin);
 

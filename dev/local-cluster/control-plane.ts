@@ -16,6 +16,8 @@ export interface ControlPlane {
   dataDir: string;
   binaries: ControlPlaneBinaries;
   certs: ControlPlaneCerts;
+  /** Process ids of etcd and of the running kube-apiserver (undefined while it is stopped), for benchmarks. */
+  pids(): { etcd: number; apiserver: number | undefined };
   /** Stops the apiserver only (etcd keeps the data); `startApiserver` brings it back on the same port. */
   stopApiserver(): Promise<void>;
   startApiserver(): Promise<void>;
@@ -232,8 +234,10 @@ async function startControlPlaneOnce(options: StartControlPlaneOptions): Promise
     dataDir,
     binaries,
     certs,
+    pids: () => ({ etcd: etcd.pid, apiserver: apiserver?.pid }),
     stopApiserver: async () => {
       await apiserver?.stop();
+      apiserver = undefined;
     },
     startApiserver,
     stop() {

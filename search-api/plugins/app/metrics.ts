@@ -79,7 +79,7 @@ export default fp(
       },
     } satisfies SearchMetrics);
     // A callback hook, not an async one: it runs on every request.
-    app.addHook('onResponse', (request, reply, done) => {
+    app.addHook('onResponse', function observeLatency(request, reply, done) {
       latency.observe(
         {
           route: request.routeOptions.url ?? 'unmatched',

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preValidationHookHandler, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { SearchApiError } from '../../errors.ts';
 
@@ -9,18 +9,32 @@ interface QuerySchema {
   properties?: Record<string, { type?: unknown }>;
 }
 
-/** Names of the route's query parameters whose schema type is `integer`, computed once per route. */
-const integerNames = new WeakMap<object, string[]>();
-
 function integerParameters(schema: QuerySchema): string[] {
-  let names = integerNames.get(schema);
-  if (!names) {
-    names = Object.entries(schema.properties ?? {})
-      .filter(([, property]) => property.type === 'integer')
-      .map(([name]) => name);
-    integerNames.set(schema, names);
-  }
-  return names;
+  return Object.entries(schema.properties ?? {})
+    .filter(([, property]) => property.type === 'integer')
+    .map(([name]) => name);
+}
+
+/** A preValidation hook refusing any of `names` that is present and not a decimal integer. */
+function checkIntegers(names: string[]): preValidationHookHandler {
+  return function checkIntegerQuery(request: FastifyRequest, _reply, done) {
+    const query = request.query as Record<string, unknown>;
+    for (const name of names) {
+      const raw = query[name];
+      if (raw === undefined) continue;
+      if (typeof raw !== 'string' || !DECIMAL_INTEGER.test(raw)) {
+        done(
+          new SearchApiError(
+            'SHAZAM_SEARCH_BAD_REQUEST',
+            400,
+            `querystring ${name} must be integer: decimal digits, such as ${name}=10`,
+          ),
+        );
+        return;
+      }
+    }
+    done();
+  };
 }
 
 /**
@@ -28,32 +42,19 @@ function integerParameters(schema: QuerySchema): string[] {
  *
  * Why: ajv's type coercion turns `Infinity`, `-Infinity` and `1e400` into non-finite numbers that pass both
  * `type: integer` and `minimum`/`maximum` (ajv skips range checks on non-finite numbers), so `limit=1e400`
- * bypassed the cap and `limit=-Infinity` reached the index. This runs before validation on the raw strings
- * of every route, so any `integer` query parameter of any route is covered; the schema's bounds then apply
- * to a finite number.
+ * bypassed the cap and `limit=-Infinity` reached the index. Every route registered after this plugin whose
+ * querystring schema declares an `integer` gets the check before validation, on the raw strings; the schema's
+ * bounds then apply to a finite number. Routes without one (an ASIN lookup) run no hook for it.
  */
 export default fp(
   async function strictQueryPlugin(app: FastifyInstance) {
-    app.addHook('preValidation', (request: FastifyRequest, _reply, done) => {
-      const schema = request.routeOptions.schema?.querystring as QuerySchema | undefined;
-      if (schema) {
-        const query = request.query as Record<string, unknown>;
-        for (const name of integerParameters(schema)) {
-          const raw = query[name];
-          if (raw === undefined) continue;
-          if (typeof raw !== 'string' || !DECIMAL_INTEGER.test(raw)) {
-            done(
-              new SearchApiError(
-                'SHAZAM_SEARCH_BAD_REQUEST',
-                400,
-                `querystring ${name} must be integer: decimal digits, such as ${name}=10`,
-              ),
-            );
-            return;
-          }
-        }
-      }
-      done();
+    app.addHook('onRoute', (route: RouteOptions) => {
+      const schema = route.schema?.querystring as QuerySchema | undefined;
+      const names = schema ? integerParameters(schema) : [];
+      if (names.length === 0) return;
+      const existing = route.preValidation;
+      const hooks = existing === undefined ? [] : Array.isArray(existing) ? existing : [existing];
+      route.preValidation = [checkIntegers(names), ...hooks];
     });
   },
   { name: 'shazam-strict-query' },

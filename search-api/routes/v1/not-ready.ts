@@ -6,7 +6,7 @@ import { SearchApiError } from '../../errors.ts';
  * that a published product does not exist. A callback hook, not an async one: it runs on every lookup.
  */
 export function refuseUntilReady(app: FastifyInstance): void {
-  app.addHook('onRequest', (_request, _reply, done) => {
+  app.addHook('onRequest', function refuseWhileLoading(_request, _reply, done) {
     if (app.readiness.isReady()) {
       done();
       return;

@@ -5,6 +5,7 @@ import type { PublishedAsset } from '../../../catalog/published-asset.ts';
 import { decodeCursor, encodeCursor, MAX_CURSOR_OFFSET } from '../../../cursor.ts';
 import { decodePhoto } from '../../../decode-photo.ts';
 import { SearchApiError } from '../../../errors.ts';
+import multipartPlugin from '../../../plugins/external/multipart.ts';
 import {
   errorResponses,
   imageSearchQuerySchema,
@@ -121,50 +122,55 @@ export default async function searchRoutes(
     },
   );
 
-  app.addContentTypeParser(
-    [...RAW_PHOTO_TYPES],
-    { parseAs: 'buffer', bodyLimit: options.maxUploadBytes },
-    (_request, body, done) => done(null, body),
-  );
+  // The photo route in a scope of its own: the multipart parser's hooks (one on every request and
+  // response) run for uploads only, not for every lookup and text search.
+  await app.register(async (photo) => {
+    await photo.register(multipartPlugin, { maxBytes: options.maxUploadBytes });
+    photo.addContentTypeParser(
+      [...RAW_PHOTO_TYPES],
+      { parseAs: 'buffer', bodyLimit: options.maxUploadBytes },
+      (_request, body, done) => done(null, body),
+    );
 
-  app.post<{ Querystring: { limit: number } }>(
-    '/image',
-    {
-      bodyLimit: options.maxUploadBytes,
-      // The Content-Type rule is applied before the body is read, so a refused upload is not read at all.
-      onRequest: (request, _reply, done) => {
-        try {
-          photoBodyKind(request.headers['content-type']);
-          done();
-        } catch (error) {
-          done(error as Error);
-        }
-      },
-      schema: {
-        operationId: 'searchImage',
-        tags: ['search'],
-        summary: 'Photo search: the products whose turntable frames look most like the photo',
-        description:
-          'Send a JPEG, PNG or WebP photo as the request body (Content-Type image/jpeg or image/jpg, image/png, ' +
-          'image/webp or application/octet-stream) or as the first file of a multipart/form-data form. Any other ' +
-          'Content-Type is 415 before the body is read; the bytes, not the Content-Type, decide the format.',
-        querystring: imageSearchQuerySchema,
-        'x-request-body': imageSearchRequestBody,
-        response: {
-          200: imageSearchResponseSchema,
-          ...errorResponses(400, 413, 415, 422, 429, 503),
+    photo.post<{ Querystring: { limit: number } }>(
+      '/image',
+      {
+        bodyLimit: options.maxUploadBytes,
+        // The Content-Type rule is applied before the body is read, so a refused upload is not read at all.
+        onRequest: (request, _reply, done) => {
+          try {
+            photoBodyKind(request.headers['content-type']);
+            done();
+          } catch (error) {
+            done(error as Error);
+          }
+        },
+        schema: {
+          operationId: 'searchImage',
+          tags: ['search'],
+          summary: 'Photo search: the products whose turntable frames look most like the photo',
+          description:
+            'Send a JPEG, PNG or WebP photo as the request body (Content-Type image/jpeg or image/jpg, image/png, ' +
+            'image/webp or application/octet-stream) or as the first file of a multipart/form-data form. Any other ' +
+            'Content-Type is 415 before the body is read; the bytes, not the Content-Type, decide the format.',
+          querystring: imageSearchQuerySchema,
+          'x-request-body': imageSearchRequestBody,
+          response: {
+            200: imageSearchResponseSchema,
+            ...errorResponses(400, 413, 415, 422, 429, 503),
+          },
         },
       },
-    },
-    async (request) => {
-      const bytes = await photoBytes(request, options.maxUploadBytes);
-      const photo = await decodePhoto(bytes, options.maxImagePixels);
-      const descriptor = computeDescriptor(photo.rgba, photo.width, photo.height);
-      const hits = await app.catalog.searchImage(descriptor, request.query.limit);
-      app.metrics.countSearch('image', hits.length > 0);
-      return {
-        hits: await Promise.all(hits.map(({ hit, asset }) => hitOf(app, asset, hit.score, hit.frame))),
-      };
-    },
-  );
+      async (request) => {
+        const bytes = await photoBytes(request, options.maxUploadBytes);
+        const photo = await decodePhoto(bytes, options.maxImagePixels);
+        const descriptor = computeDescriptor(photo.rgba, photo.width, photo.height);
+        const hits = await app.catalog.searchImage(descriptor, request.query.limit);
+        app.metrics.countSearch('image', hits.length > 0);
+        return {
+          hits: await Promise.all(hits.map(({ hit, asset }) => hitOf(app, asset, hit.score, hit.frame))),
+        };
+      },
+    );
+  });
 }
