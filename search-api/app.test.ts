@@ -6,16 +6,10 @@ import { s3Client } from '../test/harness/index.ts';
 import { buildApp } from './app.ts';
 import { Catalog } from './catalog/catalog.ts';
 import { SEARCH_API_DEFAULTS } from './config.ts';
+import { testAppConfig } from './test-support/app-config.ts';
 import { assetSubmission, publishedAssetFrom } from './test-support/asset-submission.ts';
 
-const config = {
-  cdnBaseUrl: 'https://cdn.example.com',
-  presignTtlSeconds: 3600,
-  corsOrigins: ['https://shop.example.com'],
-  rateLimitPerMinute: 0,
-  maxUploadBytes: 200_000,
-  maxImagePixels: 4_000_000,
-};
+const config = testAppConfig({ corsOrigins: ['https://shop.example.com'], maxUploadBytes: 200_000 });
 
 /** A real, valid 1-bit PNG of side × side black pixels: ~100 KB on the wire, 900 megapixels decoded. */
 function decompressionBomb(side: number): Buffer {

@@ -41,6 +41,17 @@ export interface AssetUrlResolver {
   readonly cdnBaseUrl?: string;
 }
 
+/** Keys made of URL-safe characters only, which `encodeURIComponent` leaves as they are. */
+const URL_SAFE_PATH = /^[A-Za-z0-9\-._~/]*$/;
+
+/**
+ * An S3 key as a URL path: each segment percent-encoded, the slashes kept. Keys of `layout.ts` are URL-safe
+ * and returned as they are, without splitting.
+ */
+export function encodeKeyPath(key: string): string {
+  return URL_SAFE_PATH.test(key) ? key : key.split('/').map(encodeURIComponent).join('/');
+}
+
 function posterKey(asset: PublishedAsset): string {
   return `${asset.prefix}renders/poster.webp`;
 }
@@ -75,7 +86,7 @@ export function createAssetUrls(options: AssetUrlsOptions): AssetUrlResolver {
   const { cdnBaseUrl, s3, ttlSeconds } = options;
   const now = options.now ?? Date.now;
   if (cdnBaseUrl) {
-    const url = (key: string): string => `${cdnBaseUrl}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    const url = (key: string): string => `${cdnBaseUrl}/${encodeKeyPath(key)}`;
     return {
       publicUrls: true,
       cdnBaseUrl,

@@ -10,16 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESCRIPTOR_DIMS } from '../lib/image-descriptor/compute-descriptor.ts';
 import { buildApp } from './app.ts';
 import { Catalog } from './catalog/catalog.ts';
+import { testAppConfig } from './test-support/app-config.ts';
 import { assetSubmission, publishedAssetFrom } from './test-support/asset-submission.ts';
 
-const config = {
-  cdnBaseUrl: 'https://cdn.example.com',
-  presignTtlSeconds: 3600,
-  corsOrigins: [],
-  rateLimitPerMinute: 0,
-  maxUploadBytes: 400_000,
-  maxImagePixels: 4_000_000,
-};
+const config = testAppConfig({ maxUploadBytes: 400_000 });
 
 /** CDN URLs need no S3 server; the client is never called. */
 function offlineS3(): S3Client {

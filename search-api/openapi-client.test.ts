@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESCRIPTOR_DIMS } from '../lib/image-descriptor/compute-descriptor.ts';
 import { buildApp } from './app.ts';
 import { Catalog } from './catalog/catalog.ts';
+import { testAppConfig } from './test-support/app-config.ts';
 import { assetSubmission, publishedAssetFrom } from './test-support/asset-submission.ts';
 import {
   type GeneratedClient,
@@ -41,14 +42,7 @@ describe('a client generated from /openapi.json', () => {
 
   beforeAll(async () => {
     app = await buildApp({
-      config: {
-        cdnBaseUrl: 'https://cdn.example.com',
-        presignTtlSeconds: 3600,
-        corsOrigins: [],
-        rateLimitPerMinute: 0,
-        maxUploadBytes: 200_000,
-        maxImagePixels: 4_000_000,
-      },
+      config: testAppConfig({ maxUploadBytes: 200_000 }),
       s3,
       catalog: catalogue(),
     });

@@ -15,6 +15,7 @@ import { DESCRIPTOR_DIMS } from '../lib/image-descriptor/compute-descriptor.ts';
 import { buildApp } from './app.ts';
 import { Catalog } from './catalog/catalog.ts';
 import { publishedAssetOf } from './catalog/published-asset.ts';
+import { testAppConfig } from './test-support/app-config.ts';
 import { assetSubmission } from './test-support/asset-submission.ts';
 import {
   type OpenApiDocument,
@@ -156,14 +157,7 @@ describe('every route, generated from the OpenAPI document', () => {
 
   beforeAll(async () => {
     app = await buildApp({
-      config: {
-        cdnBaseUrl: 'https://cdn.example.com',
-        presignTtlSeconds: 3600,
-        corsOrigins: [],
-        rateLimitPerMinute: 0,
-        maxUploadBytes: 100_000,
-        maxImagePixels: 1_000_000,
-      },
+      config: testAppConfig({ maxUploadBytes: 100_000, maxImagePixels: 1_000_000 }),
       s3,
       catalog: catalogue(),
     });

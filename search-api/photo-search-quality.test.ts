@@ -19,6 +19,7 @@ import { s3Client } from '../test/harness/index.ts';
 import { buildApp } from './app.ts';
 import { Catalog } from './catalog/catalog.ts';
 import { publishedAssetOf } from './catalog/published-asset.ts';
+import { testAppConfig } from './test-support/app-config.ts';
 import { assetSubmission } from './test-support/asset-submission.ts';
 
 /** Distinct products among the fixtures (BoxDraco is Box again, so it is left out). */
@@ -148,14 +149,7 @@ describe('photo search on renders of the fixture models', () => {
       catalog.setDescriptors(asset, result.descriptors.frames);
     }
     app = await buildApp({
-      config: {
-        cdnBaseUrl: 'https://cdn.example.com',
-        presignTtlSeconds: 3600,
-        corsOrigins: [],
-        rateLimitPerMinute: 0,
-        maxUploadBytes: 5_000_000,
-        maxImagePixels: 10_000_000,
-      },
+      config: testAppConfig({ maxUploadBytes: 5_000_000, maxImagePixels: 10_000_000 }),
       s3,
       catalog,
     });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESCRIPTOR_DIMS } from '../lib/image-descriptor/compute-descriptor.ts';
 import { buildApp } from './app.ts';
 import { Catalog } from './catalog/catalog.ts';
+import { testAppConfig } from './test-support/app-config.ts';
 
 type HookLists = Record<string, string[]>;
 
@@ -30,14 +31,7 @@ describe('hooks run per request', () => {
 
   beforeAll(async () => {
     app = await buildApp({
-      config: {
-        cdnBaseUrl: 'https://cdn.example.com',
-        presignTtlSeconds: 3600,
-        corsOrigins: [],
-        rateLimitPerMinute: 0,
-        maxUploadBytes: 1_000_000,
-        maxImagePixels: 4_000_000,
-      },
+      config: testAppConfig(),
       s3,
       catalog: new Catalog(DESCRIPTOR_DIMS),
     });

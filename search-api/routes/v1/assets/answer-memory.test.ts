@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { DESCRIPTOR_DIMS } from '../../../../lib/image-descriptor/compute-descriptor.ts';
 import { buildApp } from '../../../app.ts';
 import { Catalog } from '../../../catalog/catalog.ts';
+import { testAppConfig } from '../../../test-support/app-config.ts';
 import { assetSubmission, publishedAssetFrom } from '../../../test-support/asset-submission.ts';
 
 setFlagsFromString('--expose-gc');
@@ -33,14 +34,7 @@ describe('GET /v1/assets/{asin} answers', () => {
     }
     const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
     const app = await buildApp({
-      config: {
-        cdnBaseUrl: 'https://cdn.example.com',
-        presignTtlSeconds: 3600,
-        corsOrigins: [],
-        rateLimitPerMinute: 0,
-        maxUploadBytes: 1_000_000,
-        maxImagePixels: 4_000_000,
-      },
+      config: testAppConfig(),
       s3,
       catalog,
     });

@@ -2,9 +2,9 @@
  * The answer of `GET /v1/assets/{asin}`, serialised once: the JSON and the ETag, so a lookup is a map
  * read and a socket write. Pure apart from the hash.
  */
-import { createHash, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { frameFileName } from '../../../../lib/storage/layout.ts';
-import type { AssetUrls } from '../../../asset-urls.ts';
+import { type AssetUrls, encodeKeyPath } from '../../../asset-urls.ts';
 import type { PublishedAsset } from '../../../catalog/published-asset.ts';
 
 /** A ready answer. */
@@ -38,11 +38,8 @@ export function assetAnswer(asset: PublishedAsset, urls: AssetUrls): AssetAnswer
     posterUrl: urls.posterUrl,
     spin: { frameCount: asset.frameCount, frames: urls.frames },
   });
-  return { body: json, etag: `"${createHash('sha1').update(json).digest('base64url')}"` };
+  return { body: json, etag: `"${hash('sha1', json, 'base64url')}"` };
 }
-
-/** Key prefixes made of URL-safe characters only, which `encodeURIComponent` leaves as they are. */
-const URL_SAFE_PATH = /^[A-Za-z0-9\-._~/]*$/;
 
 /** Frame file names by frame count, made once per count (a catalogue has one or two counts). */
 const frameNamesByCount = new Map<number, readonly string[]>();
@@ -64,10 +61,7 @@ function frameNames(count: number): readonly string[] {
  * {@link assetAnswer}'s bytes (`asset-answer.test.ts`).
  */
 export function cdnAssetAnswer(asset: PublishedAsset, cdnBaseUrl: string): AssetAnswer {
-  const prefix = URL_SAFE_PATH.test(asset.prefix)
-    ? asset.prefix
-    : asset.prefix.split('/').map(encodeURIComponent).join('/');
-  const base = `${cdnBaseUrl}/${prefix}`;
+  const base = `${cdnBaseUrl}/${encodeKeyPath(asset.prefix)}`;
   const frameBase = `${base}renders/360/`;
   const frames =
     asset.frameCount === 0 ? '' : `"${frameBase}${frameNames(asset.frameCount).join(`","${frameBase}`)}"`;
